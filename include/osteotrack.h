@@ -1,0 +1,370 @@
+/*
+ * osteotrack: is an osteoporosis treatment working?
+ *
+ * Public API of libosteotrack. Copyright (c) 2026 the osteotrack authors.
+ * SPDX-License-Identifier: MIT
+ *
+ * Conventions
+ * - Every function that can fail returns an int status: OT_OK (0) or a
+ *   negative OT_E* code. Codes are never renumbered. ot_strerror() names them.
+ * - Output parameters come first and are named `out`.
+ * - Where a function takes an `ot_error *err` (may be NULL), a detailed,
+ *   human-readable message (file, field, value, what was expected) is written
+ *   there on failure. Nothing is kept in a global.
+ * - Ownership: every object a function allocates for the caller is released
+ *   with the matching *_free() (NULL-safe); strings with ot_free().
+ *   Pointers passed in are borrowed for the duration of the call only, except
+ *   where a comment says otherwise.
+ * - Thread safety: the library has no mutable global state. An ot_refdata is
+ *   read-only after loading and may be shared by any number of threads;
+ *   every other object belongs to one thread at a time.
+ * - GSL: the library checks every GSL status and never passes GSL arguments
+ *   that reach GSL's error handler; programs that embed it should still call
+ *   gsl_set_error_handler_off() once at start (the osteotrack command does).
+ * - Units: BMD in g/cm2, P1NP in ug/L, CTX in ng/L, time in months and
+ *   years, percentages as percent (5.0 means 5 %). An unknown number is NaN
+ *   in C and null in JSON, never 0.
+ */
+#ifndef OSTEOTRACK_H
+#define OSTEOTRACK_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The single source of the version: CMake reads these three lines. */
+#define OT_VERSION_MAJOR 0
+#define OT_VERSION_MINOR 1
+#define OT_VERSION_PATCH 0
+#define OT_VERSION_STRING "0.1.0"
+
+#if defined(OT_BUILDING_LIBRARY) && defined(__GNUC__)
+#define OT_EXTERN __attribute__((visibility("default")))
+#else
+#define OT_EXTERN
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status codes                                                        */
+/* ------------------------------------------------------------------ */
+enum {
+    OT_OK = 0,
+    OT_EINVAL = -1,   /* invalid argument (NULL, out of domain) */
+    OT_ENOMEM = -2,   /* out of memory */
+    OT_EIO = -3,      /* a file cannot be opened or read */
+    OT_EPARSE = -4,   /* malformed input (JSON, number, date) */
+    OT_EVOCAB = -5,   /* value outside the vocabulary (site, agent, ...) */
+    OT_EUNIT = -6,    /* unknown unit, or a unit that does not fit the analyte */
+    OT_ERANGE = -7,   /* implausible value (negative BMD, CTX of 80,000 ng/L) */
+    OT_EDATE = -8,    /* invalid date, or dates out of order */
+    OT_EDATA = -9,    /* reference data or facility configuration invalid */
+    OT_ENUMERIC = -10 /* a numerical routine failed */
+};
+
+OT_EXTERN const char *ot_strerror(int status);
+OT_EXTERN const char *ot_version(void);
+
+/* Detailed error message, filled on failure by calls that take one. */
+typedef struct ot_error {
+    int status;
+    char message[512];
+} ot_error;
+
+/* Frees strings returned by the library. NULL-safe. */
+OT_EXTERN void ot_free(void *p);
+
+/* ------------------------------------------------------------------ */
+/* Vocabulary (CONTRACT.md). Parsing is case-insensitive and accepts   */
+/* the aliases; names are the canonical lower_snake_case spellings.    */
+/* Parse functions return OT_EVOCAB for a value outside the vocabulary.*/
+/* ------------------------------------------------------------------ */
+typedef enum ot_site {
+    OT_SITE_LUMBAR_SPINE = 0,
+    OT_SITE_TOTAL_HIP,
+    OT_SITE_FEMORAL_NECK,
+    OT_SITE_RADIUS_33,
+    OT_SITE_COUNT
+} ot_site;
+
+typedef enum ot_analyte {
+    OT_ANALYTE_BMD = 0,
+    OT_ANALYTE_P1NP,
+    OT_ANALYTE_CTX,
+    OT_ANALYTE_FRACTURE,
+    OT_ANALYTE_COUNT
+} ot_analyte;
+
+typedef enum ot_agent {
+    OT_AGENT_NONE = 0,
+    OT_AGENT_ALENDRONATE,
+    OT_AGENT_RISEDRONATE,
+    OT_AGENT_IBANDRONATE,
+    OT_AGENT_ZOLEDRONATE,
+    OT_AGENT_DENOSUMAB,
+    OT_AGENT_TERIPARATIDE,
+    OT_AGENT_ABALOPARATIDE,
+    OT_AGENT_ROMOSOZUMAB,
+    OT_AGENT_COUNT
+} ot_agent;
+
+typedef enum ot_agent_class {
+    OT_CLASS_NONE = 0,
+    OT_CLASS_ORAL_BISPHOSPHONATE,
+    OT_CLASS_IV_BISPHOSPHONATE,
+    OT_CLASS_DENOSUMAB,
+    OT_CLASS_ANABOLIC,     /* teriparatide, abaloparatide */
+    OT_CLASS_ROMOSOZUMAB   /* dual action */
+} ot_agent_class;
+
+typedef enum ot_manufacturer {
+    OT_MFR_UNKNOWN = 0, /* not given */
+    OT_MFR_HOLOGIC,
+    OT_MFR_GE_LUNAR,
+    OT_MFR_NORLAND,
+    OT_MFR_OTHER,
+    OT_MFR_COUNT
+} ot_manufacturer;
+
+typedef enum ot_fracture_site {
+    OT_FX_VERTEBRAL = 0,
+    OT_FX_HIP,
+    OT_FX_WRIST,
+    OT_FX_HUMERUS,
+    OT_FX_PELVIS,
+    OT_FX_OTHER,
+    OT_FX_COUNT
+} ot_fracture_site;
+
+typedef enum ot_unit {
+    OT_UNIT_G_CM2 = 0,
+    OT_UNIT_MG_CM2,
+    OT_UNIT_UG_L,
+    OT_UNIT_NG_ML,
+    OT_UNIT_NG_L,
+    OT_UNIT_PG_ML,
+    OT_UNIT_COUNT
+} ot_unit;
+
+OT_EXTERN int ot_site_parse(ot_site *out, const char *s);
+OT_EXTERN const char *ot_site_name(ot_site v);
+OT_EXTERN int ot_analyte_parse(ot_analyte *out, const char *s);
+OT_EXTERN const char *ot_analyte_name(ot_analyte v);
+OT_EXTERN int ot_agent_parse(ot_agent *out, const char *s);
+OT_EXTERN const char *ot_agent_name(ot_agent v);
+OT_EXTERN ot_agent_class ot_agent_class_of(ot_agent v);
+OT_EXTERN int ot_manufacturer_parse(ot_manufacturer *out, const char *s);
+OT_EXTERN const char *ot_manufacturer_name(ot_manufacturer v);
+OT_EXTERN int ot_fracture_site_parse(ot_fracture_site *out, const char *s);
+OT_EXTERN const char *ot_fracture_site_name(ot_fracture_site v);
+OT_EXTERN int ot_unit_parse(ot_unit *out, const char *s);
+OT_EXTERN const char *ot_unit_name(ot_unit v);
+
+/* The canonical unit of an analyte: g/cm2, ug/L, ng/L. */
+OT_EXTERN ot_unit ot_unit_canonical(ot_analyte a);
+
+/*
+ * Converts `value` in `unit` to the analyte's canonical unit:
+ * BMD mg/cm2 / 1000; P1NP ng/mL = ug/L; CTX pg/mL = ng/L, ng/mL x 1000.
+ * OT_EUNIT when the unit does not belong to the analyte (mg/cm2 for CTX).
+ */
+OT_EXTERN int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit,
+                                   double value);
+
+/* ------------------------------------------------------------------ */
+/* Dates: days since 1970-01-01 in the proleptic Gregorian calendar.   */
+/* ------------------------------------------------------------------ */
+typedef long ot_date;
+#define OT_DATE_NONE (-2147483647L - 1L)
+
+/* Strict YYYY-MM-DD, years 1900-2199, days that exist. OT_EDATE else. */
+OT_EXTERN int ot_date_parse(ot_date *out, const char *s);
+/* Writes YYYY-MM-DD and a NUL into buf (at least 11 bytes). */
+OT_EXTERN void ot_date_format(char buf[11], ot_date d);
+/*
+ * Calendar months from a to b: whole months by year and month, plus the
+ * difference of days of month / 30.4375. 2019-01-10 to 2021-01-10 is 24.
+ */
+OT_EXTERN double ot_date_months_between(ot_date a, ot_date b);
+/* a plus n calendar months (day clamped to the month's last day). */
+OT_EXTERN ot_date ot_date_add_months(ot_date a, int n);
+
+/* ------------------------------------------------------------------ */
+/* Reference data (the JSON files in data/) and facility configuration             */
+/* ------------------------------------------------------------------ */
+typedef struct ot_refdata ot_refdata;
+
+/*
+ * Loads and validates the reference data from `datadir`. When datadir is
+ * NULL: $OSTEOTRACK_DATA_DIR, else the installed data directory, else the
+ * source tree's data/ (for running from a build tree).
+ * The caller frees *out with ot_refdata_free(). Once loaded it is read-only
+ * and may be shared between threads.
+ */
+OT_EXTERN int ot_refdata_load(ot_refdata **out, const char *datadir,
+                              ot_error *err);
+/*
+ * Applies a facility configuration file (CONTRACT.md): per-site LSC in g/cm2
+ * or percent, marker LSCs and targets. Values it gives override the shipped
+ * defaults and are reported with the configuration as their source.
+ */
+OT_EXTERN int ot_refdata_apply_config(ot_refdata *rd, const char *path,
+                                      ot_error *err);
+/* Same as ot_refdata_apply_config(), from a JSON text; `name` labels errors. */
+OT_EXTERN int ot_refdata_apply_config_text(ot_refdata *rd, const char *json,
+                                           const char *name, ot_error *err);
+OT_EXTERN void ot_refdata_free(ot_refdata *rd);
+/* The directory the data was loaded from (borrowed). */
+OT_EXTERN const char *ot_refdata_dir(const ot_refdata *rd);
+
+/* ------------------------------------------------------------------ */
+/* Flags                                                               */
+/* ------------------------------------------------------------------ */
+typedef enum ot_flag_code {
+    OT_FLAG_CHANGE_WITHIN_LSC = 0,
+    OT_FLAG_SIGNIFICANT_BMD_LOSS,
+    OT_FLAG_BELOW_EXPECTED_GAIN,
+    OT_FLAG_DEVICE_CHANGED,
+    OT_FLAG_SUBOPTIMAL_SUPPRESSION,
+    OT_FLAG_INADEQUATE_ANABOLIC_RESPONSE,
+    OT_FLAG_DIAGNOSIS_PERSISTS,
+    OT_FLAG_DXA_DUE,
+    OT_FLAG_MARKER_FOLLOWUP_DUE,
+    OT_FLAG_DRUG_HOLIDAY_REVIEW,
+    OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK,
+    OT_FLAG_SEQUENTIAL_THERAPY_NEEDED,
+    OT_FLAG_POSSIBLE_TREATMENT_FAILURE,
+    OT_FLAG_DEFAULT_LSC_USED,
+    OT_FLAG_UNTREATED_OSTEOPOROSIS,
+    OT_FLAG_COUNT
+} ot_flag_code;
+
+typedef enum ot_severity {
+    OT_SEV_INFO = 0,
+    OT_SEV_WARNING,
+    OT_SEV_ALERT
+} ot_severity;
+
+OT_EXTERN const char *ot_flag_code_name(ot_flag_code c);
+OT_EXTERN const char *ot_severity_name(ot_severity s);
+
+#define OT_FLAG_MESSAGE_MAX 400
+typedef struct ot_flag {
+    ot_flag_code code;
+    ot_severity severity;
+    int has_site;          /* site applies */
+    ot_site site;
+    int has_analyte;       /* analyte applies */
+    ot_analyte analyte;
+    char message[OT_FLAG_MESSAGE_MAX];
+} ot_flag;
+
+#define OT_SOURCE_MAX 320
+
+/* ------------------------------------------------------------------ */
+/* BMD comparison                                                      */
+/* ------------------------------------------------------------------ */
+typedef struct ot_bmd_measure {
+    ot_site site;
+    double value;           /* in `unit` */
+    ot_unit unit;           /* OT_UNIT_G_CM2 or OT_UNIT_MG_CM2 */
+    ot_date date;           /* OT_DATE_NONE when not known */
+    const char *device;     /* scanner identity, NULL when not known */
+    ot_manufacturer manufacturer;
+} ot_bmd_measure;
+
+#define OT_BMD_MEASURE_INIT \
+    { OT_SITE_LUMBAR_SPINE, 0.0, OT_UNIT_G_CM2, OT_DATE_NONE, NULL, OT_MFR_UNKNOWN }
+
+typedef enum ot_lsc_kind {
+    OT_LSC_FROM_DATA = 0,   /* facility configuration, else shipped default */
+    OT_LSC_G_CM2,           /* lsc_value in g/cm2 */
+    OT_LSC_PERCENT          /* lsc_value in percent of the baseline */
+} ot_lsc_kind;
+
+typedef struct ot_bmd_options {
+    unsigned version;         /* OT_BMD_OPTIONS_VERSION */
+    ot_lsc_kind lsc_kind;
+    double lsc_value;
+    ot_agent therapy;         /* agent in effect; OT_AGENT_NONE if none */
+    double months_on_therapy; /* < 0: take the interval between the scans */
+} ot_bmd_options;
+
+#define OT_BMD_OPTIONS_VERSION 1u
+#define OT_BMD_OPTIONS_INIT \
+    { OT_BMD_OPTIONS_VERSION, OT_LSC_FROM_DATA, 0.0, OT_AGENT_NONE, -1.0 }
+
+typedef enum ot_significance {
+    OT_SIG_INCREASE = 0,
+    OT_SIG_STABLE,
+    OT_SIG_DECREASE,
+    OT_SIG_NOT_COMPARABLE
+} ot_significance;
+
+typedef enum ot_vs_expected {
+    OT_VS_BELOW = 0,
+    OT_VS_WITHIN,
+    OT_VS_ABOVE,
+    OT_VS_UNKNOWN
+} ot_vs_expected;
+
+OT_EXTERN const char *ot_significance_name(ot_significance s);
+OT_EXTERN const char *ot_vs_expected_name(ot_vs_expected v);
+
+typedef struct ot_expected {
+    int found;                /* 0: no expected range applies */
+    ot_agent agent;
+    ot_site site;
+    double range_lo_pct, range_hi_pct;
+    double months;            /* time point of the source figure; NaN if none */
+    double window_lo_months, window_hi_months;
+    int confirmed;
+    char source[OT_SOURCE_MAX];
+} ot_expected;
+
+#define OT_BMD_MAX_FLAGS 6
+typedef struct ot_bmd_result {
+    ot_site site;
+    ot_date baseline_date, date;       /* OT_DATE_NONE when not given */
+    char baseline_device[64], device[64]; /* "" when not given */
+    double baseline_g_cm2, value_g_cm2;
+    double change_g_cm2;      /* value - baseline */
+    double change_pct;        /* 100 x change / baseline */
+    double months;            /* NaN when a date is missing */
+    double annualized_pct;    /* simple: change_pct x 12 / months; NaN if months <= 0 */
+    double lsc_g_cm2;         /* NaN when no LSC is known (radius without a study) */
+    double lsc_pct;           /* the percent the LSC came from; NaN if given in g/cm2 */
+    int lsc_is_default;       /* 1: the ISCD-derived default, not a facility figure */
+    int lsc_confirmed;
+    char lsc_source[OT_SOURCE_MAX];
+    ot_significance significance;
+    int device_changed;       /* devices or manufacturers differ */
+    ot_expected expected;
+    ot_vs_expected vs_expected;
+    size_t nflags;
+    ot_flag flags[OT_BMD_MAX_FLAGS];
+} ot_bmd_result;
+
+/*
+ * Compares a follow-up scan `to` with a baseline scan `from` of the same site.
+ * Significance uses the ISCD rule: a change that equals or exceeds the LSC is
+ * significant (compared at 1e-6 g/cm2 resolution, far below the 0.001 g/cm2
+ * that scanners report). Scans on different devices or manufacturers are
+ * not_comparable (DEVICE_CHANGED) unless the data holds a cross-calibration.
+ * Errors: OT_EVOCAB (sites differ or unknown), OT_EUNIT, OT_ERANGE
+ * (implausible BMD), OT_EDATE (to before from).
+ */
+OT_EXTERN int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd,
+                             const ot_bmd_measure *from,
+                             const ot_bmd_measure *to,
+                             const ot_bmd_options *opts, ot_error *err);
+
+/* The result as one JSON object (CONTRACT.md fields); free with ot_free(). */
+OT_EXTERN int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OSTEOTRACK_H */

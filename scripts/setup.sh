@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages), builds osteotrack, and runs the
+# README's worked example.   Usage: bash scripts/setup.sh [--deps-only]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(gcc make cmake pkg-config libgsl-dev libcjson-dev check)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ "${1:-}" = "--deps-only" ] && exit 0
+
+build=${OT_BUILD_DIR:-build}
+# shellcheck disable=SC2086
+cmake -S . -B "$build" ${OT_CMAKE_FLAGS:-} >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+echo "setup: built $build/osteotrack; the worked example of the README:" >&2
+"$build/osteotrack" compare --site lumbar_spine --from 0.800 --to 0.840 \
+  --from-date 2022-03-01 --to-date 2024-03-01 --therapy alendronate --pretty

@@ -1,0 +1,49 @@
+/* The osteotrack command: shared declarations. Uses the public API only. */
+#ifndef OT_CLI_H
+#define OT_CLI_H
+
+#include "osteotrack.h"
+
+#include <stdio.h>
+
+/* Exit status (CONTRACT.md; values from BSD sysexits.h). */
+enum {
+    EXIT_OK = 0,       /* all input used */
+    EXIT_USAGE = 2,    /* bad arguments */
+    EXIT_DATAERR = 65, /* some input rejected (the rest is still reported) */
+    EXIT_NOINPUT = 66, /* an input cannot be opened */
+    EXIT_SOFTWARE = 70,/* internal error (out of memory) */
+    EXIT_IOERR = 74    /* an output cannot be written */
+};
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+int cmd_compare(int argc, char **argv);
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+/* Prints "osteotrack CMD: message (see osteotrack CMD --help)" and returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* Prints "osteotrack CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+
+/* Strict parsers: the whole string, finite. Return 0 on success. */
+int cli_parse_double(double *out, const char *s);
+/* Parses "X" or "X%" for --lsc. */
+int cli_parse_lsc(ot_lsc_kind *kind, double *value, const char *s);
+
+/* Exit status for a library status code (65, 66, 70 or 2). */
+int cli_exit_for(int status);
+
+/* Loads data (and the facility configuration when given); prints errors. */
+int cli_load_refdata(ot_refdata **out, const char *cmd, const char *datadir,
+                     const char *config);
+
+/* Writes text and a newline to stdout and flushes; 0 or EXIT_IOERR. */
+int cli_emit(const char *cmd, const char *text);
+
+#endif

@@ -1,0 +1,199 @@
+/* osteotrack compare: two BMD scans of one site against the LSC. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: osteotrack compare --site SITE --from BMD --to BMD [OPTIONS]\n"
+    "\n"
+    "Compares a follow-up BMD scan with a baseline scan of the same site and says\n"
+    "whether the change is significant: it must equal or exceed the least\n"
+    "significant change (LSC, ISCD). Prints one JSON object on stdout.\n"
+    "\n"
+    "Required:\n"
+    "  --site SITE          lumbar_spine, total_hip, femoral_neck or radius_33\n"
+    "                       (aliases: spine, l1-l4, ls, hip, th, neck, fn, radius,\n"
+    "                       forearm)\n"
+    "  --from BMD           baseline BMD, in --unit\n"
+    "  --to BMD             follow-up BMD, in --unit\n"
+    "Options:\n"
+    "  --unit U             g/cm2 (default) or mg/cm2, for both values\n"
+    "  --from-date D        baseline date, YYYY-MM-DD\n"
+    "  --to-date D          follow-up date, YYYY-MM-DD (not before --from-date);\n"
+    "                       with both dates the report gives months and %/year\n"
+    "  --lsc X | --lsc X%   the facility's LSC in g/cm2, or in percent of the\n"
+    "                       baseline; default: --config, else the ISCD-derived\n"
+    "                       default of data/lsc.json (the report says so)\n"
+    "  --therapy AGENT      agent in effect: alendronate, risedronate, ibandronate,\n"
+    "                       zoledronate, denosumab, teriparatide, abaloparatide,\n"
+    "                       romosozumab or none (brand names accepted); with both\n"
+    "                       dates, the change is set against the expected range\n"
+    "  --months-on-therapy M  time on the agent at the follow-up scan, when it\n"
+    "                       began before the baseline scan (default: the interval)\n"
+    "  --from-device ID, --to-device ID    scanner identity of each scan\n"
+    "  --from-manufacturer M, --to-manufacturer M\n"
+    "                       hologic, ge_lunar (lunar, ge), norland or other;\n"
+    "                       scans on different scanners are not_comparable\n"
+    "  --config FILE        facility configuration (osteotrack precision writes one)\n"
+    "  --data-dir DIR       reference data directory (default: $OSTEOTRACK_DATA_DIR,\n"
+    "                       else the installed data, else the source tree's data/)\n"
+    "  --pretty             indent the JSON for people\n"
+    "  --help               this text\n"
+    "\n"
+    "Output fields: change_g_cm2, change_pct, months (calendar months),\n"
+    "annualized_pct (simple: change_pct x 12 / months), lsc_g_cm2, significance\n"
+    "(increase|stable|decrease|not_comparable), expected, vs_expected, flags.\n"
+    "Exit status: 0 success; 2 bad arguments or an implausible value; 65 invalid\n"
+    "data or configuration file; 66 a file cannot be opened; 74 output error.\n"
+    "\n"
+    "Example:\n"
+    "  osteotrack compare --site lumbar_spine --from 0.800 --to 0.840 \\\n"
+    "      --from-date 2022-03-01 --to-date 2024-03-01 --lsc 0.028 --therapy alendronate\n";
+
+enum {
+    OPT_SITE = 256, OPT_FROM, OPT_TO, OPT_FROM_DATE, OPT_TO_DATE, OPT_UNIT, OPT_LSC,
+    OPT_THERAPY, OPT_CONFIG, OPT_DATA_DIR, OPT_FROM_DEVICE, OPT_TO_DEVICE, OPT_FROM_MFR,
+    OPT_TO_MFR, OPT_MONTHS, OPT_PRETTY, OPT_HELP
+};
+
+static const struct option options[] = {
+    {"site", required_argument, NULL, OPT_SITE},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"from-date", required_argument, NULL, OPT_FROM_DATE},
+    {"to-date", required_argument, NULL, OPT_TO_DATE},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    {"lsc", required_argument, NULL, OPT_LSC},
+    {"therapy", required_argument, NULL, OPT_THERAPY},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+    {"from-device", required_argument, NULL, OPT_FROM_DEVICE},
+    {"to-device", required_argument, NULL, OPT_TO_DEVICE},
+    {"from-manufacturer", required_argument, NULL, OPT_FROM_MFR},
+    {"to-manufacturer", required_argument, NULL, OPT_TO_MFR},
+    {"months-on-therapy", required_argument, NULL, OPT_MONTHS},
+    {"pretty", no_argument, NULL, OPT_PRETTY},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
+
+typedef struct args {
+    ot_bmd_measure from, to;
+    ot_bmd_options opts;
+    int have_site, have_from, have_to, pretty;
+    const char *config, *datadir;
+} args;
+
+#define CMD "compare"
+
+static int parse_args(args *a, int argc, char **argv)
+{
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_SITE:
+            if (ot_site_parse(&a->from.site, optarg) != OT_OK)
+                return cli_usage(CMD, "--site: unknown site '%s' (expected lumbar_spine, "
+                                      "total_hip, femoral_neck or radius_33)", optarg);
+            a->to.site = a->from.site;
+            a->have_site = 1;
+            break;
+        case OPT_FROM:
+        case OPT_TO:
+            if (cli_parse_double(c == OPT_FROM ? &a->from.value : &a->to.value, optarg))
+                return cli_usage(CMD, "--%s: '%s' is not a number", c == OPT_FROM ? "from" : "to",
+                                 optarg);
+            *(c == OPT_FROM ? &a->have_from : &a->have_to) = 1;
+            break;
+        case OPT_FROM_DATE:
+        case OPT_TO_DATE:
+            if (ot_date_parse(c == OPT_FROM_DATE ? &a->from.date : &a->to.date, optarg))
+                return cli_usage(CMD, "--%s: '%s' is not a valid date (expected YYYY-MM-DD)",
+                                 c == OPT_FROM_DATE ? "from-date" : "to-date", optarg);
+            break;
+        case OPT_UNIT:
+            if (ot_unit_parse(&a->from.unit, optarg) != OT_OK ||
+                (a->from.unit != OT_UNIT_G_CM2 && a->from.unit != OT_UNIT_MG_CM2))
+                return cli_usage(CMD, "--unit: '%s' is not a BMD unit (expected g/cm2 or mg/cm2)",
+                                 optarg);
+            a->to.unit = a->from.unit;
+            break;
+        case OPT_LSC:
+            if (cli_parse_lsc(&a->opts.lsc_kind, &a->opts.lsc_value, optarg))
+                return cli_usage(CMD, "--lsc: '%s' is not a number in g/cm2 or a percent "
+                                      "such as 5.3%%", optarg);
+            break;
+        case OPT_THERAPY:
+            if (ot_agent_parse(&a->opts.therapy, optarg) != OT_OK)
+                return cli_usage(CMD, "--therapy: unknown agent '%s'", optarg);
+            break;
+        case OPT_MONTHS:
+            if (cli_parse_double(&a->opts.months_on_therapy, optarg) ||
+                a->opts.months_on_therapy < 0 || a->opts.months_on_therapy > 600)
+                return cli_usage(CMD, "--months-on-therapy: '%s' is not a number of months "
+                                      "from 0 to 600", optarg);
+            break;
+        case OPT_FROM_MFR:
+        case OPT_TO_MFR:
+            if (ot_manufacturer_parse(c == OPT_FROM_MFR ? &a->from.manufacturer
+                                                        : &a->to.manufacturer,
+                                      optarg) != OT_OK)
+                return cli_usage(CMD, "--%s: unknown manufacturer '%s' (expected hologic, "
+                                      "ge_lunar, norland or other)",
+                                 c == OPT_FROM_MFR ? "from-manufacturer" : "to-manufacturer",
+                                 optarg);
+            break;
+        case OPT_FROM_DEVICE: a->from.device = optarg; break;
+        case OPT_TO_DEVICE: a->to.device = optarg; break;
+        case OPT_CONFIG: a->config = optarg; break;
+        case OPT_DATA_DIR: a->datadir = optarg; break;
+        case OPT_PRETTY: a->pretty = 1; break;
+        case OPT_HELP: fputs(help, stdout); return -1;
+        case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
+        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
+    if (!a->have_site || !a->have_from || !a->have_to)
+        return cli_usage(CMD, "--site, --from and --to are required");
+    return EXIT_OK;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    ot_bmd_measure m0 = OT_BMD_MEASURE_INIT;
+    ot_bmd_options o0 = OT_BMD_OPTIONS_INIT;
+    a.from = m0;
+    a.to = m0;
+    a.opts = o0;
+    int rc = parse_args(&a, argc, argv);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+
+    ot_refdata *rd = NULL;
+    rc = cli_load_refdata(&rd, CMD, a.datadir, a.config);
+    if (rc != EXIT_OK)
+        return rc;
+    ot_bmd_result r;
+    ot_error err = {0, ""};
+    int st = ot_bmd_compare(&r, rd, &a.from, &a.to, &a.opts, &err);
+    ot_refdata_free(rd);
+    if (st != OT_OK) {
+        cli_error(CMD, "%s", err.message);
+        return EXIT_USAGE;
+    }
+    char *json = NULL;
+    if (ot_bmd_result_to_json(&json, &r, a.pretty) != OT_OK) {
+        cli_error(CMD, "out of memory");
+        return EXIT_SOFTWARE;
+    }
+    rc = cli_emit(CMD, json);
+    ot_free(json);
+    return rc;
+}

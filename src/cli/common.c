@@ -1,0 +1,99 @@
+/* Helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "osteotrack %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see osteotrack %s --help)\n", cmd);
+    return EXIT_USAGE;
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "osteotrack %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_parse_double(double *out, const char *s)
+{
+    char *end = NULL;
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_lsc(ot_lsc_kind *kind, double *value, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > 1 && s[n - 1] == '%') {
+        char buf[64];
+        if (n >= sizeof buf)
+            return -1;
+        memcpy(buf, s, n - 1);
+        buf[n - 1] = '\0';
+        *kind = OT_LSC_PERCENT;
+        return cli_parse_double(value, buf);
+    }
+    *kind = OT_LSC_G_CM2;
+    return cli_parse_double(value, s);
+}
+
+int cli_exit_for(int status)
+{
+    switch (status) {
+    case OT_OK: return EXIT_OK;
+    case OT_EIO: return EXIT_NOINPUT;
+    case OT_ENOMEM:
+    case OT_ENUMERIC: return EXIT_SOFTWARE;
+    case OT_EPARSE:
+    case OT_EDATA: return EXIT_DATAERR;
+    default: return EXIT_USAGE;
+    }
+}
+
+int cli_load_refdata(ot_refdata **out, const char *cmd, const char *datadir,
+                     const char *config)
+{
+    ot_error err = {0, ""};
+    int rc = ot_refdata_load(out, datadir, &err);
+    if (rc == OT_OK && config) {
+        rc = ot_refdata_apply_config(*out, config, &err);
+        if (rc != OT_OK) {
+            ot_refdata_free(*out);
+            *out = NULL;
+        }
+    }
+    if (rc != OT_OK) {
+        cli_error(cmd, "%s", err.message);
+        return cli_exit_for(rc);
+    }
+    return EXIT_OK;
+}
+
+int cli_emit(const char *cmd, const char *text)
+{
+    if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+        cli_error(cmd, "cannot write the output: %s", strerror(errno));
+        return EXIT_IOERR;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,52 @@
+/* osteotrack: the command. A table of subcommands, one file each. */
+#include "cli.h"
+
+#include <gsl/gsl_errno.h>
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    cmd_fn fn;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"compare", cmd_compare, "compare two BMD scans of one site against the LSC"},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: osteotrack COMMAND [OPTIONS]\n"
+            "       osteotrack --version | --help\n\n"
+            "Tells whether an osteoporosis treatment is working, from DXA scans and bone\n"
+            "turnover markers, against the facility's least significant change (LSC).\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\nRun 'osteotrack COMMAND --help' for a command's options.\n"
+                "Exit status: 0 all input used; 2 bad arguments; 65 some input rejected;\n"
+                "66 an input cannot be opened; 74 an output cannot be written.\n");
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("osteotrack %s\n", ot_version());
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "osteotrack: unknown command '%s' (see osteotrack --help)\n", argv[1]);
+    return EXIT_USAGE;
+}

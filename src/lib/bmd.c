@@ -1,0 +1,261 @@
+/* Comparison of two BMD scans against the least significant change. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int ot_check_plausible(const ot_refdata *rd, ot_analyte a, double canonical, double given,
+                       ot_unit unit, const char *what, ot_error *err)
+{
+    const ot_range *r = &rd->plausible[a];
+    if (isnan(canonical) || !(canonical >= r->min && canonical <= r->max))
+        return ot_err_set(err, OT_ERANGE,
+                          "%s%s %g %s is outside the plausible range %g-%g %s; check the value "
+                          "and its unit",
+                          what, a == OT_ANALYTE_BMD ? "BMD" : a == OT_ANALYTE_P1NP ? "P1NP" : "CTX", given, ot_unit_name(unit), r->min, r->max,
+                          ot_unit_name(ot_unit_canonical(a)));
+    return OT_OK;
+}
+
+static int to_g_cm2(double *out, const ot_refdata *rd, const ot_bmd_measure *m,
+                    const char *which, ot_error *err)
+{
+    if ((unsigned)m->site >= OT_SITE_COUNT)
+        return ot_err_set(err, OT_EVOCAB, "%sscan: unknown site", which);
+    if (ot_unit_to_canonical(out, OT_ANALYTE_BMD, m->unit, m->value) != OT_OK)
+        return ot_err_set(err, OT_EUNIT, "%sscan: unit %s is not a BMD unit (g/cm2, mg/cm2)",
+                          which, ot_unit_name(m->unit));
+    return ot_check_plausible(rd, OT_ANALYTE_BMD, *out, m->value, m->unit, which, err);
+}
+
+/* The LSC in g/cm2 for this comparison, and where it comes from. */
+static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *o)
+{
+    const ot_site_lsc *l = &rd->lsc[r->site];
+    r->lsc_pct = NAN;
+    r->lsc_is_default = 0;
+    r->lsc_confirmed = 1;
+    if (o->lsc_kind == OT_LSC_G_CM2 || o->lsc_kind == OT_LSC_PERCENT) {
+        int pct = o->lsc_kind == OT_LSC_PERCENT;
+        r->lsc_pct = pct ? o->lsc_value : NAN;
+        r->lsc_g_cm2 = pct ? o->lsc_value / 100.0 * r->baseline_g_cm2 : o->lsc_value;
+        ot_strlcpy(r->lsc_source, "given by the user for this comparison", sizeof r->lsc_source);
+    } else if (l->facility) {
+        r->lsc_pct = l->facility_is_pct ? l->facility_value : NAN;
+        r->lsc_g_cm2 = l->facility_is_pct ? l->facility_value / 100.0 * r->baseline_g_cm2
+                                          : l->facility_value;
+        ot_strlcpy(r->lsc_source, l->facility_source, sizeof r->lsc_source);
+    } else {
+        r->lsc_is_default = 1;
+        r->lsc_pct = l->pct.value;
+        r->lsc_g_cm2 = l->pct.value / 100.0 * r->baseline_g_cm2; /* NaN stays NaN */
+        r->lsc_confirmed = l->pct.confirmed;
+        ot_strlcpy(r->lsc_source, l->pct.source, sizeof r->lsc_source);
+    }
+}
+
+/* The most specific expected-change entry for agent, site and time on it. */
+static void choose_expected(ot_expected *x, const ot_refdata *rd, ot_agent agent, ot_site site,
+                            double months)
+{
+    const ot_expected_entry *best = NULL;
+    memset(x, 0, sizeof *x);
+    x->months = NAN;
+    if (agent == OT_AGENT_NONE || isnan(months))
+        return;
+    for (size_t i = 0; i < rd->nexpected; i++) {
+        const ot_expected_entry *e = &rd->expected[i];
+        if (e->site != site || !(e->agents & (1u << agent)) || months < e->wlo ||
+            months > e->whi)
+            continue;
+        double d = isnan(e->months) ? 1e9 : fabs(e->months - months);
+        double bd = best ? (isnan(best->months) ? 1e9 : fabs(best->months - months)) : 0.0;
+        if (!best || e->nagents < best->nagents || (e->nagents == best->nagents && d < bd))
+            best = e;
+    }
+    if (!best)
+        return;
+    x->found = 1;
+    x->agent = agent;
+    x->site = site;
+    x->range_lo_pct = best->lo;
+    x->range_hi_pct = best->hi;
+    x->months = best->months;
+    x->window_lo_months = best->wlo;
+    x->window_hi_months = best->whi;
+    x->confirmed = best->confirmed;
+    ot_strlcpy(x->source, best->source, sizeof x->source);
+}
+
+static int devices_differ(const ot_bmd_measure *a, const ot_bmd_measure *b)
+{
+    if (a->device && b->device && a->device[0] && b->device[0] && strcmp(a->device, b->device))
+        return 1;
+    return a->manufacturer != OT_MFR_UNKNOWN && b->manufacturer != OT_MFR_UNKNOWN &&
+           a->manufacturer != b->manufacturer;
+}
+
+static void add_flags(ot_bmd_result *r)
+{
+    const char *site = ot_site_name(r->site);
+    int s = (int)r->site;
+#define FLAG(code, sev, ...) \
+    ot_flag_add(r->flags, &r->nflags, OT_BMD_MAX_FLAGS, code, sev, s, -1, __VA_ARGS__)
+    if (r->device_changed)
+        FLAG(OT_FLAG_DEVICE_CHANGED, OT_SEV_WARNING,
+             "%s: the scans come from different scanners (%s, %s); without an in vivo "
+             "cross-calibration they cannot be compared, so this scan starts a new baseline",
+             site, r->baseline_device[0] ? r->baseline_device : "unknown",
+             r->device[0] ? r->device : "unknown");
+    if (r->significance == OT_SIG_STABLE)
+        FLAG(OT_FLAG_CHANGE_WITHIN_LSC, OT_SEV_INFO,
+             "%s: change of %+.3f g/cm2 (%+.1f%%) is within the LSC of %.4f g/cm2: no "
+             "significant change",
+             site, r->change_g_cm2, r->change_pct, r->lsc_g_cm2);
+    if (r->significance == OT_SIG_DECREASE)
+        FLAG(OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT,
+             "%s: loss of %.3f g/cm2 (%.1f%%) equals or exceeds the LSC of %.4f g/cm2; check "
+             "adherence, calcium and vitamin D intake and secondary causes of bone loss",
+             site, -r->change_g_cm2, -r->change_pct, r->lsc_g_cm2);
+    if (r->vs_expected == OT_VS_BELOW)
+        FLAG(OT_FLAG_BELOW_EXPECTED_GAIN, OT_SEV_INFO,
+             "%s: change of %+.1f%% is below the %.2f%% expected on %s; worth a look, not a "
+             "failure: stable BMD on an antiresorptive is an acceptable response",
+             site, r->change_pct, r->expected.range_lo_pct, ot_agent_name(r->expected.agent));
+    if (r->lsc_is_default && !isnan(r->lsc_g_cm2))
+        FLAG(OT_FLAG_DEFAULT_LSC_USED, OT_SEV_INFO,
+             "%s: no facility precision study given; used the ISCD-derived default LSC of "
+             "%.1f%% (%.4f g/cm2 at this baseline)",
+             site, r->lsc_pct, r->lsc_g_cm2);
+    if (isnan(r->lsc_g_cm2))
+        FLAG(OT_FLAG_DEFAULT_LSC_USED, OT_SEV_WARNING,
+             "%s: no default LSC exists for this site; significance needs the facility's own "
+             "precision study (osteotrack precision, then --config)",
+             site);
+#undef FLAG
+}
+
+int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_measure *from,
+                   const ot_bmd_measure *to, const ot_bmd_options *opts, ot_error *err)
+{
+    static const ot_bmd_options defaults = OT_BMD_OPTIONS_INIT;
+    if (!out || !rd || !from || !to)
+        return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: NULL argument");
+    const ot_bmd_options *o = opts ? opts : &defaults;
+    if (o->version != OT_BMD_OPTIONS_VERSION)
+        return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: options version %u, expected %u",
+                          o->version, OT_BMD_OPTIONS_VERSION);
+    memset(out, 0, sizeof *out);
+    double base, val;
+    int rc = to_g_cm2(&base, rd, from, "baseline ", err);
+    if (rc == OT_OK)
+        rc = to_g_cm2(&val, rd, to, "follow-up ", err);
+    if (rc != OT_OK)
+        return rc;
+    if (from->site != to->site)
+        return ot_err_set(err, OT_EVOCAB, "cannot compare %s with %s: different sites",
+                          ot_site_name(from->site), ot_site_name(to->site));
+    if (from->date != OT_DATE_NONE && to->date != OT_DATE_NONE && to->date < from->date) {
+        char a[11], b[11];
+        ot_date_format(a, from->date);
+        ot_date_format(b, to->date);
+        return ot_err_set(err, OT_EDATE, "follow-up date %s is before baseline date %s", b, a);
+    }
+    if ((o->lsc_kind == OT_LSC_G_CM2 && !(o->lsc_value > 0.0 && o->lsc_value <= 0.5)) ||
+        (o->lsc_kind == OT_LSC_PERCENT && !(o->lsc_value > 0.0 && o->lsc_value <= 50.0)))
+        return ot_err_set(err, OT_ERANGE, "LSC %g is outside (0, 0.5] g/cm2 or (0, 50]%%",
+                          o->lsc_value);
+    if ((unsigned)o->therapy >= OT_AGENT_COUNT)
+        return ot_err_set(err, OT_EVOCAB, "unknown therapy");
+
+    ot_bmd_result *r = out;
+    r->site = from->site;
+    r->baseline_date = from->date;
+    r->date = to->date;
+    ot_strlcpy(r->baseline_device, from->device ? from->device : "", sizeof r->baseline_device);
+    ot_strlcpy(r->device, to->device ? to->device : "", sizeof r->device);
+    r->baseline_g_cm2 = base;
+    r->value_g_cm2 = val;
+    r->change_g_cm2 = val - base;
+    r->change_pct = 100.0 * (val - base) / base;
+    r->months = (from->date != OT_DATE_NONE && to->date != OT_DATE_NONE)
+                    ? ot_date_months_between(from->date, to->date)
+                    : NAN;
+    r->annualized_pct = r->months > 0.0 ? r->change_pct * 12.0 / r->months : NAN;
+    choose_lsc(r, rd, o);
+    r->device_changed = devices_differ(from, to);
+    if (r->device_changed || isnan(r->lsc_g_cm2))
+        r->significance = OT_SIG_NOT_COMPARABLE;
+    else if (ot_micro(fabs(r->change_g_cm2)) >= ot_micro(r->lsc_g_cm2))
+        r->significance = r->change_g_cm2 > 0 ? OT_SIG_INCREASE : OT_SIG_DECREASE;
+    else
+        r->significance = OT_SIG_STABLE;
+
+    double on_therapy = o->months_on_therapy >= 0.0 ? o->months_on_therapy : r->months;
+    choose_expected(&r->expected, rd, o->therapy, r->site, on_therapy);
+    r->vs_expected = OT_VS_UNKNOWN;
+    if (r->expected.found && !r->device_changed) {
+        long long c = ot_micro(r->change_pct);
+        r->vs_expected = c < ot_micro(r->expected.range_lo_pct)   ? OT_VS_BELOW
+                         : c > ot_micro(r->expected.range_hi_pct) ? OT_VS_ABOVE
+                                                                  : OT_VS_WITHIN;
+    }
+    add_flags(r);
+    return OT_OK;
+}
+
+cJSON *ot_bmd_result_json(const ot_bmd_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "site", ot_site_name(r->site));
+    ot_json_add_date(o, "baseline_date", r->baseline_date);
+    ot_json_add_date(o, "date", r->date);
+    ot_json_add_num(o, "baseline_g_cm2", ot_round(r->baseline_g_cm2, 6));
+    ot_json_add_num(o, "value_g_cm2", ot_round(r->value_g_cm2, 6));
+    ot_json_add_num(o, "change_g_cm2", ot_round(r->change_g_cm2, 6));
+    ot_json_add_num(o, "change_pct", ot_round(r->change_pct, 4));
+    ot_json_add_num(o, "months", ot_round(r->months, 2));
+    ot_json_add_num(o, "annualized_pct", ot_round(r->annualized_pct, 4));
+    ot_json_add_num(o, "lsc_g_cm2", ot_round(r->lsc_g_cm2, 6));
+    ot_json_add_num(o, "lsc_pct", ot_round(r->lsc_pct, 4));
+    cJSON_AddBoolToObject(o, "lsc_default", r->lsc_is_default);
+    cJSON_AddStringToObject(o, "lsc_source", r->lsc_source);
+    cJSON_AddBoolToObject(o, "lsc_confirmed", r->lsc_confirmed);
+    cJSON_AddStringToObject(o, "significance", ot_significance_name(r->significance));
+    if (r->baseline_device[0])
+        cJSON_AddStringToObject(o, "baseline_device", r->baseline_device);
+    if (r->device[0])
+        cJSON_AddStringToObject(o, "device", r->device);
+    cJSON_AddBoolToObject(o, "device_changed", r->device_changed);
+    if (r->expected.found) {
+        const ot_expected *x = &r->expected;
+        cJSON *e = cJSON_AddObjectToObject(o, "expected");
+        cJSON_AddStringToObject(e, "agent", ot_agent_name(x->agent));
+        cJSON *range = cJSON_AddArrayToObject(e, "range_pct");
+        cJSON_AddItemToArray(range, cJSON_CreateNumber(x->range_lo_pct));
+        cJSON_AddItemToArray(range, cJSON_CreateNumber(x->range_hi_pct));
+        ot_json_add_num(e, "months", x->months);
+        cJSON *win = cJSON_AddArrayToObject(e, "window_months");
+        cJSON_AddItemToArray(win, cJSON_CreateNumber(x->window_lo_months));
+        cJSON_AddItemToArray(win, cJSON_CreateNumber(x->window_hi_months));
+        cJSON_AddStringToObject(e, "source", x->source);
+        cJSON_AddBoolToObject(e, "confirmed", x->confirmed);
+    } else {
+        cJSON_AddNullToObject(o, "expected");
+    }
+    cJSON_AddStringToObject(o, "vs_expected", ot_vs_expected_name(r->vs_expected));
+    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
+    for (size_t i = 0; i < r->nflags; i++)
+        cJSON_AddItemToArray(flags, ot_flag_json(&r->flags[i]));
+    return o;
+}
+
+int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty)
+{
+    if (!out || !r)
+        return OT_EINVAL;
+    return ot_json_finish(out, ot_bmd_result_json(r), pretty);
+}

@@ -1,0 +1,107 @@
+/* Facility configuration (--config): overrides the shipped defaults. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const known_keys[] = {"kind", "version", "facility", "description",
+                                         "created", "lsc", "study", NULL};
+
+static int known_key(const char *k)
+{
+    for (const char *const *p = known_keys; *p; p++)
+        if (strcmp(*p, k) == 0)
+            return 1;
+    return 0;
+}
+
+static int apply_site_lsc(ot_refdata *rd, const cJSON *e, ot_site s, const char *name,
+                          const char *facility, ot_error *err)
+{
+    char where[64];
+    snprintf(where, sizeof where, "lsc.%s", ot_site_name(s));
+    if (!cJSON_IsObject(e))
+        return ot_err_set(err, OT_EDATA, "%s: %s: expected {\"g_cm2\": X} or {\"pct\": X}",
+                          name, where);
+    double g = NAN, pct = NAN;
+    int rc = ot_json_number(&g, e, "g_cm2", 0, 0.0001, 0.5, name, where, err);
+    if (rc == OT_OK)
+        rc = ot_json_number(&pct, e, "pct", 0, 0.01, 50.0, name, where, err);
+    if (rc != OT_OK)
+        return rc;
+    if (isnan(g) == isnan(pct))
+        return ot_err_set(err, OT_EDATA, "%s: %s: give exactly one of g_cm2 and pct", name,
+                          where);
+    ot_site_lsc *l = &rd->lsc[s];
+    l->facility = 1;
+    l->facility_is_pct = isnan(g);
+    l->facility_value = isnan(g) ? pct : g;
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(e, "source");
+    if (cJSON_IsString(src) && src->valuestring[0])
+        snprintf(l->facility_source, sizeof l->facility_source, "%s (%s)", src->valuestring, name);
+    else
+        snprintf(l->facility_source, sizeof l->facility_source,
+                 "facility precision study: %s (%s)", facility, name);
+    return OT_OK;
+}
+
+/* Applies a parsed configuration; a bad one changes nothing. */
+static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_error *err)
+{
+    int rc = OT_OK;
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+    if (!cJSON_IsObject(doc) || !cJSON_IsString(kind) ||
+        strcmp(kind->valuestring, "osteotrack-facility") != 0)
+        return ot_err_set(err, OT_EDATA, "%s: kind: expected \"osteotrack-facility\"", name);
+    for (const cJSON *it = doc->child; it; it = it->next)
+        if (!known_key(it->string))
+            return ot_err_set(err, OT_EDATA, "%s: %s: unknown key", name, it->string);
+    const cJSON *fac = cJSON_GetObjectItemCaseSensitive(doc, "facility");
+    const char *facility = cJSON_IsString(fac) ? fac->valuestring : "unnamed facility";
+    const cJSON *lsc = cJSON_GetObjectItemCaseSensitive(doc, "lsc");
+    if (lsc && !cJSON_IsObject(lsc))
+        return ot_err_set(err, OT_EDATA, "%s: lsc: expected an object of sites", name);
+    /* Validate all sites first so a bad file changes nothing. */
+    for (const cJSON *it = lsc ? lsc->child : NULL; it; it = it->next) {
+        ot_site s;
+        if (ot_site_parse(&s, it->string) != OT_OK)
+            return ot_err_set(err, OT_EDATA, "%s: lsc.%s: unknown site", name, it->string);
+    }
+    ot_site_lsc saved[OT_SITE_COUNT];
+    memcpy(saved, rd->lsc, sizeof saved);
+    for (const cJSON *it = lsc ? lsc->child : NULL; rc == OT_OK && it; it = it->next) {
+        ot_site s;
+        ot_site_parse(&s, it->string);
+        rc = apply_site_lsc(rd, it, s, name, facility, err);
+    }
+    if (rc != OT_OK)
+        memcpy(rd->lsc, saved, sizeof saved);
+    return rc;
+}
+
+int ot_refdata_apply_config_text(ot_refdata *rd, const char *json, const char *name,
+                                 ot_error *err)
+{
+    if (!rd || !json || !name)
+        return ot_err_set(err, OT_EINVAL, "ot_refdata_apply_config_text: NULL argument");
+    cJSON *doc = cJSON_Parse(json);
+    if (!doc)
+        return ot_err_set(err, OT_EPARSE, "%s: malformed JSON", name);
+    int rc = apply_doc(rd, doc, name, err);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int ot_refdata_apply_config(ot_refdata *rd, const char *path, ot_error *err)
+{
+    if (!rd || !path)
+        return ot_err_set(err, OT_EINVAL, "ot_refdata_apply_config: NULL argument");
+    cJSON *doc;
+    int rc = ot_json_parse_file(&doc, path, err);
+    if (rc != OT_OK)
+        return rc;
+    rc = apply_doc(rd, doc, path, err);
+    cJSON_Delete(doc);
+    return rc;
+}

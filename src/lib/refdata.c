@@ -1,0 +1,240 @@
+/* Loads, validates and overrides the reference data in data/. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef OT_INSTALL_DATA_DIR
+#define OT_INSTALL_DATA_DIR "/usr/local/share/osteotrack"
+#endif
+#ifndef OT_SOURCE_DATA_DIR
+#define OT_SOURCE_DATA_DIR "data"
+#endif
+
+static int file_exists(const char *dir, const char *name)
+{
+    char path[1200];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char *find_data_dir(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv("OSTEOTRACK_DATA_DIR");
+    if (env && *env)
+        return env;
+    if (file_exists(OT_INSTALL_DATA_DIR, "lsc.json"))
+        return OT_INSTALL_DATA_DIR;
+    return OT_SOURCE_DATA_DIR;
+}
+
+/* Parses <dir>/<name> and checks its "kind". */
+static int load_doc(cJSON **out, const ot_refdata *rd, const char *name,
+                    const char *kind, char *path, size_t pathsz, ot_error *err)
+{
+    snprintf(path, pathsz, "%s/%s", rd->dir, name);
+    int rc = ot_json_parse_file(out, path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(*out, "kind");
+    if (!cJSON_IsString(k) || strcmp(k->valuestring, kind) != 0) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return ot_err_set(err, OT_EDATA, "%s: kind: expected \"%s\"", path, kind);
+    }
+    return OT_OK;
+}
+
+static int load_lsc(ot_refdata *rd, ot_error *err)
+{
+    char path[1200];
+    cJSON *doc;
+    int rc = load_doc(&doc, rd, "lsc.json", "osteotrack-lsc", path, sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *mult = cJSON_GetObjectItemCaseSensitive(doc, "lsc_multiplier_95");
+    const cJSON *sites = cJSON_GetObjectItemCaseSensitive(doc, "sites");
+    if (!cJSON_IsObject(mult) || !cJSON_IsObject(sites)) {
+        rc = ot_err_set(err, OT_EDATA, "%s: expected objects lsc_multiplier_95 and sites", path);
+        goto done;
+    }
+    rc = ot_json_number(&rd->lsc_multiplier.value, mult, "value", 1, 1.0, 5.0, path,
+                        "lsc_multiplier_95", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&rd->lsc_multiplier, mult, path, "lsc_multiplier_95", err);
+    for (int s = 0; rc == OT_OK && s < OT_SITE_COUNT; s++) {
+        const char *name = ot_site_name((ot_site)s);
+        char where[64];
+        snprintf(where, sizeof where, "sites.%s", name);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(sites, name);
+        if (!cJSON_IsObject(e)) {
+            rc = ot_err_set(err, OT_EDATA, "%s: %s: missing", path, where);
+            break;
+        }
+        rc = ot_json_number(&rd->lsc[s].pct.value, e, "lsc_pct", 0, 0.1, 50.0, path, where, err);
+        if (rc == OT_OK)
+            rc = ot_json_sourced(&rd->lsc[s].pct, e, path, where, err);
+    }
+    for (const cJSON *it = sites->child; rc == OT_OK && it; it = it->next) {
+        ot_site s;
+        if (ot_site_parse(&s, it->string) != OT_OK || strcmp(ot_site_name(s), it->string) != 0)
+            rc = ot_err_set(err, OT_EDATA, "%s: sites.%s: unknown site", path, it->string);
+    }
+done:
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int load_plausibility(ot_refdata *rd, ot_error *err)
+{
+    char path[1200];
+    cJSON *doc;
+    int rc = load_doc(&doc, rd, "plausibility.json", "osteotrack-plausibility", path,
+                      sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *ranges = cJSON_GetObjectItemCaseSensitive(doc, "ranges");
+    for (int a = 0; rc == OT_OK && a < OT_ANALYTE_FRACTURE; a++) {
+        const char *name = ot_analyte_name((ot_analyte)a);
+        char where[64];
+        snprintf(where, sizeof where, "ranges.%s", name);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(ranges, name);
+        ot_sourced src;
+        if (!cJSON_IsObject(e)) {
+            rc = ot_err_set(err, OT_EDATA, "%s: %s: missing", path, where);
+            break;
+        }
+        ot_range *r = &rd->plausible[a];
+        rc = ot_json_number(&r->min, e, "min", 1, 0.0, 1e6, path, where, err);
+        if (rc == OT_OK)
+            rc = ot_json_number(&r->max, e, "max", 1, r->min, 1e6, path, where, err);
+        if (rc == OT_OK)
+            rc = ot_json_sourced(&src, e, path, where, err);
+        if (rc == OT_OK)
+            ot_strlcpy(r->source, src.source, sizeof r->source);
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int load_expected_entry(ot_expected_entry *x, const cJSON *e, const char *path,
+                               const char *where, ot_error *err)
+{
+    const cJSON *agents = cJSON_GetObjectItemCaseSensitive(e, "agents");
+    const cJSON *site = cJSON_GetObjectItemCaseSensitive(e, "site");
+    const cJSON *range = cJSON_GetObjectItemCaseSensitive(e, "range_pct");
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(e, "window_months");
+    if (!cJSON_IsArray(agents) || cJSON_GetArraySize(agents) < 1)
+        return ot_err_set(err, OT_EDATA, "%s: %s.agents: expected a list of agents", path, where);
+    const cJSON *a;
+    cJSON_ArrayForEach(a, agents)
+    {
+        ot_agent ag;
+        if (!cJSON_IsString(a) || ot_agent_parse(&ag, a->valuestring) != OT_OK)
+            return ot_err_set(err, OT_EDATA, "%s: %s.agents: unknown agent", path, where);
+        x->agents |= 1u << ag;
+        x->nagents++;
+    }
+    if (!cJSON_IsString(site) || ot_site_parse(&x->site, site->valuestring) != OT_OK)
+        return ot_err_set(err, OT_EDATA, "%s: %s.site: unknown site", path, where);
+    if (!cJSON_IsArray(range) || cJSON_GetArraySize(range) != 2 ||
+        !cJSON_IsNumber(cJSON_GetArrayItem(range, 0)) ||
+        !cJSON_IsNumber(cJSON_GetArrayItem(range, 1)))
+        return ot_err_set(err, OT_EDATA, "%s: %s.range_pct: expected [lo, hi]", path, where);
+    x->lo = cJSON_GetArrayItem(range, 0)->valuedouble;
+    x->hi = cJSON_GetArrayItem(range, 1)->valuedouble;
+    if (!(x->lo >= -50.0 && x->lo <= x->hi && x->hi <= 100.0))
+        return ot_err_set(err, OT_EDATA, "%s: %s.range_pct: expected -50 <= lo <= hi <= 100",
+                          path, where);
+    if (!cJSON_IsArray(win) || cJSON_GetArraySize(win) != 2 ||
+        !cJSON_IsNumber(cJSON_GetArrayItem(win, 0)) ||
+        !cJSON_IsNumber(cJSON_GetArrayItem(win, 1)))
+        return ot_err_set(err, OT_EDATA, "%s: %s.window_months: expected [lo, hi]", path, where);
+    x->wlo = cJSON_GetArrayItem(win, 0)->valuedouble;
+    x->whi = cJSON_GetArrayItem(win, 1)->valuedouble;
+    if (!(x->wlo >= 0.0 && x->wlo <= x->whi && x->whi <= 240.0))
+        return ot_err_set(err, OT_EDATA, "%s: %s.window_months: expected 0 <= lo <= hi <= 240",
+                          path, where);
+    int rc = ot_json_number(&x->months, e, "months", 0, 0.0, 240.0, path, where, err);
+    ot_sourced src;
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&src, e, path, where, err);
+    if (rc == OT_OK) {
+        x->confirmed = src.confirmed;
+        ot_strlcpy(x->source, src.source, sizeof x->source);
+    }
+    return rc;
+}
+
+static int load_expected(ot_refdata *rd, ot_error *err)
+{
+    char path[1200];
+    cJSON *doc;
+    int rc = load_doc(&doc, rd, "expected_bmd.json", "osteotrack-expected-bmd", path,
+                      sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
+    int n = cJSON_IsArray(entries) ? cJSON_GetArraySize(entries) : -1;
+    if (n < 0) {
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EDATA, "%s: entries: expected a list", path);
+    }
+    rd->expected = calloc((size_t)n + 1, sizeof *rd->expected);
+    if (!rd->expected) {
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
+    }
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, entries)
+    {
+        char where[32];
+        snprintf(where, sizeof where, "entries[%d]", i);
+        rc = load_expected_entry(&rd->expected[i], e, path, where, err);
+        if (rc != OT_OK)
+            break;
+        i++;
+    }
+    rd->nexpected = (size_t)i;
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
+{
+    if (!out)
+        return ot_err_set(err, OT_EINVAL, "ot_refdata_load: out is NULL");
+    *out = NULL;
+    ot_refdata *rd = calloc(1, sizeof *rd);
+    if (!rd)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    ot_strlcpy(rd->dir, find_data_dir(datadir), sizeof rd->dir);
+    int rc = load_lsc(rd, err);
+    if (rc == OT_OK)
+        rc = load_plausibility(rd, err);
+    if (rc == OT_OK)
+        rc = load_expected(rd, err);
+    if (rc != OT_OK) {
+        ot_refdata_free(rd);
+        return rc;
+    }
+    *out = rd;
+    return OT_OK;
+}
+
+void ot_refdata_free(ot_refdata *rd)
+{
+    if (!rd)
+        return;
+    free(rd->expected);
+    free(rd);
+}
+
+const char *ot_refdata_dir(const ot_refdata *rd) { return rd ? rd->dir : NULL; }

@@ -1,0 +1,219 @@
+/* Status codes, error messages and small helpers shared by the library. */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ot_version(void) { return OT_VERSION_STRING; }
+
+void ot_free(void *p) { free(p); }
+
+const char *ot_strerror(int status)
+{
+    switch (status) {
+    case OT_OK: return "success";
+    case OT_EINVAL: return "invalid argument";
+    case OT_ENOMEM: return "out of memory";
+    case OT_EIO: return "cannot open or read a file";
+    case OT_EPARSE: return "malformed input";
+    case OT_EVOCAB: return "value outside the vocabulary";
+    case OT_EUNIT: return "unknown or mismatched unit";
+    case OT_ERANGE: return "implausible value";
+    case OT_EDATE: return "invalid date or dates out of order";
+    case OT_EDATA: return "invalid reference data or configuration";
+    case OT_ENUMERIC: return "numerical routine failed";
+    default: return "unknown status";
+    }
+}
+
+void ot_strlcpy(char *dst, const char *src, size_t size)
+{
+    if (size == 0)
+        return;
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int ot_err_set(ot_error *err, int status, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+        err->status = status;
+    }
+    return status;
+}
+
+long long ot_micro(double x) { return llround(x * 1e6); }
+
+void ot_flag_add(ot_flag *flags, size_t *n, size_t cap, ot_flag_code code,
+                 ot_severity sev, int site, int analyte, const char *fmt, ...)
+{
+    if (*n >= cap)
+        return;
+    ot_flag *f = &flags[(*n)++];
+    memset(f, 0, sizeof *f);
+    f->code = code;
+    f->severity = sev;
+    f->has_site = site >= 0;
+    f->site = site >= 0 ? (ot_site)site : OT_SITE_LUMBAR_SPINE;
+    f->has_analyte = analyte >= 0;
+    f->analyte = analyte >= 0 ? (ot_analyte)analyte : OT_ANALYTE_BMD;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+}
+
+cJSON *ot_json_add_num(cJSON *obj, const char *key, double v)
+{
+    if (isnan(v) || isinf(v))
+        return cJSON_AddNullToObject(obj, key);
+    return cJSON_AddNumberToObject(obj, key, v);
+}
+
+int ot_json_parse_file(cJSON **out, const char *path, ot_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t r = fread(buf + len, 1, 4096, f);
+        len += r;
+        if (r < 4096)
+            break;
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (rerr) {
+        free(buf);
+        return ot_err_set(err, OT_EIO, "%s: read error", path);
+    }
+    buf[len] = '\0';
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (!root) {
+        size_t off = end ? (size_t)(end - buf) : 0;
+        long line = 1;
+        for (size_t i = 0; i < off && i < len; i++)
+            line += buf[i] == '\n';
+        free(buf);
+        return ot_err_set(err, OT_EPARSE, "%s:%ld: malformed JSON", path, line);
+    }
+    free(buf);
+    *out = root;
+    return OT_OK;
+}
+
+int ot_json_number(double *out, const cJSON *obj, const char *key,
+                   int required, double lo, double hi, const char *file,
+                   const char *where, ot_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v || cJSON_IsNull(v)) {
+        *out = NAN;
+        if (required)
+            return ot_err_set(err, OT_EDATA, "%s: %s.%s: missing; expected a number",
+                              file, where, key);
+        return OT_OK;
+    }
+    if (!cJSON_IsNumber(v))
+        return ot_err_set(err, OT_EDATA, "%s: %s.%s: expected a number", file,
+                          where, key);
+    double d = v->valuedouble;
+    if (!(d >= lo && d <= hi))
+        return ot_err_set(err, OT_EDATA, "%s: %s.%s: %g is out of range [%g, %g]",
+                          file, where, key, d, lo, hi);
+    *out = d;
+    return OT_OK;
+}
+
+int ot_json_sourced(ot_sourced *out, const cJSON *obj, const char *file,
+                    const char *where, ot_error *err)
+{
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(obj, "source");
+    const cJSON *conf = cJSON_GetObjectItemCaseSensitive(obj, "confirmed");
+    if (!cJSON_IsString(src) || src->valuestring[0] == '\0')
+        return ot_err_set(err, OT_EDATA, "%s: %s.source: missing; every figure names its source",
+                          file, where);
+    if (!cJSON_IsBool(conf))
+        return ot_err_set(err, OT_EDATA, "%s: %s.confirmed: expected true or false",
+                          file, where);
+    ot_strlcpy(out->source, src->valuestring, sizeof out->source);
+    out->confirmed = cJSON_IsTrue(conf);
+    return OT_OK;
+}
+
+double ot_round(double x, int decimals)
+{
+    if (isnan(x) || isinf(x))
+        return x;
+    double scale = pow(10.0, decimals);
+    double r = round(x * scale) / scale;
+    return r == 0.0 ? 0.0 : r; /* no -0 */
+}
+
+void ot_json_add_date(cJSON *obj, const char *key, ot_date d)
+{
+    char buf[11];
+    if (d == OT_DATE_NONE) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    ot_date_format(buf, d);
+    cJSON_AddStringToObject(obj, key, buf);
+}
+
+cJSON *ot_flag_json(const ot_flag *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "code", ot_flag_code_name(f->code));
+    cJSON_AddStringToObject(o, "severity", ot_severity_name(f->severity));
+    cJSON_AddStringToObject(o, "message", f->message);
+    if (f->has_site)
+        cJSON_AddStringToObject(o, "site", ot_site_name(f->site));
+    if (f->has_analyte)
+        cJSON_AddStringToObject(o, "analyte", ot_analyte_name(f->analyte));
+    return o;
+}
+
+int ot_json_finish(char **out, cJSON *root, int pretty)
+{
+    *out = NULL;
+    if (!root)
+        return OT_ENOMEM;
+    char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        return OT_ENOMEM;
+    /* The library never installs cJSON hooks, so this is malloc'd: ot_free(). */
+    *out = text;
+    return OT_OK;
+}

@@ -1,0 +1,167 @@
+/* The vocabulary of CONTRACT.md: canonical names, aliases, parsing. */
+#include "internal.h"
+
+#include <string.h>
+
+typedef struct alias {
+    const char *text;
+    int value;
+} alias;
+
+static int ascii_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+static int eq_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+/* Looks `s` up in a table of canonical names, then in a table of aliases. */
+static int lookup(int *out, const char *s, const char *const *names, int n,
+                  const alias *aliases)
+{
+    if (!s)
+        return OT_EINVAL;
+    for (int i = 0; i < n; i++)
+        if (names[i] && eq_nocase(s, names[i])) {
+            *out = i;
+            return OT_OK;
+        }
+    for (const alias *a = aliases; a && a->text; a++)
+        if (eq_nocase(s, a->text)) {
+            *out = a->value;
+            return OT_OK;
+        }
+    return OT_EVOCAB;
+}
+
+static const char *name_of(int v, const char *const *names, int n)
+{
+    return (v >= 0 && v < n && names[v]) ? names[v] : "unknown";
+}
+
+#define DEFINE_VOCAB(type, prefix, names, count, aliases)                    \
+    int prefix##_parse(type *out, const char *s)                             \
+    {                                                                         \
+        int v = 0;                                                            \
+        int rc = lookup(&v, s, names, (int)(count), aliases);                 \
+        if (rc == OT_OK)                                                      \
+            *out = (type)v;                                                   \
+        return rc;                                                            \
+    }                                                                         \
+    const char *prefix##_name(type v) { return name_of((int)v, names, (int)(count)); }
+
+static const char *const site_names[] = {"lumbar_spine", "total_hip", "femoral_neck", "radius_33"};
+static const alias site_aliases[] = {
+    {"spine", OT_SITE_LUMBAR_SPINE}, {"l1-l4", OT_SITE_LUMBAR_SPINE},
+    {"ls", OT_SITE_LUMBAR_SPINE},    {"hip", OT_SITE_TOTAL_HIP},
+    {"th", OT_SITE_TOTAL_HIP},       {"neck", OT_SITE_FEMORAL_NECK},
+    {"fn", OT_SITE_FEMORAL_NECK},    {"radius", OT_SITE_RADIUS_33},
+    {"forearm", OT_SITE_RADIUS_33},  {NULL, 0}};
+DEFINE_VOCAB(ot_site, ot_site, site_names, OT_SITE_COUNT, site_aliases)
+
+static const char *const analyte_names[] = {"bmd", "p1np", "ctx", "fracture"};
+DEFINE_VOCAB(ot_analyte, ot_analyte, analyte_names, OT_ANALYTE_COUNT, NULL)
+
+static const char *const agent_names[] = {
+    "none", "alendronate", "risedronate", "ibandronate", "zoledronate",
+    "denosumab", "teriparatide", "abaloparatide", "romosozumab"};
+static const alias agent_aliases[] = {
+    {"fosamax", OT_AGENT_ALENDRONATE},   {"binosto", OT_AGENT_ALENDRONATE},
+    {"actonel", OT_AGENT_RISEDRONATE},   {"atelvia", OT_AGENT_RISEDRONATE},
+    {"boniva", OT_AGENT_IBANDRONATE},    {"bonviva", OT_AGENT_IBANDRONATE},
+    {"reclast", OT_AGENT_ZOLEDRONATE},   {"aclasta", OT_AGENT_ZOLEDRONATE},
+    {"zoledronic_acid", OT_AGENT_ZOLEDRONATE},
+    {"prolia", OT_AGENT_DENOSUMAB},      {"forteo", OT_AGENT_TERIPARATIDE},
+    {"forsteo", OT_AGENT_TERIPARATIDE},  {"tymlos", OT_AGENT_ABALOPARATIDE},
+    {"eladynos", OT_AGENT_ABALOPARATIDE}, {"evenity", OT_AGENT_ROMOSOZUMAB},
+    {NULL, 0}};
+DEFINE_VOCAB(ot_agent, ot_agent, agent_names, OT_AGENT_COUNT, agent_aliases)
+
+ot_agent_class ot_agent_class_of(ot_agent v)
+{
+    switch (v) {
+    case OT_AGENT_ALENDRONATE:
+    case OT_AGENT_RISEDRONATE:
+    case OT_AGENT_IBANDRONATE: return OT_CLASS_ORAL_BISPHOSPHONATE;
+    case OT_AGENT_ZOLEDRONATE: return OT_CLASS_IV_BISPHOSPHONATE;
+    case OT_AGENT_DENOSUMAB: return OT_CLASS_DENOSUMAB;
+    case OT_AGENT_TERIPARATIDE:
+    case OT_AGENT_ABALOPARATIDE: return OT_CLASS_ANABOLIC;
+    case OT_AGENT_ROMOSOZUMAB: return OT_CLASS_ROMOSOZUMAB;
+    case OT_AGENT_NONE:
+    case OT_AGENT_COUNT: break;
+    }
+    return OT_CLASS_NONE;
+}
+
+/* OT_MFR_UNKNOWN has no name to parse: a missing manufacturer is "not given". */
+static const char *const mfr_names[] = {NULL, "hologic", "ge_lunar", "norland", "other"};
+static const alias mfr_aliases[] = {{"lunar", OT_MFR_GE_LUNAR}, {"ge", OT_MFR_GE_LUNAR}, {NULL, 0}};
+DEFINE_VOCAB(ot_manufacturer, ot_manufacturer, mfr_names, OT_MFR_COUNT, mfr_aliases)
+
+static const char *const fx_names[] = {"vertebral", "hip", "wrist", "humerus", "pelvis", "other"};
+DEFINE_VOCAB(ot_fracture_site, ot_fracture_site, fx_names, OT_FX_COUNT, NULL)
+
+static const char *const unit_names[] = {"g/cm2", "mg/cm2", "ug/L", "ng/mL", "ng/L", "pg/mL"};
+static const alias unit_aliases[] = {
+    {"g/cm\xc2\xb2", OT_UNIT_G_CM2}, {"g/cm^2", OT_UNIT_G_CM2},
+    {"mg/cm\xc2\xb2", OT_UNIT_MG_CM2}, {"mg/cm^2", OT_UNIT_MG_CM2},
+    {"\xc2\xb5g/L", OT_UNIT_UG_L}, {"\xce\xbcg/L", OT_UNIT_UG_L},
+    {"mcg/L", OT_UNIT_UG_L}, {NULL, 0}};
+DEFINE_VOCAB(ot_unit, ot_unit, unit_names, OT_UNIT_COUNT, unit_aliases)
+
+ot_unit ot_unit_canonical(ot_analyte a)
+{
+    switch (a) {
+    case OT_ANALYTE_P1NP: return OT_UNIT_UG_L;
+    case OT_ANALYTE_CTX: return OT_UNIT_NG_L;
+    case OT_ANALYTE_BMD:
+    case OT_ANALYTE_FRACTURE:
+    case OT_ANALYTE_COUNT: break;
+    }
+    return OT_UNIT_G_CM2;
+}
+
+int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit, double value)
+{
+    double factor = 0.0;
+    switch (a) {
+    case OT_ANALYTE_BMD:
+        factor = unit == OT_UNIT_G_CM2 ? 1.0 : unit == OT_UNIT_MG_CM2 ? 0.001 : 0.0;
+        break;
+    case OT_ANALYTE_P1NP:
+        factor = (unit == OT_UNIT_UG_L || unit == OT_UNIT_NG_ML) ? 1.0 : 0.0;
+        break;
+    case OT_ANALYTE_CTX:
+        factor = (unit == OT_UNIT_NG_L || unit == OT_UNIT_PG_ML) ? 1.0
+                 : unit == OT_UNIT_NG_ML                         ? 1000.0
+                                                                 : 0.0;
+        break;
+    case OT_ANALYTE_FRACTURE:
+    case OT_ANALYTE_COUNT: break;
+    }
+    if (factor == 0.0)
+        return OT_EUNIT;
+    *out = value * factor;
+    return OT_OK;
+}
+
+static const char *const flag_names[] = {
+    "CHANGE_WITHIN_LSC", "SIGNIFICANT_BMD_LOSS", "BELOW_EXPECTED_GAIN",
+    "DEVICE_CHANGED", "SUBOPTIMAL_SUPPRESSION", "INADEQUATE_ANABOLIC_RESPONSE",
+    "DIAGNOSIS_PERSISTS", "DXA_DUE", "MARKER_FOLLOWUP_DUE", "DRUG_HOLIDAY_REVIEW",
+    "DENOSUMAB_DISCONTINUATION_RISK", "SEQUENTIAL_THERAPY_NEEDED",
+    "POSSIBLE_TREATMENT_FAILURE", "DEFAULT_LSC_USED", "UNTREATED_OSTEOPOROSIS"};
+const char *ot_flag_code_name(ot_flag_code c) { return name_of((int)c, flag_names, OT_FLAG_COUNT); }
+
+static const char *const severity_names[] = {"info", "warning", "alert"};
+const char *ot_severity_name(ot_severity s) { return name_of((int)s, severity_names, 3); }
+
+static const char *const sig_names[] = {"increase", "stable", "decrease", "not_comparable"};
+const char *ot_significance_name(ot_significance s) { return name_of((int)s, sig_names, 4); }
+
+static const char *const vs_names[] = {"below", "within", "above", "unknown"};
+const char *ot_vs_expected_name(ot_vs_expected v) { return name_of((int)v, vs_names, 4); }

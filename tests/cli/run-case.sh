@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs one CLI golden case: a folder with
+#   cmd     the arguments after `osteotrack` (shell words; may use $CASE, the folder)
+#   stdin   optional standard input
+#   stdout, stderr, status   what is expected
+# and compares stdout, stderr and the exit status exactly.
+# OT_REGEN=1 rewrites the expected files from the current binary instead.
+set -u
+bin=$1
+case_dir=$2
+CASE=$case_dir
+export CASE
+cd "$case_dir" || exit 2
+args=$(cat cmd)
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+stdin_file=/dev/null
+[ -f stdin ] && stdin_file=stdin
+eval "set -- $args"
+"$bin" "$@" <"$stdin_file" >"$out" 2>"$err"
+status=$?
+if [ "${OT_REGEN:-}" = 1 ]; then
+  cp "$out" stdout
+  cp "$err" stderr
+  echo "$status" > status
+  echo "regenerated $(basename "$case_dir")"
+  exit 0
+fi
+fail=0
+if [ "$status" != "$(cat status)" ]; then
+  echo "exit status: expected $(cat status), got $status"
+  fail=1
+fi
+if ! diff -u stdout "$out"; then echo "stdout differs"; fail=1; fi
+if ! diff -u stderr "$err"; then echo "stderr differs"; fail=1; fi
+exit $fail

@@ -1,0 +1,24 @@
+#include "suites.h"
+
+#include <stdlib.h>
+
+ot_refdata *test_refdata(void)
+{
+    ot_refdata *rd = NULL;
+    ot_error err = {0, ""};
+    int rc = ot_refdata_load(&rd, OT_TEST_DATA_DIR, &err);
+    ck_assert_msg(rc == OT_OK, "loading %s: %s", OT_TEST_DATA_DIR, err.message);
+    return rd;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite_vocab());
+    srunner_add_suite(sr, suite_date());
+    srunner_add_suite(sr, suite_bmd());
+    srunner_add_suite(sr, suite_refdata());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,20 @@
+#ifndef OT_TEST_SUITES_H
+#define OT_TEST_SUITES_H
+
+#include <check.h>
+#include <math.h>
+
+#include "osteotrack.h"
+
+Suite *suite_vocab(void);
+Suite *suite_date(void);
+Suite *suite_bmd(void);
+Suite *suite_refdata(void);
+
+/* Loads the shipped reference data or fails the test. */
+ot_refdata *test_refdata(void);
+
+/* Floating-point equality to a stated tolerance. */
+#define ck_assert_near(x, y, tol) ck_assert_double_eq_tol((x), (y), (tol))
+
+#endif
