@@ -363,6 +363,92 @@ OT_EXTERN int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd,
 /* The result as one JSON object (CONTRACT.md fields); free with ot_free(). */
 OT_EXTERN int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty);
 
+/* ------------------------------------------------------------------ */
+/* Bone turnover markers (P1NP, CTX)                                   */
+/* ------------------------------------------------------------------ */
+/* In ot_marker_measure.unit: the analyte's canonical unit (ug/L, ng/L). */
+#define OT_UNIT_CANONICAL OT_UNIT_COUNT
+
+typedef struct ot_marker_measure {
+    ot_analyte analyte;     /* OT_ANALYTE_P1NP or OT_ANALYTE_CTX */
+    double value;           /* in `unit` */
+    ot_unit unit;           /* ug/L, ng/mL (P1NP); ng/L, pg/mL, ng/mL (CTX) */
+    ot_date date;           /* OT_DATE_NONE when not known */
+} ot_marker_measure;
+
+#define OT_MARKER_MEASURE_INIT { OT_ANALYTE_P1NP, 0.0, OT_UNIT_CANONICAL, OT_DATE_NONE }
+
+typedef struct ot_marker_options {
+    unsigned version;         /* OT_MARKER_OPTIONS_VERSION */
+    ot_agent therapy;         /* agent in effect; OT_AGENT_NONE if none */
+    ot_date therapy_start;    /* OT_DATE_NONE: taken as the baseline date */
+} ot_marker_options;
+
+#define OT_MARKER_OPTIONS_VERSION 1u
+#define OT_MARKER_OPTIONS_INIT { OT_MARKER_OPTIONS_VERSION, OT_AGENT_NONE, OT_DATE_NONE }
+
+typedef enum ot_response {
+    OT_RESP_RESPONDING = 0,
+    OT_RESP_SUBOPTIMAL,
+    OT_RESP_NOT_ASSESSABLE
+} ot_response;
+
+typedef enum ot_marker_rule {
+    OT_RULE_NONE = 0,         /* no rule applies (see reason) */
+    OT_RULE_ANTIRESORPTIVE,   /* fall > LSC, or follow-up < target */
+    OT_RULE_ANABOLIC          /* P1NP rise > threshold */
+} ot_marker_rule;
+
+OT_EXTERN const char *ot_response_name(ot_response r);
+OT_EXTERN const char *ot_marker_rule_name(ot_marker_rule r);
+
+#define OT_MARKER_MAX_FLAGS 2
+typedef struct ot_marker_result {
+    ot_analyte analyte;
+    ot_unit unit;                 /* canonical: ug/L or ng/L */
+    ot_date baseline_date, date;
+    double baseline, value;       /* canonical unit */
+    double change_abs;            /* value - baseline */
+    double change_pct;            /* 100 x change / baseline */
+    double months_from_start;     /* follow-up date - therapy start; NaN if unknown */
+    double window_lo_months, window_hi_months; /* NaN when no rule applies */
+    ot_agent therapy;
+    ot_marker_rule rule;
+    double lsc_pct;               /* antiresorptive rule; NaN otherwise */
+    double target;                /* antiresorptive rule, canonical unit; NaN otherwise */
+    double rise_threshold;        /* anabolic rule, ug/L; NaN otherwise */
+    int lsc_confirmed, target_confirmed, rise_confirmed;
+    char lsc_source[OT_SOURCE_MAX], target_source[OT_SOURCE_MAX],
+        rise_source[OT_SOURCE_MAX];
+    ot_response response;
+    char reason[OT_FLAG_MESSAGE_MAX]; /* why, in one sentence */
+    size_t nflags;
+    ot_flag flags[OT_MARKER_MAX_FLAGS];
+} ot_marker_result;
+
+/*
+ * Assesses a follow-up marker value against its baseline under a therapy
+ * (DOMAIN.md section 3, data/markers.json):
+ * - antiresorptives: responding when the fall is more than the LSC or the
+ *   follow-up is below the target; else suboptimal, SUBOPTIMAL_SUPPRESSION;
+ * - teriparatide, abaloparatide: P1NP responding when it rises by more than
+ *   the threshold; else suboptimal, INADEQUATE_ANABOLIC_RESPONSE; CTX is
+ *   not_assessable;
+ * - romosozumab, no therapy, a follow-up outside the rule's window, or a
+ *   baseline after the therapy start: not_assessable, with the reason.
+ * Without dates the rule is applied and the reason says the window was not
+ * checked. Errors: OT_EVOCAB (not a marker, analytes differ), OT_EUNIT,
+ * OT_ERANGE (implausible value), OT_EDATE (follow-up before baseline).
+ */
+OT_EXTERN int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
+                               const ot_marker_measure *baseline,
+                               const ot_marker_measure *followup,
+                               const ot_marker_options *opts, ot_error *err);
+
+/* The result as one JSON object; free with ot_free(). */
+OT_EXTERN int ot_marker_result_to_json(char **out, const ot_marker_result *r,
+                                       int pretty);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,7 @@ enum {
 typedef int (*cmd_fn)(int argc, char **argv);
 
 int cmd_compare(int argc, char **argv);
+int cmd_markers(int argc, char **argv);
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))

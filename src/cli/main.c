@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"compare", cmd_compare, "compare two BMD scans of one site against the LSC"},
+    {"markers", cmd_markers, "assess a bone turnover marker (P1NP, CTX) on therapy"},
 };
 
 static void usage(FILE *to)

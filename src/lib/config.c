@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const known_keys[] = {"kind", "version", "facility", "description",
-                                         "created", "lsc", "study", NULL};
+                                         "created", "lsc", "markers", "study", NULL};
 
 static int known_key(const char *k)
 {
@@ -46,6 +46,49 @@ static int apply_site_lsc(ot_refdata *rd, const cJSON *e, ot_site s, const char 
     return OT_OK;
 }
 
+/* "markers": {"p1np": {"lsc_pct": X, "target": Y}, "ctx": {...}} */
+static int apply_markers(ot_marker_rules *rules, const cJSON *markers, const char *name,
+                         const char *facility, ot_error *err)
+{
+    if (!cJSON_IsObject(markers))
+        return ot_err_set(err, OT_EDATA, "%s: markers: expected an object of analytes", name);
+    for (const cJSON *it = markers->child; it; it = it->next) {
+        ot_analyte a;
+        char where[64];
+        snprintf(where, sizeof where, "markers.%s", it->string);
+        if (ot_analyte_parse(&a, it->string) != OT_OK ||
+            (a != OT_ANALYTE_P1NP && a != OT_ANALYTE_CTX))
+            return ot_err_set(err, OT_EDATA, "%s: %s: unknown marker (expected p1np or ctx)",
+                              name, where);
+        for (const cJSON *k = it->child; k; k = k->next)
+            if (strcmp(k->string, "lsc_pct") && strcmp(k->string, "target"))
+                return ot_err_set(err, OT_EDATA, "%s: %s.%s: unknown key (expected lsc_pct, "
+                                  "target)", name, where, k->string);
+        double lsc, target;
+        int rc = ot_json_number(&lsc, it, "lsc_pct", 0, 1.0, 100.0, name, where, err);
+        if (rc == OT_OK)
+            rc = ot_json_number(&target, it, "target", 0, 0.0, 1e5, name, where, err);
+        if (rc != OT_OK)
+            return rc;
+        ot_marker_rules *m = &rules[a];
+        char src[OT_SOURCE_MAX];
+        snprintf(src, sizeof src, "facility configuration: %s (%s)", facility, name);
+        if (!isnan(lsc)) {
+            m->lsc_pct.value = lsc;
+            m->lsc_pct.confirmed = 1;
+            ot_strlcpy(m->lsc_pct.source, src, sizeof m->lsc_pct.source);
+            m->facility_lsc = 1;
+        }
+        if (!isnan(target)) {
+            m->target.value = target;
+            m->target.confirmed = 1;
+            ot_strlcpy(m->target.source, src, sizeof m->target.source);
+            m->facility_target = 1;
+        }
+    }
+    return OT_OK;
+}
+
 /* Applies a parsed configuration; a bad one changes nothing. */
 static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_error *err)
 {
@@ -75,8 +118,15 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
         ot_site_parse(&s, it->string);
         rc = apply_site_lsc(rd, it, s, name, facility, err);
     }
-    if (rc != OT_OK)
+    ot_marker_rules saved_markers[OT_ANALYTE_FRACTURE];
+    memcpy(saved_markers, rd->markers, sizeof saved_markers);
+    const cJSON *markers = cJSON_GetObjectItemCaseSensitive(doc, "markers");
+    if (rc == OT_OK && markers)
+        rc = apply_markers(rd->markers, markers, name, facility, err);
+    if (rc != OT_OK) {
         memcpy(rd->lsc, saved, sizeof saved);
+        memcpy(rd->markers, saved_markers, sizeof saved_markers);
+    }
     return rc;
 }
 

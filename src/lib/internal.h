@@ -14,6 +14,7 @@
 /* JSON builders shared by the result and report serialisers. */
 cJSON *ot_flag_json(const ot_flag *f);
 cJSON *ot_bmd_result_json(const ot_bmd_result *r);
+cJSON *ot_marker_result_json(const ot_marker_result *r);
 /* Rounds for display: 6 decimals for g/cm2, 4 for percent, 2 for months. */
 double ot_round(double x, int decimals);
 /* Adds "key": "YYYY-MM-DD" or null. */
@@ -57,8 +58,23 @@ typedef struct ot_expected_entry {
     char source[OT_SOURCE_MAX];
 } ot_expected_entry;
 
+typedef struct ot_marker_rules {
+    ot_sourced lsc_pct;      /* antiresorptive: fall of more than this */
+    ot_sourced target;       /* antiresorptive: follow-up below this */
+    ot_sourced rise;         /* anabolic (P1NP only; NaN for CTX) */
+    int facility_lsc, facility_target; /* set by the facility configuration */
+} ot_marker_rules;
+
+typedef struct ot_window {
+    double lo, hi;           /* months after the therapy start */
+    int confirmed;
+    char source[OT_SOURCE_MAX];
+} ot_window;
+
 struct ot_refdata {
     char dir[1024];
+    ot_marker_rules markers[OT_ANALYTE_FRACTURE]; /* index p1np, ctx */
+    ot_window window_antiresorptive, window_anabolic;
     ot_sourced lsc_multiplier;
     ot_site_lsc lsc[OT_SITE_COUNT];
     ot_range plausible[OT_ANALYTE_FRACTURE]; /* bmd, p1np, ctx */
@@ -93,6 +109,7 @@ cJSON *ot_json_add_num(cJSON *obj, const char *key, double v);
 /* JSON builders shared by the result and report serialisers. */
 cJSON *ot_flag_json(const ot_flag *f);
 cJSON *ot_bmd_result_json(const ot_bmd_result *r);
+cJSON *ot_marker_result_json(const ot_marker_result *r);
 /* Rounds for display: 6 decimals for g/cm2, 4 for percent, 2 for months. */
 double ot_round(double x, int decimals);
 /* Adds "key": "YYYY-MM-DD" or null. */

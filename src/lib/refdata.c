@@ -207,6 +207,74 @@ static int load_expected(ot_refdata *rd, ot_error *err)
     return rc;
 }
 
+/* {"value": X, "source": "...", "confirmed": bool} with X in [lo, hi]. */
+static int sourced_value(ot_sourced *out, const cJSON *parent, const char *key, double lo,
+                         double hi, const char *path, const char *where, ot_error *err)
+{
+    char w[96];
+    snprintf(w, sizeof w, "%s.%s", where, key);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!cJSON_IsObject(e))
+        return ot_err_set(err, OT_EDATA, "%s: %s: missing; expected {value, source, confirmed}",
+                          path, w);
+    int rc = ot_json_number(&out->value, e, "value", 1, lo, hi, path, w, err);
+    return rc == OT_OK ? ot_json_sourced(out, e, path, w, err) : rc;
+}
+
+static int load_window(ot_window *w, const cJSON *windows, const char *key, const char *path,
+                       ot_error *err)
+{
+    char where[64];
+    snprintf(where, sizeof where, "windows.%s", key);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(windows, key);
+    ot_sourced src;
+    if (!cJSON_IsObject(e))
+        return ot_err_set(err, OT_EDATA, "%s: %s: missing", path, where);
+    int rc = ot_json_number(&w->lo, e, "min_months", 1, 0.0, 24.0, path, where, err);
+    if (rc == OT_OK)
+        rc = ot_json_number(&w->hi, e, "max_months", 1, w->lo, 24.0, path, where, err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&src, e, path, where, err);
+    if (rc == OT_OK) {
+        w->confirmed = src.confirmed;
+        ot_strlcpy(w->source, src.source, sizeof w->source);
+    }
+    return rc;
+}
+
+static int load_markers(ot_refdata *rd, ot_error *err)
+{
+    char path[1200];
+    cJSON *doc;
+    int rc = load_doc(&doc, rd, "markers.json", "osteotrack-markers", path, sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *an = cJSON_GetObjectItemCaseSensitive(doc, "analytes");
+    for (int a = OT_ANALYTE_P1NP; rc == OT_OK && a <= OT_ANALYTE_CTX; a++) {
+        char where[64];
+        snprintf(where, sizeof where, "analytes.%s", ot_analyte_name((ot_analyte)a));
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(an, ot_analyte_name((ot_analyte)a));
+        ot_marker_rules *m = &rd->markers[a];
+        if (!cJSON_IsObject(e)) {
+            rc = ot_err_set(err, OT_EDATA, "%s: %s: missing", path, where);
+            break;
+        }
+        rc = sourced_value(&m->lsc_pct, e, "lsc_pct", 1.0, 100.0, path, where, err);
+        if (rc == OT_OK)
+            rc = sourced_value(&m->target, e, "target", 0.0, 1e5, path, where, err);
+        m->rise.value = NAN;
+        if (rc == OT_OK && a == OT_ANALYTE_P1NP)
+            rc = sourced_value(&m->rise, e, "anabolic_rise", 0.1, 1000.0, path, where, err);
+    }
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(doc, "windows");
+    if (rc == OT_OK)
+        rc = load_window(&rd->window_antiresorptive, win, "antiresorptive", path, err);
+    if (rc == OT_OK)
+        rc = load_window(&rd->window_anabolic, win, "anabolic", path, err);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
 {
     if (!out)
@@ -221,6 +289,8 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = load_plausibility(rd, err);
     if (rc == OT_OK)
         rc = load_expected(rd, err);
+    if (rc == OT_OK)
+        rc = load_markers(rd, err);
     if (rc != OT_OK) {
         ot_refdata_free(rd);
         return rc;

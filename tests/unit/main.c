@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, suite_date());
     srunner_add_suite(sr, suite_bmd());
     srunner_add_suite(sr, suite_refdata());
+    srunner_add_suite(sr, suite_markers());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -10,6 +10,7 @@ Suite *suite_vocab(void);
 Suite *suite_date(void);
 Suite *suite_bmd(void);
 Suite *suite_refdata(void);
+Suite *suite_markers(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const data_files[] = {"lsc.json", "plausibility.json", "expected_bmd.json"};
+static const char *const data_files[] = {"lsc.json", "plausibility.json", "expected_bmd.json",
+                                         "markers.json"};
 
 static void copy_file(const char *from, const char *to)
 {

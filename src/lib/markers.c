@@ -1,0 +1,260 @@
+/* Bone turnover markers: response to therapy against LSC, target, threshold. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ot_response_name(ot_response r)
+{
+    static const char *const names[] = {"responding", "suboptimal", "not_assessable"};
+    return (unsigned)r < 3 ? names[r] : "unknown";
+}
+
+const char *ot_marker_rule_name(ot_marker_rule r)
+{
+    static const char *const names[] = {"none", "antiresorptive", "anabolic"};
+    return (unsigned)r < 3 ? names[r] : "unknown";
+}
+
+static const char *marker_label(ot_analyte a) { return a == OT_ANALYTE_P1NP ? "P1NP" : "CTX"; }
+
+static int to_canonical(double *out, const ot_refdata *rd, const ot_marker_measure *m,
+                        const char *which, ot_error *err)
+{
+    ot_unit unit = m->unit == OT_UNIT_CANONICAL ? ot_unit_canonical(m->analyte) : m->unit;
+    if (m->analyte != OT_ANALYTE_P1NP && m->analyte != OT_ANALYTE_CTX)
+        return ot_err_set(err, OT_EVOCAB, "%sanalyte %s is not a bone turnover marker "
+                          "(expected p1np or ctx)", which, ot_analyte_name(m->analyte));
+    if ((unsigned)unit >= OT_UNIT_COUNT ||
+        ot_unit_to_canonical(out, m->analyte, unit, m->value) != OT_OK)
+        return ot_err_set(err, OT_EUNIT, "%sunit %s is not a %s unit (expected %s)", which,
+                          ot_unit_name(unit), marker_label(m->analyte),
+                          m->analyte == OT_ANALYTE_P1NP ? "ug/L or ng/mL"
+                                                        : "ng/L, pg/mL or ng/mL");
+    return ot_check_plausible(rd, m->analyte, *out, m->value, unit, which, err);
+}
+
+/* Which rule applies, or why none does (into r->reason). */
+static ot_marker_rule pick_rule(ot_marker_result *r)
+{
+    const char *agent = ot_agent_name(r->therapy);
+    switch (ot_agent_class_of(r->therapy)) {
+    case OT_CLASS_NONE:
+        snprintf(r->reason, sizeof r->reason, "no therapy in effect: the marker rules assess a "
+                 "response to treatment");
+        return OT_RULE_NONE;
+    case OT_CLASS_ROMOSOZUMAB:
+        snprintf(r->reason, sizeof r->reason, "romosozumab raises P1NP early and lowers CTX; no "
+                 "validated marker response rule exists for it");
+        return OT_RULE_NONE;
+    case OT_CLASS_ANABOLIC:
+        if (r->analyte == OT_ANALYTE_CTX) {
+            snprintf(r->reason, sizeof r->reason, "on %s the response is judged by P1NP; CTX "
+                     "alone is not assessable", agent);
+            return OT_RULE_NONE;
+        }
+        return OT_RULE_ANABOLIC;
+    case OT_CLASS_ORAL_BISPHOSPHONATE:
+    case OT_CLASS_IV_BISPHOSPHONATE:
+    case OT_CLASS_DENOSUMAB: break;
+    }
+    return OT_RULE_ANTIRESORPTIVE;
+}
+
+/* Checks the baseline and follow-up timing against the rule's window. */
+static int timing_ok(ot_marker_result *r, const ot_window *w, ot_date start)
+{
+    char s[11], b[11];
+    r->window_lo_months = w->lo;
+    r->window_hi_months = w->hi;
+    if (start == OT_DATE_NONE || r->date == OT_DATE_NONE)
+        return 1;
+    ot_date_format(s, start);
+    if (r->baseline_date != OT_DATE_NONE && r->baseline_date > start) {
+        ot_date_format(b, r->baseline_date);
+        snprintf(r->reason, sizeof r->reason, "the baseline (%s) was taken after %s began (%s): "
+                 "it is not a pre-treatment value", b, ot_agent_name(r->therapy), s);
+        return 0;
+    }
+    r->months_from_start = ot_date_months_between(start, r->date);
+    if (r->months_from_start < w->lo || r->months_from_start > w->hi) {
+        snprintf(r->reason, sizeof r->reason, "the follow-up is %.1f months after %s began (%s); "
+                 "the rule was validated %g-%g months after the start", r->months_from_start,
+                 ot_agent_name(r->therapy), s, w->lo, w->hi);
+        return 0;
+    }
+    return 1;
+}
+
+static void assess_antiresorptive(ot_marker_result *r, const ot_marker_rules *m)
+{
+    const char *u = ot_unit_name(r->unit), *lab = marker_label(r->analyte);
+    r->lsc_pct = m->lsc_pct.value;
+    r->lsc_confirmed = m->lsc_pct.confirmed;
+    ot_strlcpy(r->lsc_source, m->lsc_pct.source, sizeof r->lsc_source);
+    r->target = m->target.value;
+    r->target_confirmed = m->target.confirmed;
+    ot_strlcpy(r->target_source, m->target.source, sizeof r->target_source);
+    double fall = -r->change_pct;
+    int fell = ot_micro(fall) > ot_micro(r->lsc_pct);
+    int below = ot_micro(r->value) < ot_micro(r->target);
+    if (fell || below) {
+        r->response = OT_RESP_RESPONDING;
+        snprintf(r->reason, sizeof r->reason, "%s %s by %.1f%% (%s the LSC of %g%%) to %g %s (%s "
+                 "the target of %g %s)", lab, fall >= 0 ? "fell" : "rose", fabs(fall),
+                 fell ? "more than" : "not more than", r->lsc_pct, r->value, u,
+                 below ? "below" : "not below", r->target, u);
+        return;
+    }
+    r->response = OT_RESP_SUBOPTIMAL;
+    snprintf(r->reason, sizeof r->reason, "%s %s by %.1f%%, not more than the LSC of %g%%, and "
+             "%g %s is not below the target of %g %s", lab, fall >= 0 ? "fell" : "rose",
+             fabs(fall), r->lsc_pct, r->value, u, r->target, u);
+    int oral = ot_agent_class_of(r->therapy) == OT_CLASS_ORAL_BISPHOSPHONATE;
+    ot_flag_add(r->flags, &r->nflags, OT_MARKER_MAX_FLAGS, OT_FLAG_SUBOPTIMAL_SUPPRESSION,
+                OT_SEV_WARNING, -1, (int)r->analyte,
+                "%s on %s: suboptimal suppression (%s). Check adherence%s, absorption, and "
+                "secondary causes of high turnover (vitamin D deficiency, hyperparathyroidism, "
+                "hypogonadism, others)",
+                lab, ot_agent_name(r->therapy), r->reason,
+                oral ? " and how the tablet is taken (fasting, plain water, upright for 30 "
+                       "minutes)"
+                     : "");
+}
+
+static void assess_anabolic(ot_marker_result *r, const ot_marker_rules *m)
+{
+    r->rise_threshold = m->rise.value;
+    r->rise_confirmed = m->rise.confirmed;
+    ot_strlcpy(r->rise_source, m->rise.source, sizeof r->rise_source);
+    if (ot_micro(r->change_abs) > ot_micro(r->rise_threshold)) {
+        r->response = OT_RESP_RESPONDING;
+        snprintf(r->reason, sizeof r->reason, "P1NP rose by %g ug/L, more than the %g ug/L "
+                 "that marks an anabolic response", r->change_abs, r->rise_threshold);
+        return;
+    }
+    r->response = OT_RESP_SUBOPTIMAL;
+    snprintf(r->reason, sizeof r->reason, "P1NP changed by %+g ug/L, not more than the %g ug/L "
+             "rise that marks an anabolic response", r->change_abs, r->rise_threshold);
+    ot_flag_add(r->flags, &r->nflags, OT_MARKER_MAX_FLAGS, OT_FLAG_INADEQUATE_ANABOLIC_RESPONSE,
+                OT_SEV_WARNING, -1, (int)r->analyte,
+                "P1NP on %s: inadequate anabolic response (%s). Check adherence, injection "
+                "technique and storage of the pen, and secondary causes",
+                ot_agent_name(r->therapy), r->reason);
+}
+
+int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
+                     const ot_marker_measure *baseline, const ot_marker_measure *followup,
+                     const ot_marker_options *opts, ot_error *err)
+{
+    static const ot_marker_options defaults = OT_MARKER_OPTIONS_INIT;
+    if (!out || !rd || !baseline || !followup)
+        return ot_err_set(err, OT_EINVAL, "ot_marker_assess: NULL argument");
+    const ot_marker_options *o = opts ? opts : &defaults;
+    if (o->version != OT_MARKER_OPTIONS_VERSION || (unsigned)o->therapy >= OT_AGENT_COUNT)
+        return ot_err_set(err, OT_EINVAL, "ot_marker_assess: bad options");
+    memset(out, 0, sizeof *out);
+    double b, v;
+    int rc = to_canonical(&b, rd, baseline, "baseline ", err);
+    if (rc == OT_OK)
+        rc = to_canonical(&v, rd, followup, "follow-up ", err);
+    if (rc != OT_OK)
+        return rc;
+    if (baseline->analyte != followup->analyte)
+        return ot_err_set(err, OT_EVOCAB, "cannot compare %s with %s",
+                          ot_analyte_name(baseline->analyte), ot_analyte_name(followup->analyte));
+    if (baseline->date != OT_DATE_NONE && followup->date != OT_DATE_NONE &&
+        followup->date < baseline->date)
+        return ot_err_set(err, OT_EDATE, "the follow-up is dated before the baseline");
+
+    ot_marker_result *r = out;
+    r->analyte = baseline->analyte;
+    r->unit = ot_unit_canonical(r->analyte);
+    r->baseline_date = baseline->date;
+    r->date = followup->date;
+    r->baseline = b;
+    r->value = v;
+    r->change_abs = v - b;
+    r->change_pct = 100.0 * (v - b) / b;
+    r->therapy = o->therapy;
+    r->months_from_start = r->window_lo_months = r->window_hi_months = NAN;
+    r->lsc_pct = r->target = r->rise_threshold = NAN;
+    r->response = OT_RESP_NOT_ASSESSABLE;
+    r->rule = pick_rule(r);
+    if (r->rule == OT_RULE_NONE)
+        return OT_OK;
+    ot_date start = o->therapy_start != OT_DATE_NONE ? o->therapy_start : baseline->date;
+    const ot_window *w =
+        r->rule == OT_RULE_ANABOLIC ? &rd->window_anabolic : &rd->window_antiresorptive;
+    if (!timing_ok(r, w, start)) {
+        r->rule = OT_RULE_NONE;
+        return OT_OK;
+    }
+    if (r->rule == OT_RULE_ANABOLIC)
+        assess_anabolic(r, &rd->markers[r->analyte]);
+    else
+        assess_antiresorptive(r, &rd->markers[r->analyte]);
+    if (isnan(r->months_from_start)) {
+        size_t n = strlen(r->reason);
+        snprintf(r->reason + n, sizeof r->reason - n, "; timing not checked (no dates): the rule "
+                 "holds %g-%g months after the start", w->lo, w->hi);
+    }
+    return OT_OK;
+}
+
+static void add_sourced(cJSON *o, const char *key, double v, const char *source, int confirmed)
+{
+    if (isnan(v)) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    cJSON *e = cJSON_AddObjectToObject(o, key);
+    cJSON_AddNumberToObject(e, "value", v);
+    cJSON_AddStringToObject(e, "source", source);
+    cJSON_AddBoolToObject(e, "confirmed", confirmed);
+}
+
+cJSON *ot_marker_result_json(const ot_marker_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "analyte", ot_analyte_name(r->analyte));
+    cJSON_AddStringToObject(o, "unit", ot_unit_name(r->unit));
+    ot_json_add_date(o, "baseline_date", r->baseline_date);
+    ot_json_add_date(o, "date", r->date);
+    ot_json_add_num(o, "baseline", ot_round(r->baseline, 4));
+    ot_json_add_num(o, "value", ot_round(r->value, 4));
+    ot_json_add_num(o, "change_abs", ot_round(r->change_abs, 4));
+    ot_json_add_num(o, "change_pct", ot_round(r->change_pct, 4));
+    ot_json_add_num(o, "lsc_pct", r->lsc_pct);
+    ot_json_add_num(o, "target", r->target);
+    cJSON_AddStringToObject(o, "therapy", ot_agent_name(r->therapy));
+    cJSON_AddStringToObject(o, "rule", ot_marker_rule_name(r->rule));
+    ot_json_add_num(o, "months_from_start", ot_round(r->months_from_start, 2));
+    if (isnan(r->window_lo_months)) {
+        cJSON_AddNullToObject(o, "window_months");
+    } else {
+        cJSON *w = cJSON_AddArrayToObject(o, "window_months");
+        cJSON_AddItemToArray(w, cJSON_CreateNumber(r->window_lo_months));
+        cJSON_AddItemToArray(w, cJSON_CreateNumber(r->window_hi_months));
+    }
+    cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
+    add_sourced(th, "lsc_pct", r->lsc_pct, r->lsc_source, r->lsc_confirmed);
+    add_sourced(th, "target", r->target, r->target_source, r->target_confirmed);
+    add_sourced(th, "anabolic_rise", r->rise_threshold, r->rise_source, r->rise_confirmed);
+    cJSON_AddStringToObject(o, "response", ot_response_name(r->response));
+    cJSON_AddStringToObject(o, "reason", r->reason);
+    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
+    for (size_t i = 0; i < r->nflags; i++)
+        cJSON_AddItemToArray(flags, ot_flag_json(&r->flags[i]));
+    return o;
+}
+
+int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
+{
+    if (!out || !r)
+        return OT_EINVAL;
+    return ot_json_finish(out, ot_marker_result_json(r), pretty);
+}
