@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Conventions
+ * - Result structs point at source texts inside the ot_refdata they were
+ *   computed with: keep the ot_refdata alive while you read them.
  * - Every function that can fail returns an int status: OT_OK (0) or a
  *   negative OT_E* code. Codes are never renumbered. ot_strerror() names them.
  * - Output parameters come first and are named `out`.
@@ -29,6 +31,7 @@
 #define OSTEOTRACK_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -320,7 +323,7 @@ typedef struct ot_expected {
     double months;            /* time point of the source figure; NaN if none */
     double window_lo_months, window_hi_months;
     int confirmed;
-    char source[OT_SOURCE_MAX];
+    const char *source;       /* borrowed from the ot_refdata */
 } ot_expected;
 
 #define OT_BMD_MAX_FLAGS 6
@@ -337,7 +340,7 @@ typedef struct ot_bmd_result {
     double lsc_pct;           /* the percent the LSC came from; NaN if given in g/cm2 */
     int lsc_is_default;       /* 1: the ISCD-derived default, not a facility figure */
     int lsc_confirmed;
-    char lsc_source[OT_SOURCE_MAX];
+    const char *lsc_source;   /* borrowed from the ot_refdata (or a literal) */
     ot_significance significance;
     int device_changed;       /* devices or manufacturers differ */
     ot_expected expected;
@@ -418,8 +421,8 @@ typedef struct ot_marker_result {
     double target;                /* antiresorptive rule, canonical unit; NaN otherwise */
     double rise_threshold;        /* anabolic rule, ug/L; NaN otherwise */
     int lsc_confirmed, target_confirmed, rise_confirmed;
-    char lsc_source[OT_SOURCE_MAX], target_source[OT_SOURCE_MAX],
-        rise_source[OT_SOURCE_MAX];
+    /* borrowed from the ot_refdata; NULL where the threshold is NaN */
+    const char *lsc_source, *target_source, *rise_source;
     ot_response response;
     char reason[OT_FLAG_MESSAGE_MAX]; /* why, in one sentence */
     size_t nflags;
@@ -448,6 +451,343 @@ OT_EXTERN int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
 /* The result as one JSON object; free with ot_free(). */
 OT_EXTERN int ot_marker_result_to_json(char **out, const ot_marker_result *r,
                                        int pretty);
+
+/* ------------------------------------------------------------------ */
+/* Patients                                                            */
+/* ------------------------------------------------------------------ */
+/*
+ * A patient: observations (BMD scans, marker values), therapy courses and
+ * fractures, in any order. The patient copies what it is given. One patient
+ * belongs to one thread at a time; reuse it with ot_patient_reset() to avoid
+ * allocation in a batch.
+ */
+typedef struct ot_patient ot_patient;
+
+OT_EXTERN int ot_patient_new(ot_patient **out, const char *id);
+OT_EXTERN void ot_patient_free(ot_patient *p);
+/* Empties the patient and gives it a new id; keeps its memory. */
+OT_EXTERN int ot_patient_reset(ot_patient *p, const char *id);
+OT_EXTERN const char *ot_patient_id(const ot_patient *p);
+
+/*
+ * Adds a BMD scan (tscore: the scanner-reported T-score, NaN if none) or a
+ * marker value; `line` is where it came from (0 if nowhere), kept for
+ * messages. Values are checked and converted to canonical units here:
+ * OT_EUNIT, OT_ERANGE, OT_EVOCAB, OT_EDATE (no date) reject the observation
+ * and leave the patient as it was.
+ */
+OT_EXTERN int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd,
+                                 const ot_bmd_measure *m, double tscore,
+                                 long line, ot_error *err);
+OT_EXTERN int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd,
+                                    const ot_marker_measure *m, long line,
+                                    ot_error *err);
+/* A course of an agent from start to end (OT_DATE_NONE: ongoing). A course
+ * identical to one already added (agent and start) is merged, so input with
+ * the therapy repeated on every row gives one course. */
+OT_EXTERN int ot_patient_add_therapy(ot_patient *p, ot_agent agent,
+                                     ot_date start, ot_date end, ot_error *err);
+/* A fragility fracture (osteotrack cannot tell trauma; it counts all). */
+OT_EXTERN int ot_patient_add_fracture(ot_patient *p, ot_fracture_site site,
+                                      ot_date date, ot_error *err);
+
+/* Called for each part of a document that is rejected; the rest is kept. */
+typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
+
+/*
+ * Fills `p` (after ot_patient_reset) from one patient document of
+ * CONTRACT.md ({"patient_id", "sex", "birth_date", "therapies",
+ * "observations", "fractures"}). An invalid observation, therapy or fracture
+ * is passed to `reject` (may be NULL) with its place, e.g.
+ * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
+ * is not an object with a non-empty patient_id.
+ * *nitems receives the number of observations, therapies and fractures seen.
+ */
+OT_EXTERN int ot_patient_from_json(ot_patient *p, const ot_refdata *rd,
+                                   const char *json, size_t len,
+                                   ot_reject_fn reject, void *ctx,
+                                   size_t *nitems, ot_error *err);
+
+/* ------------------------------------------------------------------ */
+/* The patient report                                                  */
+/* ------------------------------------------------------------------ */
+typedef enum ot_assessment {
+    OT_ASSESS_RESPONDING = 0,
+    OT_ASSESS_STABLE,
+    OT_ASSESS_INADEQUATE_RESPONSE,
+    OT_ASSESS_POSSIBLE_TREATMENT_FAILURE,
+    OT_ASSESS_INSUFFICIENT_DATA
+} ot_assessment;
+
+OT_EXTERN const char *ot_assessment_name(ot_assessment a);
+
+typedef struct ot_report ot_report;
+
+/*
+ * Builds the report of one patient as of a date (DOMAIN.md; README.md
+ * "Reading a patient report" documents each rule and the order of
+ * precedence of the assessment). Deterministic: the same patient, data and
+ * as_of give the same report. Free with ot_report_free().
+ */
+OT_EXTERN int ot_report_build(ot_report **out, const ot_refdata *rd,
+                              const ot_patient *p, ot_date as_of,
+                              ot_error *err);
+OT_EXTERN void ot_report_free(ot_report *r);
+OT_EXTERN ot_assessment ot_report_assessment(const ot_report *r);
+OT_EXTERN const char *ot_report_summary(const ot_report *r);
+OT_EXTERN size_t ot_report_flag_count(const ot_report *r);
+/* The i-th flag (borrowed), or NULL past the end. */
+OT_EXTERN const ot_flag *ot_report_flag(const ot_report *r, size_t i);
+/* The report as one JSON object (CONTRACT.md fields); free with ot_free(). */
+OT_EXTERN int ot_report_to_json(char **out, const ot_report *r, int pretty);
+
+/* ------------------------------------------------------------------ */
+/* Reading CSV input: long (one observation a row) and wide (one visit */
+/* a row), as records of patients                                      */
+/* ------------------------------------------------------------------ */
+typedef enum ot_input_format {
+    OT_INPUT_AUTO = 0,   /* CSV: long or wide, told apart by the header */
+    OT_INPUT_LONG_CSV,
+    OT_INPUT_WIDE_CSV,
+    OT_INPUT_JSON,
+    OT_INPUT_NDJSON
+} ot_input_format;
+
+/* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"). */
+OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
+OT_EXTERN const char *ot_input_format_name(ot_input_format f);
+
+typedef enum ot_record_kind {
+    OT_REC_BMD = 0,
+    OT_REC_MARKER,
+    OT_REC_FRACTURE,
+    OT_REC_THERAPY        /* agent in effect on `date` (and since `start`) */
+} ot_record_kind;
+
+/* One fact about a patient, in canonical units, already checked. */
+typedef struct ot_record {
+    ot_record_kind kind;
+    ot_date date;
+    ot_site site;                 /* BMD */
+    ot_fracture_site fracture;    /* FRACTURE */
+    ot_analyte analyte;           /* MARKER: p1np or ctx */
+    double value;                 /* BMD g/cm2, P1NP ug/L, CTX ng/L */
+    double tscore;                /* BMD: scanner-reported, NaN if none */
+    ot_manufacturer manufacturer; /* BMD */
+    const char *device;           /* BMD: borrowed until the next row; NULL */
+    ot_agent agent;               /* THERAPY */
+    ot_date start, end;           /* THERAPY: OT_DATE_NONE when not given */
+} ot_record;
+
+#define OT_ROW_MAX_RECORDS 12
+typedef struct ot_row {
+    const char *patient_id;       /* borrowed until the next row */
+    size_t patient_id_len;
+    long line;                    /* physical line where the row starts */
+    size_t nrecords;
+    ot_record records[OT_ROW_MAX_RECORDS];
+} ot_row;
+
+typedef struct ot_rowreader ot_rowreader;
+
+/*
+ * Reads CSV rows from `f` (borrowed; the caller closes it after
+ * ot_rowreader_close). The header decides long or wide when fmt is
+ * OT_INPUT_AUTO; columns are found by name in any order and case. A header
+ * that fits neither is an error (OT_EPARSE, naming the file).
+ * ot_rowreader_warning() then tells of columns that are not used (or NULL).
+ */
+OT_EXTERN int ot_rowreader_open(ot_rowreader **out, const ot_refdata *rd, FILE *f,
+                                const char *name, ot_input_format fmt,
+                                ot_error *err);
+OT_EXTERN const char *ot_rowreader_warning(const ot_rowreader *r);
+OT_EXTERN ot_input_format ot_rowreader_format(const ot_rowreader *r);
+/*
+ * Reads the next row: 1 with *row filled, 0 at the end, or a negative status
+ * for a rejected row with "NAME:LINE: reason (what was expected)" in err;
+ * reading goes on with the next call (OT_EIO and OT_ENOMEM are final).
+ * A row is used whole or rejected whole.
+ */
+OT_EXTERN int ot_rowreader_next(ot_rowreader *r, ot_row *row, ot_error *err);
+/* The same, but only the patient id (no checks): for a quick first pass. */
+OT_EXTERN int ot_rowreader_next_id(ot_rowreader *r, ot_row *row, ot_error *err);
+OT_EXTERN void ot_rowreader_close(ot_rowreader *r);
+
+/* Adds a record to a patient (ot_patient_add_bmd and the others). A
+ * THERAPY record says the agent was in effect on its date: consecutive
+ * records of one agent make a course, which starts at `start` when given
+ * (else at the first date named) and ends at `end` when given, else on the
+ * first later date that names another agent (or none). */
+OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
+                                    const ot_record *rec, long line,
+                                    ot_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Precision studies (ISCD): osteotrack precision                      */
+/* ------------------------------------------------------------------ */
+/*
+ * A facility's own precision study: repeated scans of the same patients,
+ * repositioned between scans (ISCD: 15 patients x 3 scans or 30 x 2, 30
+ * degrees of freedom). Per site, and per device and technologist when the
+ * scans name them, it gives the precision error (RMS-SD, in g/cm2) and the
+ * LSC, which ot_precision_result_to_config() writes as a facility
+ * configuration that ot_refdata_apply_config() accepts.
+ */
+
+/* One scan. The strings are borrowed for the call. */
+typedef struct ot_precision_scan {
+    const char *patient_id;    /* required, non-empty */
+    ot_site site;
+    double value;              /* in `unit`, positive */
+    ot_unit unit;              /* OT_UNIT_G_CM2 or OT_UNIT_MG_CM2; one unit a site */
+    const char *device;        /* scanner identity; NULL or "" when not known */
+    const char *technologist;  /* NULL or "" when not known */
+    ot_date date;              /* OT_DATE_NONE when not known */
+    long line;                 /* input line, for messages; 0 when none */
+} ot_precision_scan;
+
+#define OT_PRECISION_SCAN_INIT \
+    { NULL, OT_SITE_LUMBAR_SPINE, 0.0, OT_UNIT_G_CM2, NULL, NULL, OT_DATE_NONE, 0 }
+
+typedef enum ot_precision_input {
+    OT_PRECISION_INPUT_AUTO = 0, /* by the file name: *.json is JSON, else CSV */
+    OT_PRECISION_INPUT_CSV,
+    OT_PRECISION_INPUT_JSON
+} ot_precision_input;
+
+#define OT_PRECISION_MAX_LEVELS 8
+
+typedef struct ot_precision_options {
+    unsigned version;          /* OT_PRECISION_OPTIONS_VERSION */
+    ot_precision_input input;  /* ot_precision_read_file() only */
+    /*
+     * Confidence levels in percent (50 to 99.9) at which to give the LSC
+     * besides 95 % (always given, with lsc_multiplier_95 of data/lsc.json):
+     * LSC = z x sqrt(2) x RMS-SD, z the two-sided standard normal quantile.
+     * Borrowed for the call; at most OT_PRECISION_MAX_LEVELS; 95 and
+     * repeats are dropped.
+     */
+    const double *confidence;
+    size_t nconfidence;
+} ot_precision_options;
+
+#define OT_PRECISION_OPTIONS_VERSION 1u
+#define OT_PRECISION_OPTIONS_INIT \
+    { OT_PRECISION_OPTIONS_VERSION, OT_PRECISION_INPUT_AUTO, NULL, 0 }
+
+typedef enum ot_precision_by {
+    OT_PRECISION_BY_SITE = 0,     /* every scan of the site */
+    OT_PRECISION_BY_DEVICE,       /* the site's scans on one device */
+    OT_PRECISION_BY_TECHNOLOGIST  /* the site's scans by one technologist */
+} ot_precision_by;
+
+/* "site", "device", "technologist". */
+OT_EXTERN const char *ot_precision_by_name(ot_precision_by b);
+
+/*
+ * One line of the study. A "patient" is one patient on one device: scans
+ * on different scanners are not repeats. Patients with one scan in the
+ * group are counted in single_scan and left out of every figure.
+ */
+typedef struct ot_precision_group {
+    ot_precision_by by;
+    ot_site site;
+    char key[128];             /* the device or technologist; "" for BY_SITE */
+    size_t patients;           /* with two or more scans */
+    size_t scans;              /* theirs */
+    size_t single_scan;        /* patients left out */
+    size_t df;                 /* degrees of freedom: sum over patients of (scans - 1) */
+    double mean_g_cm2;         /* mean of the patients' mean BMD */
+    double rms_sd_g_cm2;       /* precision error: sqrt(sum SD_j^2 / patients) */
+    /* 95 % CI of the RMS-SD from the chi-square distribution on df degrees
+     * of freedom (exact when every patient has the same number of scans). */
+    double rms_sd_ci95_lo, rms_sd_ci95_hi;
+    double rms_cv_pct;         /* sqrt(sum (100 SD_j / mean_j)^2 / patients) */
+    double lsc_g_cm2;          /* 95 %: lsc_multiplier_95 x RMS-SD */
+    double lsc_pct;            /* 95 %: lsc_multiplier_95 x RMS-%CV */
+    double lsc_level_g_cm2[OT_PRECISION_MAX_LEVELS]; /* at result confidence[i] */
+    double lsc_level_pct[OT_PRECISION_MAX_LEVELS];
+    double iscd_max_cv_pct;    /* ISCD minimum acceptable precision of a
+                                  technologist (data/lsc.json); NaN: none */
+    int worse_than_iscd;       /* rms_cv_pct > iscd_max_cv_pct */
+    int retraining_advised;    /* BY_TECHNOLOGIST and worse_than_iscd */
+} ot_precision_group;
+
+typedef enum ot_precision_note_kind {
+    OT_PRECISION_NOTE_REJECTED = 0, /* an invalid row, left out */
+    OT_PRECISION_NOTE_SINGLE_SCAN,  /* a patient with one scan at a site, left out */
+    OT_PRECISION_NOTE_INPUT,        /* about the input: a column or key not used */
+    OT_PRECISION_NOTE_STUDY         /* about the results: too few degrees of
+                                       freedom, retraining advised, ... */
+} ot_precision_note_kind;
+
+typedef struct ot_precision_note {
+    ot_precision_note_kind kind;
+    long line;                 /* input line; 0 when it is about the file or study */
+    char message[OT_FLAG_MESSAGE_MAX]; /* without "FILE:LINE: " */
+} ot_precision_note;
+
+typedef struct ot_precision_result {
+    char *name;                /* the input's name, as given */
+    size_t rows_read;          /* data rows (or JSON scans) */
+    size_t rows_used;          /* in at least one figure */
+    size_t rows_rejected;      /* invalid: OT_PRECISION_NOTE_REJECTED */
+    size_t rows_single;        /* of patients with one scan at the site */
+    double multiplier_95;      /* lsc_multiplier_95 of data/lsc.json (2.77) */
+    int multiplier_confirmed;
+    char multiplier_source[OT_SOURCE_MAX];
+    size_t nconfidence;        /* the other levels, in the order given */
+    double confidence[OT_PRECISION_MAX_LEVELS]; /* percent */
+    double multiplier[OT_PRECISION_MAX_LEVELS]; /* z x sqrt 2 */
+    ot_unit unit[OT_SITE_COUNT]; /* the unit each site's rows were given in */
+    ot_date first_date, last_date; /* of the scans used; OT_DATE_NONE if none */
+    size_t ngroups;            /* 0: nothing usable (no patient with two scans) */
+    ot_precision_group *groups; /* by site, then device, then technologist;
+                                   each in site order, then by key */
+    size_t nnotes;
+    ot_precision_note *notes;  /* input notes in line order, then study notes */
+} ot_precision_result;
+
+/*
+ * Computes a precision study from scans. Invalid scans (empty patient_id,
+ * unknown site, a unit that is not a BMD unit or differs from the unit of
+ * the site's first scan, a value that is not positive or outside
+ * data/plausibility.json) are left out with a REJECTED note. Returns OT_OK
+ * with *out (free with ot_precision_result_free) even when scans were left
+ * out or nothing is usable (ngroups 0); OT_EINVAL for bad options,
+ * OT_ENOMEM, OT_ENUMERIC if a GSL routine returns a non-finite value.
+ * `name` labels the study (the input file); it may be NULL.
+ */
+OT_EXTERN int ot_precision_compute(ot_precision_result **out, const ot_refdata *rd,
+                                   const ot_precision_scan *scans, size_t nscans,
+                                   const char *name, const ot_precision_options *opts,
+                                   ot_error *err);
+/*
+ * Reads a study file and computes it. CSV: a header row naming patient_id,
+ * site, value and optionally unit, device, technologist, date, in any order
+ * and case (other columns are ignored with an INPUT note); RFC 4180. JSON:
+ * an array of objects with those keys, or {"scans": [...]}. A row that
+ * cannot be read (a value that is not a number, an unknown site or unit, a
+ * bad date, a malformed CSV record) is left out with a REJECTED note naming
+ * its line, as ot_precision_compute() does for invalid scans.
+ * Errors: OT_EIO (cannot open or read), OT_EPARSE (no header, a required
+ * column missing, malformed JSON), and those of ot_precision_compute().
+ */
+OT_EXTERN int ot_precision_read_file(ot_precision_result **out, const ot_refdata *rd,
+                                     const char *path, const ot_precision_options *opts,
+                                     ot_error *err);
+OT_EXTERN void ot_precision_result_free(ot_precision_result *r);
+
+/*
+ * The facility configuration of a study (kind "osteotrack-facility"): "lsc"
+ * gives each site's LSC at 95 % in g/cm2 with a source naming the study, and
+ * "study" the whole result. `facility` (may be NULL) names the facility.
+ * A site whose LSC is outside what a configuration accepts (0.0001 to 0.5
+ * g/cm2: an RMS-SD of 0 means the scans were not repeated) is left out of
+ * "lsc" with a note in "study". Free *out with ot_free().
+ */
+OT_EXTERN int ot_precision_result_to_config(char **out, const ot_precision_result *r,
+                                            const char *facility);
 
 #ifdef __cplusplus
 }

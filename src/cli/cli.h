@@ -20,6 +20,8 @@ typedef int (*cmd_fn)(int argc, char **argv);
 
 int cmd_compare(int argc, char **argv);
 int cmd_markers(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_precision(int argc, char **argv);
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))

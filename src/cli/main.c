@@ -13,6 +13,8 @@ typedef struct command {
 static const command commands[] = {
     {"compare", cmd_compare, "compare two BMD scans of one site against the LSC"},
     {"markers", cmd_markers, "assess a bone turnover marker (P1NP, CTX) on therapy"},
+    {"batch", cmd_batch, "one report a patient from files of patients"},
+    {"precision", cmd_precision, "a precision study: RMS-SD and LSC of the facility"},
 };
 
 static void usage(FILE *to)

@@ -40,18 +40,18 @@ static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_opti
         int pct = o->lsc_kind == OT_LSC_PERCENT;
         r->lsc_pct = pct ? o->lsc_value : NAN;
         r->lsc_g_cm2 = pct ? o->lsc_value / 100.0 * r->baseline_g_cm2 : o->lsc_value;
-        ot_strlcpy(r->lsc_source, "given by the user for this comparison", sizeof r->lsc_source);
+        r->lsc_source = "given by the user for this comparison";
     } else if (l->facility) {
         r->lsc_pct = l->facility_is_pct ? l->facility_value : NAN;
         r->lsc_g_cm2 = l->facility_is_pct ? l->facility_value / 100.0 * r->baseline_g_cm2
                                           : l->facility_value;
-        ot_strlcpy(r->lsc_source, l->facility_source, sizeof r->lsc_source);
+        r->lsc_source = l->facility_source;
     } else {
         r->lsc_is_default = 1;
         r->lsc_pct = l->pct.value;
         r->lsc_g_cm2 = l->pct.value / 100.0 * r->baseline_g_cm2; /* NaN stays NaN */
         r->lsc_confirmed = l->pct.confirmed;
-        ot_strlcpy(r->lsc_source, l->pct.source, sizeof r->lsc_source);
+        r->lsc_source = l->pct.source;
     }
 }
 
@@ -85,7 +85,7 @@ static void choose_expected(ot_expected *x, const ot_refdata *rd, ot_agent agent
     x->window_lo_months = best->wlo;
     x->window_hi_months = best->whi;
     x->confirmed = best->confirmed;
-    ot_strlcpy(x->source, best->source, sizeof x->source);
+    x->source = best->source;
 }
 
 static int devices_differ(const ot_bmd_measure *a, const ot_bmd_measure *b)

@@ -11,17 +11,6 @@
 #define OT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define OT_PRINTF(f, a)
-/* JSON builders shared by the result and report serialisers. */
-cJSON *ot_flag_json(const ot_flag *f);
-cJSON *ot_bmd_result_json(const ot_bmd_result *r);
-cJSON *ot_marker_result_json(const ot_marker_result *r);
-/* Rounds for display: 6 decimals for g/cm2, 4 for percent, 2 for months. */
-double ot_round(double x, int decimals);
-/* Adds "key": "YYYY-MM-DD" or null. */
-void ot_json_add_date(cJSON *obj, const char *key, ot_date d);
-/* Prints and frees `root` into a malloc'd string for the caller. */
-int ot_json_finish(char **out, cJSON *root, int pretty);
-
 #endif
 
 /* Writes a message into err (if not NULL) and returns status. */
@@ -38,6 +27,7 @@ typedef struct ot_sourced {
 
 typedef struct ot_site_lsc {
     ot_sourced pct;          /* shipped default in percent (NaN for radius) */
+    ot_sourced precision_pct; /* ISCD minimum per technologist, %CV (NaN for radius) */
     int facility;            /* 1: the facility configuration set this site */
     int facility_is_pct;     /* facility figure in percent, else g/cm2 */
     double facility_value;
@@ -71,16 +61,87 @@ typedef struct ot_window {
     char source[OT_SOURCE_MAX];
 } ot_window;
 
+typedef struct ot_tscore_ref {
+    ot_site site;
+    ot_manufacturer manufacturer;
+    double mean, sd;         /* g/cm2 */
+    int confirmed;
+    char source[OT_SOURCE_MAX];
+} ot_tscore_ref;
+
+#define OT_MAX_TSCORE_REFS 8
+
+typedef struct ot_monitoring {
+    ot_sourced dxa_interval, marker_followup, holiday_oral, holiday_iv, holiday_tscore,
+        followon_grace, failure_min, secondary_causes, calcium, vitamin_d;
+    ot_sourced anabolic_course[OT_AGENT_COUNT]; /* NaN for non-anabolics */
+    char causes_text[400];   /* "vitamin D deficiency, hypogonadism, ..." */
+    double calcium_lo, calcium_hi, vitamin_d_lo, vitamin_d_hi;
+} ot_monitoring;
+
 struct ot_refdata {
     char dir[1024];
+    ot_monitoring mon;
+    ot_sourced expected_baseline_tolerance;
+    ot_sourced tscore_osteoporosis, tscore_normal;
+    ot_tscore_ref tscore_refs[OT_MAX_TSCORE_REFS];
+    size_t ntscore_refs;
     ot_marker_rules markers[OT_ANALYTE_FRACTURE]; /* index p1np, ctx */
     ot_window window_antiresorptive, window_anabolic;
     ot_sourced lsc_multiplier;
+    ot_sourced min_study_dof;     /* precision study: fewest degrees of freedom */
     ot_site_lsc lsc[OT_SITE_COUNT];
     ot_range plausible[OT_ANALYTE_FRACTURE]; /* bmd, p1np, ctx */
     ot_expected_entry *expected;
     size_t nexpected;
 };
+
+/* A patient's data, in canonical units. */
+typedef struct ot_obs {
+    ot_date date;
+    ot_analyte analyte;          /* bmd, p1np, ctx */
+    ot_site site;                /* bmd only */
+    double value;                /* g/cm2, ug/L, ng/L */
+    double tscore;               /* scanner-reported; NaN if none */
+    ot_manufacturer manufacturer;
+    char device[48];
+    long line;
+} ot_obs;
+
+typedef struct ot_course {
+    ot_agent agent;
+    ot_date start, end;          /* end OT_DATE_NONE: ongoing */
+} ot_course;
+
+typedef struct ot_fx {
+    ot_date date;
+    ot_fracture_site site;
+} ot_fx;
+
+typedef struct ot_tfact {     /* "agent in effect on date" from a row */
+    ot_date date, start, end;
+    ot_agent agent;
+} ot_tfact;
+
+struct ot_patient {
+    char *id;
+    size_t idcap;
+    ot_tfact *facts;
+    size_t nfacts, capfacts;
+    ot_obs *obs;
+    size_t nobs, capobs;
+    ot_course *courses;
+    size_t ncourses, capcourses;
+    ot_fx *fx;
+    size_t nfx, capfx;
+};
+
+/* The patient's courses: those given, and those made from therapy facts;
+ * a malloc'd array in *out (free()), sorted by start. */
+int ot_patient_courses(const ot_patient *p, ot_course **out, size_t *n);
+
+/* Grows *arr (of elements of size `size`) to hold at least `need`. */
+int ot_grow(void **arr, size_t *cap, size_t need, size_t size);
 
 /* JSON helpers that name the file and the field in their errors. */
 int ot_json_parse_file(cJSON **out, const char *path, ot_error *err);
@@ -89,6 +150,15 @@ int ot_json_number(double *out, const cJSON *obj, const char *key,
                    const char *where, ot_error *err);
 int ot_json_sourced(ot_sourced *out, const cJSON *obj, const char *file,
                     const char *where, ot_error *err);
+
+/* {"value": X, "source": "...", "confirmed": bool} under `key`, X in [lo, hi]. */
+int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key, double lo,
+                          double hi, const char *file, const char *where, ot_error *err);
+/* Parses <rd->dir>/<name> into *out and checks its "kind"; path receives the path. */
+int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name, const char *kind,
+                char *path, size_t pathsz, ot_error *err);
+int ot_load_monitoring(ot_refdata *rd, ot_error *err);
+int ot_load_tscore(ot_refdata *rd, ot_error *err);
 
 /* Rounds to 1e-6 for the equal-or-exceed comparisons. */
 long long ot_micro(double x);
@@ -116,5 +186,6 @@ double ot_round(double x, int decimals);
 void ot_json_add_date(cJSON *obj, const char *key, ot_date d);
 /* Prints and frees `root` into a malloc'd string for the caller. */
 int ot_json_finish(char **out, cJSON *root, int pretty);
+
 
 #endif

@@ -92,10 +92,10 @@ static void assess_antiresorptive(ot_marker_result *r, const ot_marker_rules *m)
     const char *u = ot_unit_name(r->unit), *lab = marker_label(r->analyte);
     r->lsc_pct = m->lsc_pct.value;
     r->lsc_confirmed = m->lsc_pct.confirmed;
-    ot_strlcpy(r->lsc_source, m->lsc_pct.source, sizeof r->lsc_source);
+    r->lsc_source = m->lsc_pct.source;
     r->target = m->target.value;
     r->target_confirmed = m->target.confirmed;
-    ot_strlcpy(r->target_source, m->target.source, sizeof r->target_source);
+    r->target_source = m->target.source;
     double fall = -r->change_pct;
     int fell = ot_micro(fall) > ot_micro(r->lsc_pct);
     int below = ot_micro(r->value) < ot_micro(r->target);
@@ -127,7 +127,7 @@ static void assess_anabolic(ot_marker_result *r, const ot_marker_rules *m)
 {
     r->rise_threshold = m->rise.value;
     r->rise_confirmed = m->rise.confirmed;
-    ot_strlcpy(r->rise_source, m->rise.source, sizeof r->rise_source);
+    r->rise_source = m->rise.source;
     if (ot_micro(r->change_abs) > ot_micro(r->rise_threshold)) {
         r->response = OT_RESP_RESPONDING;
         snprintf(r->reason, sizeof r->reason, "P1NP rose by %g ug/L, more than the %g ug/L "
@@ -205,7 +205,7 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
 
 static void add_sourced(cJSON *o, const char *key, double v, const char *source, int confirmed)
 {
-    if (isnan(v)) {
+    if (isnan(v) || !source) {
         cJSON_AddNullToObject(o, key);
         return;
     }

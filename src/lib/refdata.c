@@ -35,7 +35,7 @@ static const char *find_data_dir(const char *given)
 }
 
 /* Parses <dir>/<name> and checks its "kind". */
-static int load_doc(cJSON **out, const ot_refdata *rd, const char *name,
+int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name,
                     const char *kind, char *path, size_t pathsz, ot_error *err)
 {
     snprintf(path, pathsz, "%s/%s", rd->dir, name);
@@ -55,7 +55,7 @@ static int load_lsc(ot_refdata *rd, ot_error *err)
 {
     char path[1200];
     cJSON *doc;
-    int rc = load_doc(&doc, rd, "lsc.json", "osteotrack-lsc", path, sizeof path, err);
+    int rc = ot_load_doc(&doc, rd, "lsc.json", "osteotrack-lsc", path, sizeof path, err);
     if (rc != OT_OK)
         return rc;
     const cJSON *mult = cJSON_GetObjectItemCaseSensitive(doc, "lsc_multiplier_95");
@@ -68,6 +68,9 @@ static int load_lsc(ot_refdata *rd, ot_error *err)
                         "lsc_multiplier_95", err);
     if (rc == OT_OK)
         rc = ot_json_sourced(&rd->lsc_multiplier, mult, path, "lsc_multiplier_95", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced_value(&rd->min_study_dof, doc, "min_study_dof", 1, 1000, path, "$",
+                                   err);
     for (int s = 0; rc == OT_OK && s < OT_SITE_COUNT; s++) {
         const char *name = ot_site_name((ot_site)s);
         char where[64];
@@ -80,6 +83,11 @@ static int load_lsc(ot_refdata *rd, ot_error *err)
         rc = ot_json_number(&rd->lsc[s].pct.value, e, "lsc_pct", 0, 0.1, 50.0, path, where, err);
         if (rc == OT_OK)
             rc = ot_json_sourced(&rd->lsc[s].pct, e, path, where, err);
+        if (rc == OT_OK) /* same source as lsc_pct; used by osteotrack precision */
+            rc = ot_json_number(&rd->lsc[s].precision_pct.value, e, "precision_pct", 0, 0.1,
+                                20.0, path, where, err);
+        if (rc == OT_OK)
+            rc = ot_json_sourced(&rd->lsc[s].precision_pct, e, path, where, err);
     }
     for (const cJSON *it = sites->child; rc == OT_OK && it; it = it->next) {
         ot_site s;
@@ -95,7 +103,7 @@ static int load_plausibility(ot_refdata *rd, ot_error *err)
 {
     char path[1200];
     cJSON *doc;
-    int rc = load_doc(&doc, rd, "plausibility.json", "osteotrack-plausibility", path,
+    int rc = ot_load_doc(&doc, rd, "plausibility.json", "osteotrack-plausibility", path,
                       sizeof path, err);
     if (rc != OT_OK)
         return rc;
@@ -176,10 +184,16 @@ static int load_expected(ot_refdata *rd, ot_error *err)
 {
     char path[1200];
     cJSON *doc;
-    int rc = load_doc(&doc, rd, "expected_bmd.json", "osteotrack-expected-bmd", path,
+    int rc = ot_load_doc(&doc, rd, "expected_bmd.json", "osteotrack-expected-bmd", path,
                       sizeof path, err);
     if (rc != OT_OK)
         return rc;
+    rc = ot_json_sourced_value(&rd->expected_baseline_tolerance, doc, "baseline_tolerance_months",
+                               0.0, 60.0, path, "$", err);
+    if (rc != OT_OK) {
+        cJSON_Delete(doc);
+        return rc;
+    }
     const cJSON *entries = cJSON_GetObjectItemCaseSensitive(doc, "entries");
     int n = cJSON_IsArray(entries) ? cJSON_GetArraySize(entries) : -1;
     if (n < 0) {
@@ -207,20 +221,6 @@ static int load_expected(ot_refdata *rd, ot_error *err)
     return rc;
 }
 
-/* {"value": X, "source": "...", "confirmed": bool} with X in [lo, hi]. */
-static int sourced_value(ot_sourced *out, const cJSON *parent, const char *key, double lo,
-                         double hi, const char *path, const char *where, ot_error *err)
-{
-    char w[96];
-    snprintf(w, sizeof w, "%s.%s", where, key);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(parent, key);
-    if (!cJSON_IsObject(e))
-        return ot_err_set(err, OT_EDATA, "%s: %s: missing; expected {value, source, confirmed}",
-                          path, w);
-    int rc = ot_json_number(&out->value, e, "value", 1, lo, hi, path, w, err);
-    return rc == OT_OK ? ot_json_sourced(out, e, path, w, err) : rc;
-}
-
 static int load_window(ot_window *w, const cJSON *windows, const char *key, const char *path,
                        ot_error *err)
 {
@@ -246,7 +246,7 @@ static int load_markers(ot_refdata *rd, ot_error *err)
 {
     char path[1200];
     cJSON *doc;
-    int rc = load_doc(&doc, rd, "markers.json", "osteotrack-markers", path, sizeof path, err);
+    int rc = ot_load_doc(&doc, rd, "markers.json", "osteotrack-markers", path, sizeof path, err);
     if (rc != OT_OK)
         return rc;
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(doc, "analytes");
@@ -259,12 +259,12 @@ static int load_markers(ot_refdata *rd, ot_error *err)
             rc = ot_err_set(err, OT_EDATA, "%s: %s: missing", path, where);
             break;
         }
-        rc = sourced_value(&m->lsc_pct, e, "lsc_pct", 1.0, 100.0, path, where, err);
+        rc = ot_json_sourced_value(&m->lsc_pct, e, "lsc_pct", 1.0, 100.0, path, where, err);
         if (rc == OT_OK)
-            rc = sourced_value(&m->target, e, "target", 0.0, 1e5, path, where, err);
+            rc = ot_json_sourced_value(&m->target, e, "target", 0.0, 1e5, path, where, err);
         m->rise.value = NAN;
         if (rc == OT_OK && a == OT_ANALYTE_P1NP)
-            rc = sourced_value(&m->rise, e, "anabolic_rise", 0.1, 1000.0, path, where, err);
+            rc = ot_json_sourced_value(&m->rise, e, "anabolic_rise", 0.1, 1000.0, path, where, err);
     }
     const cJSON *win = cJSON_GetObjectItemCaseSensitive(doc, "windows");
     if (rc == OT_OK)
@@ -291,6 +291,10 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = load_expected(rd, err);
     if (rc == OT_OK)
         rc = load_markers(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_monitoring(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_tscore(rd, err);
     if (rc != OT_OK) {
         ot_refdata_free(rd);
         return rc;

@@ -217,3 +217,18 @@ int ot_json_finish(char **out, cJSON *root, int pretty)
     *out = text;
     return OT_OK;
 }
+
+/* {"value": X, "source": "...", "confirmed": bool} with X in [lo, hi]. */
+int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key, double lo,
+                          double hi, const char *path, const char *where, ot_error *err)
+{
+    char w[96];
+    snprintf(w, sizeof w, "%s.%s", where, key);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!cJSON_IsObject(e))
+        return ot_err_set(err, OT_EDATA, "%s: %s: missing; expected {value, source, confirmed}",
+                          path, w);
+    int rc = ot_json_number(&out->value, e, "value", 1, lo, hi, path, w, err);
+    return rc == OT_OK ? ot_json_sourced(out, e, path, w, err) : rc;
+}
+

@@ -18,6 +18,9 @@ int main(void)
     srunner_add_suite(sr, suite_bmd());
     srunner_add_suite(sr, suite_refdata());
     srunner_add_suite(sr, suite_markers());
+    srunner_add_suite(sr, suite_csv());
+    srunner_add_suite(sr, suite_precision());
+    srunner_add_suite(sr, suite_report());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -11,6 +11,9 @@ Suite *suite_date(void);
 Suite *suite_bmd(void);
 Suite *suite_refdata(void);
 Suite *suite_markers(void);
+Suite *suite_csv(void);
+Suite *suite_precision(void);
+Suite *suite_report(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 static const char *const data_files[] = {"lsc.json", "plausibility.json", "expected_bmd.json",
-                                         "markers.json"};
+                                         "markers.json", "monitoring.json", "tscore.json"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -95,6 +95,7 @@ START_TEST(invalid_data_names_file_and_field)
     expect_load_error("lsc.json", "{\"kind\": \"something-else\"}", OT_EDATA, "kind");
     expect_load_error("lsc.json",
                       "{\"kind\":\"osteotrack-lsc\",\"lsc_multiplier_95\":{\"value\":2.77,"
+                      "\"source\":\"x\",\"confirmed\":true},\"min_study_dof\":{\"value\":30,"
                       "\"source\":\"x\",\"confirmed\":true},\"sites\":{\"lumbar_spine\":"
                       "{\"lsc_pct\":-1,\"source\":\"x\",\"confirmed\":true}}}",
                       OT_EDATA, "sites.lumbar_spine.lsc_pct");
@@ -103,13 +104,21 @@ START_TEST(invalid_data_names_file_and_field)
                       "\"confirmed\":true},\"sites\":{}}",
                       OT_EDATA, "lsc_multiplier_95.source");
     expect_load_error("expected_bmd.json",
-                      "{\"kind\":\"osteotrack-expected-bmd\",\"entries\":[{\"agents\":"
+                      "{\"kind\":\"osteotrack-expected-bmd\",\"baseline_tolerance_months\":"
+                      "{\"value\":6,\"source\":\"x\",\"confirmed\":false},\"entries\":[{\"agents\":"
                       "[\"aspirin\"],\"site\":\"lumbar_spine\"}]}",
                       OT_EDATA, "entries[0].agents");
     expect_load_error("plausibility.json",
                       "{\"kind\":\"osteotrack-plausibility\",\"ranges\":{\"bmd\":{\"min\":3,"
                       "\"max\":1,\"source\":\"x\",\"confirmed\":false}}}",
                       OT_EDATA, "ranges.bmd.max");
+    expect_load_error("monitoring.json", "{\"kind\":\"osteotrack-monitoring\"}", OT_EDATA,
+                      "dxa_interval_months");
+    expect_load_error("tscore.json",
+                      "{\"kind\":\"osteotrack-tscore\",\"osteoporosis_max\":{\"value\":-2.5,"
+                      "\"source\":\"x\",\"confirmed\":true},\"normal_min\":{\"value\":-3,"
+                      "\"source\":\"x\",\"confirmed\":true}}",
+                      OT_EDATA, "normal_min.value");
 }
 END_TEST
 

@@ -1,0 +1,27 @@
+/* Patients gathered from rows that arrive in any order (in memory). */
+#ifndef OT_CLI_GROUP_H
+#define OT_CLI_GROUP_H
+
+#include "osteotrack.h"
+
+#include <stddef.h>
+
+typedef struct group group;
+
+int group_new(group **out);
+void group_free(group *g);
+/* Adds a row's records to its patient (created on first sight). */
+int group_add(group *g, const ot_row *row);
+size_t group_patients(const group *g);
+size_t group_bytes(const group *g);
+/* Fills `p` with the i-th patient in order of first appearance. */
+int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd);
+
+/* A set of patient ids, for telling whether input is grouped by patient. */
+typedef struct idset idset;
+int idset_new(idset **out);
+void idset_free(idset *s);
+/* 1 if the id was already in the set, 0 if added, <0 out of memory. */
+int idset_add(idset *s, const char *id, size_t len);
+
+#endif

@@ -1,0 +1,206 @@
+/* Splits JSON and NDJSON input into patient documents, keeping line numbers. */
+#include "input_json.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scan {
+    const char *buf;
+    size_t len, pos;
+    long line;
+} scan;
+
+static void skip_ws(scan *s)
+{
+    while (s->pos < s->len) {
+        char c = s->buf[s->pos];
+        if (c == '\n')
+            s->line++;
+        else if (c != ' ' && c != '\t' && c != '\r')
+            return;
+        s->pos++;
+    }
+}
+
+/* Moves past one object or array; 0 on success, -1 if it never closes. */
+static int skip_value(scan *s)
+{
+    int depth = 0, in_str = 0;
+    for (; s->pos < s->len; s->pos++) {
+        char c = s->buf[s->pos];
+        if (c == '\n')
+            s->line++;
+        if (in_str) {
+            if (c == '\\')
+                s->pos++;
+            else if (c == '"')
+                in_str = 0;
+            continue;
+        }
+        if (c == '"')
+            in_str = 1;
+        else if (c == '{' || c == '[')
+            depth++;
+        else if ((c == '}' || c == ']') && --depth == 0) {
+            s->pos++;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* {"patients": [...]} or one document. */
+static void object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
+{
+    size_t start = s->pos;
+    long line = s->line;
+    if (skip_value(s) != 0) {
+        bad(ctx, line, "malformed JSON: an object that never closes; the rest of the file is "
+                       "not read");
+        return;
+    }
+    const char *text = s->buf + start;
+    size_t n = s->pos - start;
+    cJSON *o = cJSON_ParseWithLength(text, n);
+    const cJSON *pts = cJSON_GetObjectItemCaseSensitive(o, "patients");
+    if (!o || !cJSON_IsArray(pts) || cJSON_GetObjectItemCaseSensitive(o, "patient_id")) {
+        cJSON_Delete(o);
+        doc(ctx, text, n, line, NULL); /* the document reader reports what is wrong */
+        return;
+    }
+    size_t i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, pts)
+    {
+        char where[48];
+        snprintf(where, sizeof where, "patients[%zu]", i++);
+        char *t = cJSON_PrintUnformatted(it);
+        if (t) {
+            doc(ctx, t, strlen(t), line, where);
+            cJSON_free(t);
+        } else {
+            bad(ctx, line, "out of memory");
+        }
+    }
+    cJSON_Delete(o);
+}
+
+/* [doc, doc, ...] */
+static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
+{
+    s->pos++;
+    for (size_t i = 0;; i++) {
+        skip_ws(s);
+        if (s->pos < s->len && s->buf[s->pos] == ']' && i == 0) {
+            s->pos++;
+            return 0;
+        }
+        if (s->pos >= s->len || s->buf[s->pos] != '{') {
+            bad(ctx, s->line, "malformed JSON: expected a patient object in the list; the rest "
+                              "of the file is not read");
+            return -1;
+        }
+        object(s, doc, bad, ctx);
+        skip_ws(s);
+        if (s->pos < s->len && s->buf[s->pos] == ',') {
+            s->pos++;
+            continue;
+        }
+        if (s->pos < s->len && s->buf[s->pos] == ']') {
+            s->pos++;
+            return 0;
+        }
+        bad(ctx, s->line, "malformed JSON: expected ',' or ']' after a patient; the rest of the "
+                          "file is not read");
+        return -1;
+    }
+}
+
+static void ndjson(const char *buf, size_t len, doc_fn doc, void *ctx)
+{
+    long line = 1;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
+        while (n > 0 && (buf[pos + n - 1] == '\r' || buf[pos + n - 1] == ' '))
+            n--;
+        size_t k = 0;
+        while (k < n && (buf[pos + k] == ' ' || buf[pos + k] == '\t'))
+            k++;
+        if (k < n)
+            doc(ctx, buf + pos + k, n - k, line, NULL);
+        pos = end + 1;
+        line++;
+    }
+}
+
+void json_split(const char *buf, size_t len, int nd, doc_fn doc, bad_fn bad, void *ctx)
+{
+    if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+        buf += 3, len -= 3;
+    if (nd) {
+        ndjson(buf, len, doc, ctx);
+        return;
+    }
+    scan s = {buf, len, 0, 1};
+    for (;;) {
+        skip_ws(&s);
+        if (s.pos >= s.len)
+            return;
+        if (s.buf[s.pos] == '[') {
+            if (array(&s, doc, bad, ctx))
+                return;
+        } else if (s.buf[s.pos] == '{') {
+            object(&s, doc, bad, ctx);
+        } else {
+            bad(ctx, s.line, "malformed JSON: expected a patient object, a list of them, or "
+                             "{\"patients\": [...]}; the rest of the file is not read");
+            return;
+        }
+    }
+}
+
+int read_all(const char *path, char **buf, size_t *len)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    *buf = NULL;
+    *len = 0;
+    if (!f)
+        return errno ? errno : ENOENT;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    int rc = 0;
+    while (b) {
+        if (n == cap) {
+            char *nb = cap > ((size_t)-1) / 2 ? NULL : realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t r = fread(b + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    if (!b)
+        rc = ENOMEM;
+    else if (ferror(f))
+        rc = EIO;
+    if (f != stdin)
+        fclose(f);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}

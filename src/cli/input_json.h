@@ -1,0 +1,19 @@
+#ifndef OT_CLI_INPUT_JSON_H
+#define OT_CLI_INPUT_JSON_H
+
+#include <stddef.h>
+
+/* One patient document (JSON text, not NUL-terminated) starting on `line`;
+ * `where` names its place when the line alone does not ("patients[3]"). */
+typedef void (*doc_fn)(void *ctx, const char *doc, size_t len, long line, const char *where);
+/* Input that cannot be split into documents, from `line` on. */
+typedef void (*bad_fn)(void *ctx, long line, const char *reason);
+
+/* Splits a .json text (one document, an array of them, {"patients": [...]},
+ * or several of those in a row) or an NDJSON text (one document a line). */
+void json_split(const char *buf, size_t len, int ndjson, doc_fn doc, bad_fn bad, void *ctx);
+
+/* Reads a whole file ("-": stdin) into a malloc'd buffer. 0, or errno. */
+int read_all(const char *path, char **buf, size_t *len);
+
+#endif

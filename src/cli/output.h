@@ -1,0 +1,21 @@
+#ifndef OT_CLI_OUTPUT_H
+#define OT_CLI_OUTPUT_H
+
+#include "cli.h"
+
+typedef struct out_t {
+    FILE *f;
+    const char *cmd;
+    char *final, *tmp;   /* NULL for stdout */
+    int failed;          /* errno of the first failed write */
+} out_t;
+
+/* path NULL or "-": stdout. Returns an exit status. */
+int out_open(out_t *o, const char *cmd, const char *path);
+/* Remembers the first failure; later writes are skipped. */
+int out_write(out_t *o, const char *s, size_t n);
+/* Flushes, and renames the file into place when ok and nothing failed;
+ * otherwise removes it. Returns EXIT_OK or EXIT_IOERR (message printed). */
+int out_close(out_t *o, int ok);
+
+#endif

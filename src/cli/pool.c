@@ -1,0 +1,216 @@
+/* A small worker pool: the main thread fills batches of patients, workers
+ * turn them into report JSON, and the main thread writes the batches in the
+ * order they were filled, so output is the same for any number of jobs. */
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH 64
+
+typedef struct slot {
+    ot_patient *patient;
+    char *json;
+    char err[sizeof(((ot_error *)0)->message)];
+} slot;
+
+typedef struct unit {
+    slot slots[BATCH];
+    size_t n;
+    int state; /* 0 free, 1 filling, 2 queued, 3 working, 4 done */
+} unit;
+
+struct pool {
+    const ot_refdata *rd;
+    ot_date as_of;
+    int pretty, jobs;
+    pool_emit_fn emit;
+    void *ctx;
+    unit *units;
+    size_t nunits;
+    size_t fill, next_work, next_emit; /* ring positions (counts, mod nunits) */
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    pthread_t *threads;
+    int nthreads;
+};
+
+static void make_report(const pool *p, slot *s)
+{
+    ot_report *r = NULL;
+    ot_error err = {0, ""};
+    s->json = NULL;
+    s->err[0] = '\0';
+    int rc = ot_report_build(&r, p->rd, s->patient, p->as_of, &err);
+    if (rc == OT_OK)
+        rc = ot_report_to_json(&s->json, r, p->pretty);
+    if (rc != OT_OK)
+        snprintf(s->err, sizeof s->err, "%s", err.message[0] ? err.message : ot_strerror(rc));
+    ot_report_free(r);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next_work == p->fill)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        if (p->next_work == p->fill && p->stop)
+            break;
+        unit *u = &p->units[p->next_work % p->nunits];
+        p->next_work++;
+        u->state = 3;
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < u->n; i++)
+            make_report(p, &u->slots[i]);
+        pthread_mutex_lock(&p->mu);
+        u->state = 4;
+        pthread_cond_broadcast(&p->cv_done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+int pool_new(pool **out, int jobs, const ot_refdata *rd, ot_date as_of, int pretty,
+             pool_emit_fn emit, void *ctx)
+{
+    pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return OT_ENOMEM;
+    p->rd = rd;
+    p->as_of = as_of;
+    p->pretty = pretty;
+    p->jobs = jobs < 1 ? 1 : jobs;
+    p->emit = emit;
+    p->ctx = ctx;
+    p->nunits = p->jobs > 1 ? (size_t)p->jobs * 3 : 1;
+    p->units = calloc(p->nunits, sizeof *p->units);
+    if (!p->units) {
+        free(p);
+        return OT_ENOMEM;
+    }
+    for (size_t u = 0; u < p->nunits; u++)
+        for (size_t i = 0; i < BATCH; i++)
+            if (ot_patient_new(&p->units[u].slots[i].patient, "") != OT_OK) {
+                pool_free(p);
+                return OT_ENOMEM;
+            }
+    *out = p;
+    if (p->jobs == 1)
+        return OT_OK;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv_work, NULL);
+    pthread_cond_init(&p->cv_done, NULL);
+    p->threads = calloc((size_t)p->jobs, sizeof *p->threads);
+    for (int i = 0; p->threads && i < p->jobs; i++)
+        if (pthread_create(&p->threads[i], NULL, worker, p) == 0)
+            p->nthreads++;
+    if (p->nthreads == 0) { /* no threads: work inline */
+        p->jobs = 1;
+        free(p->threads);
+        p->threads = NULL;
+    }
+    return OT_OK;
+}
+
+/* Emits done units in order; with `wait`, waits for the next one. */
+static void drain(pool *p, int wait)
+{
+    for (;;) {
+        unit *u = &p->units[p->next_emit % p->nunits];
+        if (p->next_emit == p->fill)
+            return;
+        while (wait && u->state != 4)
+            pthread_cond_wait(&p->cv_done, &p->mu);
+        if (u->state != 4)
+            return;
+        pthread_mutex_unlock(&p->mu);
+        for (size_t i = 0; i < u->n; i++) {
+            slot *s = &u->slots[i];
+            p->emit(p->ctx, ot_patient_id(s->patient), s->json, s->err);
+            ot_free(s->json);
+            s->json = NULL;
+        }
+        pthread_mutex_lock(&p->mu);
+        u->n = 0;
+        u->state = 0;
+        p->next_emit++;
+        wait = 0;
+    }
+}
+
+ot_patient *pool_patient(pool *p)
+{
+    unit *u = &p->units[p->fill % p->nunits];
+    return u->slots[u->n].patient;
+}
+
+int pool_submit(pool *p)
+{
+    unit *u = &p->units[p->fill % p->nunits];
+    if (p->jobs == 1) {
+        slot *s = &u->slots[0];
+        make_report(p, s);
+        p->emit(p->ctx, ot_patient_id(s->patient), s->json, s->err);
+        ot_free(s->json);
+        s->json = NULL;
+        return OT_OK;
+    }
+    if (++u->n < BATCH)
+        return OT_OK;
+    pthread_mutex_lock(&p->mu);
+    u->state = 2;
+    p->fill++;
+    pthread_cond_signal(&p->cv_work);
+    drain(p, 0);
+    /* the next unit to fill must be free: wait for its reports and emit them */
+    while (p->fill - p->next_emit >= p->nunits)
+        drain(p, 1);
+    pthread_mutex_unlock(&p->mu);
+    return OT_OK;
+}
+
+void pool_finish(pool *p)
+{
+    if (p->jobs == 1)
+        return;
+    pthread_mutex_lock(&p->mu);
+    unit *u = &p->units[p->fill % p->nunits];
+    if (u->n > 0) {
+        u->state = 2;
+        p->fill++;
+        pthread_cond_signal(&p->cv_work);
+    }
+    while (p->next_emit != p->fill)
+        drain(p, 1);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void pool_free(pool *p)
+{
+    if (!p)
+        return;
+    if (p->nthreads) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->cv_work);
+        pthread_mutex_unlock(&p->mu);
+        for (int i = 0; i < p->nthreads; i++)
+            pthread_join(p->threads[i], NULL);
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv_work);
+        pthread_cond_destroy(&p->cv_done);
+    }
+    free(p->threads);
+    for (size_t u = 0; p->units && u < p->nunits; u++)
+        for (size_t i = 0; i < BATCH; i++) {
+            ot_patient_free(p->units[u].slots[i].patient);
+            ot_free(p->units[u].slots[i].json);
+        }
+    free(p->units);
+    free(p);
+}

@@ -1,0 +1,227 @@
+/* A patient document (CONTRACT.md "JSON and NDJSON") into an ot_patient. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct doc_ctx {
+    ot_patient *p;
+    const ot_refdata *rd;
+    ot_reject_fn reject;
+    void *ctx;
+    char where[64];
+    char reason[sizeof(((ot_error *)0)->message)];
+} doc_ctx;
+
+/* Records a rejected item and returns -1. */
+static int reject(doc_ctx *d, const char *fmt, ...) OT_PRINTF(2, 3);
+static int reject(doc_ctx *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->reason, sizeof d->reason, fmt, ap);
+    va_end(ap);
+    if (d->reject)
+        d->reject(d->ctx, d->where, d->reason);
+    return -1;
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int has_field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return v && !cJSON_IsNull(v);
+}
+
+/* A required or optional date; OT_DATE_NONE when absent and optional. */
+static int date_field(doc_ctx *d, ot_date *out, const cJSON *o, const char *key, int required)
+{
+    *out = OT_DATE_NONE;
+    if (!has_field(o, key))
+        return required ? reject(d, "%s: missing (expected YYYY-MM-DD)", key) : 0;
+    const char *s = str_field(o, key);
+    if (!s || ot_date_parse(out, s) != OT_OK)
+        return reject(d, "%s: %s%s%s is not a valid date (expected YYYY-MM-DD, 1900-2199)", key,
+                      s ? "'" : "", s ? s : "not a string", s ? "'" : "");
+    return 0;
+}
+
+static int number_field(doc_ctx *d, double *out, const cJSON *o, const char *key, int required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = NAN;
+    if (!v || cJSON_IsNull(v))
+        return required ? reject(d, "%s: missing (expected a number)", key) : 0;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return reject(d, "%s: expected a number", key);
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int unit_field(doc_ctx *d, ot_unit *out, const cJSON *o, ot_analyte a)
+{
+    *out = a == OT_ANALYTE_BMD ? OT_UNIT_G_CM2 : OT_UNIT_CANONICAL;
+    if (!has_field(o, "unit"))
+        return 0;
+    const char *s = str_field(o, "unit");
+    if (!s || ot_unit_parse(out, s) != OT_OK)
+        return reject(d, "unit: unknown unit '%s'", s ? s : "(not a string)");
+    return 0;
+}
+
+static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
+{
+    ot_bmd_measure m = OT_BMD_MEASURE_INIT;
+    double tscore;
+    const char *site = str_field(o, "site"), *mfr = str_field(o, "manufacturer");
+    m.date = date;
+    if (!site || ot_site_parse(&m.site, site) != OT_OK)
+        return reject(d, "site: %s%s%s (expected lumbar_spine, total_hip, femoral_neck or "
+                      "radius_33)", site ? "unknown site '" : "missing", site ? site : "",
+                      site ? "'" : "");
+    if (number_field(d, &m.value, o, "value", 1) || unit_field(d, &m.unit, o, OT_ANALYTE_BMD) ||
+        number_field(d, &tscore, o, "tscore", 0))
+        return -1;
+    if (has_field(o, "manufacturer") && (!mfr || ot_manufacturer_parse(&m.manufacturer, mfr)))
+        return reject(d, "manufacturer: unknown '%s' (expected hologic, ge_lunar, norland or "
+                      "other)", mfr ? mfr : "(not a string)");
+    m.device = str_field(o, "device");
+    ot_error err;
+    if (ot_patient_add_bmd(d->p, d->rd, &m, tscore, 0, &err) != OT_OK)
+        return reject(d, "%s", err.message);
+    return 0;
+}
+
+static int add_observation(doc_ctx *d, const cJSON *o)
+{
+    ot_analyte a;
+    ot_date date;
+    const char *an = str_field(o, "analyte");
+    if (!cJSON_IsObject(o))
+        return reject(d, "expected an object");
+    if (!an || ot_analyte_parse(&a, an) != OT_OK)
+        return reject(d, "analyte: %s%s%s (expected bmd, p1np, ctx or fracture)",
+                      an ? "unknown '" : "missing", an ? an : "", an ? "'" : "");
+    if (date_field(d, &date, o, "date", 1))
+        return -1;
+    if (a == OT_ANALYTE_BMD)
+        return add_bmd(d, o, date);
+    if (a == OT_ANALYTE_FRACTURE) {
+        ot_fracture_site fs;
+        const char *site = str_field(o, "site");
+        if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
+            return reject(d, "site: '%s' is not a fracture site (expected vertebral, hip, wrist, "
+                          "humerus, pelvis or other)", site ? site : "");
+        ot_patient_add_fracture(d->p, fs, date, NULL);
+        return 0;
+    }
+    ot_marker_measure m = OT_MARKER_MEASURE_INIT;
+    m.analyte = a;
+    m.date = date;
+    if (number_field(d, &m.value, o, "value", 1) || unit_field(d, &m.unit, o, a))
+        return -1;
+    ot_error err;
+    if (ot_patient_add_marker(d->p, d->rd, &m, 0, &err) != OT_OK)
+        return reject(d, "%s", err.message);
+    return 0;
+}
+
+static int add_therapy(doc_ctx *d, const cJSON *o)
+{
+    ot_agent agent;
+    ot_date start, end;
+    const char *ag = str_field(o, "agent");
+    if (!cJSON_IsObject(o))
+        return reject(d, "expected an object");
+    if (!ag || ot_agent_parse(&agent, ag) != OT_OK)
+        return reject(d, "agent: %s%s%s", ag ? "unknown agent '" : "missing", ag ? ag : "",
+                      ag ? "'" : "");
+    if (date_field(d, &start, o, "start", 1) || date_field(d, &end, o, "end", 0))
+        return -1;
+    ot_error err;
+    if (ot_patient_add_therapy(d->p, agent, start, end, &err) != OT_OK)
+        return reject(d, "%s", err.message);
+    return 0;
+}
+
+static int add_fracture(doc_ctx *d, const cJSON *o)
+{
+    ot_fracture_site fs;
+    ot_date date;
+    const char *site = str_field(o, "site");
+    if (!cJSON_IsObject(o))
+        return reject(d, "expected an object");
+    if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
+        return reject(d, "site: %s%s%s (expected vertebral, hip, wrist, humerus, pelvis or "
+                      "other)", site ? "unknown fracture site '" : "missing", site ? site : "",
+                      site ? "'" : "");
+    if (date_field(d, &date, o, "date", 1))
+        return -1;
+    ot_patient_add_fracture(d->p, fs, date, NULL);
+    return 0;
+}
+
+typedef int (*item_fn)(doc_ctx *, const cJSON *);
+
+static size_t each(doc_ctx *d, const cJSON *doc, const char *key, item_fn fn)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, key);
+    size_t n = 0;
+    if (!arr || cJSON_IsNull(arr))
+        return 0;
+    if (!cJSON_IsArray(arr)) {
+        snprintf(d->where, sizeof d->where, "%s", key);
+        reject(d, "expected a list");
+        return 1;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        snprintf(d->where, sizeof d->where, "%s[%zu]", key, n);
+        fn(d, it);
+        n++;
+    }
+    return n;
+}
+
+int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, size_t len,
+                         ot_reject_fn rej, void *ctx, size_t *nitems, ot_error *err)
+{
+    if (nitems)
+        *nitems = 0;
+    if (!p || !rd || !json)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
+    cJSON *doc = cJSON_ParseWithLength(json, len);
+    if (!doc)
+        return ot_err_set(err, OT_EPARSE, "malformed JSON");
+    const cJSON *idv = cJSON_GetObjectItemCaseSensitive(doc, "patient_id");
+    char idbuf[32];
+    const char *id = cJSON_IsString(idv) ? idv->valuestring : NULL;
+    if (cJSON_IsNumber(idv) && idv->valuedouble == floor(idv->valuedouble) &&
+        fabs(idv->valuedouble) < 1e15) {
+        snprintf(idbuf, sizeof idbuf, "%.0f", idv->valuedouble);
+        id = idbuf;
+    }
+    int rc = OT_OK;
+    if (!cJSON_IsObject(doc) || !id || !id[0])
+        rc = ot_err_set(err, OT_EPARSE, "not a patient document: expected an object with a "
+                        "non-empty patient_id");
+    else
+        rc = ot_patient_reset(p, id);
+    if (rc == OT_OK) {
+        doc_ctx d = {p, rd, rej, ctx, "", ""};
+        size_t n = each(&d, doc, "therapies", add_therapy);
+        n += each(&d, doc, "observations", add_observation);
+        n += each(&d, doc, "fractures", add_fracture);
+        if (nitems)
+            *nitems = n;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}

@@ -1,0 +1,458 @@
+/* The patient report: BMD per site, trend, markers; rules in report_rules.c. */
+#include "report.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ot_assessment_name(ot_assessment a)
+{
+    static const char *const names[] = {"responding", "stable", "inadequate_response",
+                                        "possible_treatment_failure", "insufficient_data"};
+    return (unsigned)a < 5 ? names[a] : "unknown";
+}
+
+const ot_course *ot_course_at(const ot_report *r, ot_date d)
+{
+    const ot_course *best = NULL;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *c = &r->courses[i];
+        if (c->agent != OT_AGENT_NONE && c->start <= d && (c->end == OT_DATE_NONE || c->end > d))
+            best = c; /* sorted by start: the latest wins */
+    }
+    return best;
+}
+
+int ot_report_flag_add(ot_report *r, const ot_flag *f)
+{
+    void *a = r->flags;
+    if (ot_grow(&a, &r->capflags, r->nflags + 1, sizeof *r->flags) != OT_OK)
+        return OT_ENOMEM;
+    r->flags = a;
+    r->flags[r->nflags++] = *f;
+    return OT_OK;
+}
+
+int ot_report_add_flag(ot_report *r, ot_flag_code code, ot_severity sev, int site, int analyte,
+                   const char *fmt, ...)
+{
+    ot_flag f;
+    size_t n = 0;
+    char msg[OT_FLAG_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ot_flag_add(&f, &n, 1, code, sev, site, analyte, "%s", msg);
+    return ot_report_flag_add(r, &f);
+}
+
+int ot_report_action(ot_report *r, ot_flag_code code, ot_date due, const char *fmt, ...)
+{
+    void *a = r->actions;
+    if (ot_grow(&a, &r->capactions, r->nactions + 1, sizeof *r->actions) != OT_OK)
+        return OT_ENOMEM;
+    r->actions = a;
+    ot_action *x = &r->actions[r->nactions++];
+    x->code = code;
+    x->due = due;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->action, sizeof x->action, fmt, ap);
+    va_end(ap);
+    return OT_OK;
+}
+
+static int cmp_obs(const void *a, const void *b)
+{
+    const ot_obs *x = *(const ot_obs *const *)a, *y = *(const ot_obs *const *)b;
+    if (x->analyte != y->analyte)
+        return x->analyte < y->analyte ? -1 : 1;
+    if (x->analyte == OT_ANALYTE_BMD && x->site != y->site)
+        return x->site < y->site ? -1 : 1;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line; /* stable: input order */
+}
+
+static int cmp_course(const void *a, const void *b)
+{
+    const ot_course *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (int)x->agent - (int)y->agent;
+}
+
+static int cmp_fx(const void *a, const void *b)
+{
+    const ot_fx *x = a, *y = b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return (int)x->site - (int)y->site;
+}
+
+static ot_bmd_measure measure_of(const ot_obs *o)
+{
+    ot_bmd_measure m = OT_BMD_MEASURE_INIT;
+    m.site = o->site;
+    m.value = o->value;
+    m.date = o->date;
+    m.device = o->device;
+    m.manufacturer = o->manufacturer;
+    return m;
+}
+
+/* Options for comparing `base` with `scan`: the therapy in effect at the scan,
+ * with an expected range only when the baseline is near the therapy start. */
+static ot_bmd_options options_for(const ot_report *r, const ot_obs *base, const ot_obs *scan,
+                                  ot_agent *therapy)
+{
+    ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    const ot_course *c = ot_course_at(r, scan->date);
+    *therapy = c ? c->agent : OT_AGENT_NONE;
+    double tol = r->rd->expected_baseline_tolerance.value;
+    if (c && fabs(ot_date_months_between(c->start, base->date)) <= tol) {
+        o.therapy = c->agent;
+        o.months_on_therapy = ot_date_months_between(c->start, scan->date);
+    }
+    return o;
+}
+
+static int devices_differ(const ot_obs *a, const ot_obs *b)
+{
+    if (a->device[0] && b->device[0] && strcmp(a->device, b->device))
+        return 1;
+    return a->manufacturer != OT_MFR_UNKNOWN && b->manufacturer != OT_MFR_UNKNOWN &&
+           a->manufacturer != b->manufacturer;
+}
+
+/* Least squares over one segment of comparable scans (GSL), 95% CI from t. */
+static int add_trend(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    double x[64], y[64];
+    if (n < 3)
+        return OT_OK;
+    if (n > 64) /* the most recent 64 scans are plenty */
+        s += n - 64, n = 64;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (double)(s[i]->date - s[0]->date) / 365.25;
+        y[i] = s[i]->value;
+    }
+    if (x[n - 1] <= 0.0)
+        return OT_OK; /* all on one day: no slope */
+    double c0, c1, cov00, cov01, cov11, sumsq;
+    if (gsl_fit_linear(x, 1, y, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq) != GSL_SUCCESS ||
+        !isfinite(c1) || !isfinite(cov11))
+        return OT_ENUMERIC;
+    void *a = r->trend;
+    if (ot_grow(&a, &r->captrend, r->ntrend + 1, sizeof *r->trend) != OT_OK)
+        return OT_ENOMEM;
+    r->trend = a;
+    ot_trend *t = &r->trend[r->ntrend++];
+    t->site = s[0]->site;
+    t->n = n;
+    t->first = s[0]->date;
+    t->last = s[n - 1]->date;
+    t->dof = (double)(n - 2);
+    double tq = gsl_cdf_tdist_Pinv(0.975, t->dof);
+    double half = tq * sqrt(cov11);
+    t->slope = c1;
+    t->intercept = c0;
+    t->lo = c1 - half;
+    t->hi = c1 + half;
+    t->slope_pct = 100.0 * c1 / c0;
+    t->lo_pct = 100.0 * t->lo / c0;
+    t->hi_pct = 100.0 * t->hi / c0;
+    t->excludes_zero = t->lo > 0.0 || t->hi < 0.0;
+    return OT_OK;
+}
+
+static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, const ot_obs *scan,
+                         int new_baseline)
+{
+    void *a = r->bmd;
+    if (ot_grow(&a, &r->capbmd, r->nbmd + 1, sizeof *r->bmd) != OT_OK)
+        return OT_ENOMEM;
+    r->bmd = a;
+    ot_bmd_entry *e = &r->bmd[r->nbmd];
+    ot_bmd_measure mb = measure_of(base), mp = measure_of(prev), ms = measure_of(scan);
+    ot_bmd_options o = options_for(r, base, scan, &e->therapy);
+    ot_error err;
+    int rc = ot_bmd_compare(&e->base, r->rd, &mb, &ms, &o, &err);
+    if (rc == OT_OK)
+        rc = prev == base ? (e->prev = e->base, OT_OK)
+                          : ot_bmd_compare(&e->prev, r->rd, &mp, &ms, &o, &err);
+    if (rc != OT_OK)
+        return rc;
+    e->new_baseline = new_baseline;
+    r->nbmd++;
+    return OT_OK;
+}
+
+/* The flags of a site's latest comparison go into the report. */
+static int site_flags(ot_report *r, size_t first_entry)
+{
+    if (r->nbmd == first_entry)
+        return OT_OK;
+    for (size_t i = first_entry; i < r->nbmd; i++)
+        for (size_t k = 0; k < r->bmd[i].base.nflags; k++)
+            if (r->bmd[i].base.flags[k].code == OT_FLAG_DEVICE_CHANGED &&
+                ot_report_flag_add(r, &r->bmd[i].base.flags[k]))
+                return OT_ENOMEM;
+    const ot_bmd_entry *e = &r->bmd[r->nbmd - 1];
+    for (size_t k = 0; k < e->base.nflags; k++)
+        if (e->base.flags[k].code != OT_FLAG_DEVICE_CHANGED &&
+            ot_report_flag_add(r, &e->base.flags[k]))
+            return OT_ENOMEM;
+    if (e->prev.significance == OT_SIG_DECREASE && e->base.significance != OT_SIG_DECREASE) {
+        char d[11];
+        ot_date_format(d, e->prev.baseline_date);
+        return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)e->base.site,
+                              -1, "%s: loss of %.3f g/cm2 (%.1f%%) since the previous scan (%s) "
+                              "equals or exceeds the LSC; check adherence, calcium and vitamin D "
+                              "intake and secondary causes (%s)",
+                              ot_site_name(e->base.site), -e->prev.change_g_cm2,
+                              -e->prev.change_pct, d, r->rd->mon.causes_text);
+    }
+    return OT_OK;
+}
+
+/* Each site: baseline, later scans against it and the previous one, trend. */
+static int build_bmd(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j]->site == s[i]->site)
+            j++;
+        size_t first_entry = r->nbmd, seg = i;
+        int rc = OT_OK;
+        for (size_t k = i + 1; k < j && rc == OT_OK; k++) {
+            if (devices_differ(s[k - 1], s[k])) {
+                rc = add_trend(r, s + seg, k - seg);
+                if (rc == OT_OK)
+                    rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1);
+                seg = k;
+            } else {
+                rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0);
+            }
+        }
+        if (rc == OT_OK)
+            rc = add_trend(r, s + seg, j - seg);
+        if (rc == OT_OK)
+            rc = site_flags(r, first_entry);
+        if (rc != OT_OK)
+            return rc;
+        i = j;
+    }
+    return OT_OK;
+}
+
+static int add_marker_entry(ot_report *r, const ot_course *c, ot_marker_result *m)
+{
+    void *a = r->markers, *b = (void *)r->marker_course;
+    size_t cap = r->capmarkers;
+    if (ot_grow(&a, &r->capmarkers, r->nmarkers + 1, sizeof *r->markers) != OT_OK)
+        return OT_ENOMEM;
+    r->markers = a;
+    if (ot_grow(&b, &cap, r->nmarkers + 1, sizeof *r->marker_course) != OT_OK)
+        return OT_ENOMEM;
+    r->marker_course = b;
+    r->markers[r->nmarkers] = *m;
+    r->marker_course[r->nmarkers++] = c;
+    return OT_OK;
+}
+
+/* One analyte's series against one course: baseline = last value on or
+ * before the start; follow-up = first value in the rule's window, else the
+ * first after the start (then judged out of window). */
+static int course_markers(ot_report *r, const ot_course *c, const ot_obs *const *s, size_t n)
+{
+    const ot_obs *base = NULL, *first_after = NULL, *in_window = NULL;
+    ot_agent_class k = ot_agent_class_of(c->agent);
+    const ot_window *w = k == OT_CLASS_ANABOLIC ? &r->rd->window_anabolic
+                                                : &r->rd->window_antiresorptive;
+    for (size_t i = 0; i < n; i++) {
+        const ot_obs *o = s[i];
+        if (o->date <= c->start) {
+            base = o;
+            continue;
+        }
+        if (c->end != OT_DATE_NONE && o->date > c->end)
+            break;
+        if (!first_after)
+            first_after = o;
+        double m = ot_date_months_between(c->start, o->date);
+        if (!in_window && m >= w->lo && m <= w->hi)
+            in_window = o;
+    }
+    const ot_obs *f = in_window ? in_window : first_after;
+    if (!f)
+        return OT_OK;
+    ot_marker_result res;
+    if (!base) {
+        memset(&res, 0, sizeof res);
+        res.analyte = f->analyte;
+        res.unit = ot_unit_canonical(f->analyte);
+        res.baseline_date = OT_DATE_NONE;
+        res.date = f->date;
+        res.baseline = res.change_abs = res.change_pct = NAN;
+        res.value = f->value;
+        res.therapy = c->agent;
+        res.months_from_start = ot_date_months_between(c->start, f->date);
+        res.window_lo_months = res.window_hi_months = NAN;
+        res.lsc_pct = res.target = res.rise_threshold = NAN;
+        res.response = OT_RESP_NOT_ASSESSABLE;
+        snprintf(res.reason, sizeof res.reason, "no baseline value on or before the start of %s",
+                 ot_agent_name(c->agent));
+        return add_marker_entry(r, c, &res);
+    }
+    ot_marker_measure mb = OT_MARKER_MEASURE_INIT, mf = OT_MARKER_MEASURE_INIT;
+    mb.analyte = mf.analyte = f->analyte;
+    mb.value = base->value;
+    mb.date = base->date;
+    mf.value = f->value;
+    mf.date = f->date;
+    ot_marker_options o = OT_MARKER_OPTIONS_INIT;
+    o.therapy = c->agent;
+    o.therapy_start = c->start;
+    int rc = ot_marker_assess(&res, r->rd, &mb, &mf, &o, NULL);
+    if (rc != OT_OK)
+        return rc;
+    if (c == r->current)
+        for (size_t i = 0; i < res.nflags; i++)
+            if (ot_report_flag_add(r, &res.flags[i]))
+                return OT_ENOMEM;
+    return add_marker_entry(r, c, &res);
+}
+
+static int build_markers(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j]->analyte == s[i]->analyte)
+            j++;
+        for (size_t c = 0; c < r->ncourses; c++) {
+            if (r->courses[c].agent == OT_AGENT_NONE)
+                continue;
+            int rc = course_markers(r, &r->courses[c], s + i, j - i);
+            if (rc != OT_OK)
+                return rc;
+        }
+        i = j;
+    }
+    return OT_OK;
+}
+
+static int copy_patient(ot_report *r, const ot_patient *p)
+{
+    size_t idlen = strlen(p->id) + 1;
+    r->id = malloc(idlen);
+    r->fx = malloc((p->nfx + 1) * sizeof *r->fx);
+    if (!r->id || !r->fx || ot_patient_courses(p, &r->courses, &r->ncourses) != OT_OK)
+        return OT_ENOMEM;
+    memcpy(r->id, p->id, idlen);
+    if (p->nfx)
+        memcpy(r->fx, p->fx, p->nfx * sizeof *r->fx);
+    r->nfx = p->nfx;
+    qsort(r->courses, r->ncourses, sizeof *r->courses, cmp_course);
+    qsort(r->fx, r->nfx, sizeof *r->fx, cmp_fx);
+    r->current = ot_course_at(r, r->as_of);
+    return OT_OK;
+}
+
+static int build(ot_report *r, const ot_patient *p)
+{
+    int rc = copy_patient(r, p);
+    const ot_obs **s = malloc((p->nobs + 1) * sizeof *s);
+    if (rc != OT_OK || !s) {
+        free(s);
+        return OT_ENOMEM;
+    }
+    size_t n = 0;
+    r->last_dxa = OT_DATE_NONE;
+    for (size_t i = 0; i < p->nobs; i++) {
+        if (p->obs[i].date > r->as_of)
+            continue; /* the report is as of a date: later data is not yet known */
+        s[n++] = &p->obs[i];
+        if (p->obs[i].analyte == OT_ANALYTE_BMD &&
+            (r->last_dxa == OT_DATE_NONE || p->obs[i].date > r->last_dxa))
+            r->last_dxa = p->obs[i].date;
+    }
+    qsort(s, n, sizeof *s, cmp_obs);
+    size_t nbmd = 0;
+    while (nbmd < n && s[nbmd]->analyte == OT_ANALYTE_BMD)
+        nbmd++;
+    rc = build_bmd(r, s, nbmd);
+    if (rc == OT_OK)
+        rc = build_markers(r, s + nbmd, n - nbmd);
+    if (rc == OT_OK)
+        rc = ot_report_tscore(r, p);
+    if (rc == OT_OK)
+        rc = ot_report_failure(r);
+    if (rc == OT_OK)
+        rc = ot_report_due(r, p);
+    free(s);
+    if (rc == OT_OK) {
+        ot_report_assess(r);
+        ot_report_summarise(r);
+    }
+    return rc;
+}
+
+int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, ot_date as_of,
+                    ot_error *err)
+{
+    if (!out || !rd || !p)
+        return ot_err_set(err, OT_EINVAL, "ot_report_build: NULL argument");
+    *out = NULL;
+    if (as_of == OT_DATE_NONE)
+        return ot_err_set(err, OT_EDATE, "ot_report_build: as_of is required");
+    ot_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    r->rd = rd;
+    r->as_of = as_of;
+    int rc = build(r, p);
+    if (rc != OT_OK) {
+        ot_report_free(r);
+        return ot_err_set(err, rc, "patient %s: %s", p->id, ot_strerror(rc));
+    }
+    *out = r;
+    return OT_OK;
+}
+
+void ot_report_free(ot_report *r)
+{
+    if (!r)
+        return;
+    free(r->id);
+    free(r->courses);
+    free(r->fx);
+    free(r->bmd);
+    free(r->trend);
+    free(r->markers);
+    free((void *)r->marker_course);
+    free(r->flags);
+    free(r->actions);
+    free(r);
+}
+
+ot_assessment ot_report_assessment(const ot_report *r)
+{
+    return r ? r->assessment : OT_ASSESS_INSUFFICIENT_DATA;
+}
+
+const char *ot_report_summary(const ot_report *r) { return r ? r->summary : NULL; }
+
+size_t ot_report_flag_count(const ot_report *r) { return r ? r->nflags : 0; }
+
+const ot_flag *ot_report_flag(const ot_report *r, size_t i)
+{
+    return r && i < r->nflags ? &r->flags[i] : NULL;
+}

@@ -1,0 +1,496 @@
+/* Long and wide CSV rows into checked records (CONTRACT.md "Input"). */
+#include "csv.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum col {
+    C_ID, C_DATE, C_ANALYTE, C_SITE, C_VALUE, C_UNIT, C_TSCORE, C_DEVICE, C_MFR, C_THERAPY,
+    C_TSTART, C_TEND,
+    /* wide only */
+    C_BMD0, C_T0 = C_BMD0 + OT_SITE_COUNT, C_P1NP = C_T0 + OT_SITE_COUNT, C_CTX, C_BMD_UNIT,
+    C_P1NP_UNIT, C_CTX_UNIT, C_FRACTURE, C_COUNT
+};
+
+static const char *const col_names[C_COUNT] = {
+    "patient_id", "date", "analyte", "site", "value", "unit", "tscore", "device",
+    "manufacturer", "therapy", "therapy_start", "therapy_end",
+    "lumbar_spine_bmd", "total_hip_bmd", "femoral_neck_bmd", "radius_33_bmd",
+    "lumbar_spine_tscore", "total_hip_tscore", "femoral_neck_tscore", "radius_33_tscore",
+    "p1np", "ctx", "bmd_unit", "p1np_unit", "ctx_unit", "fracture"};
+
+struct ot_rowreader {
+    ot_csv *csv;
+    const ot_refdata *rd;
+    ot_input_format fmt;
+    int col[C_COUNT];
+    char warning[512];
+};
+
+const char *ot_input_format_name(ot_input_format f)
+{
+    static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
+    return (unsigned)f < 5 ? names[f] : "unknown";
+}
+
+int ot_input_format_parse(ot_input_format *out, const char *s)
+{
+    static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
+    if (!s)
+        return OT_EINVAL;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (ot_input_format)i;
+            return OT_OK;
+        }
+    if (!strcmp(s, "jsonl")) {
+        *out = OT_INPUT_NDJSON;
+        return OT_OK;
+    }
+    return OT_EVOCAB;
+}
+
+/* Decimal with '.': the exact fast path for up to 15 digits, else strtod. */
+static int parse_number(double *out, const char *s, size_t n)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16};
+    size_t i = 0;
+    int neg = 0, digits = 0, frac = 0, dot = 0;
+    unsigned long long m = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            m = m * 10 + (unsigned)(c - '0');
+            digits++;
+            frac += dot;
+        } else if (c == '.' && !dot) {
+            dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (i == n && digits > 0 && digits <= 15) {
+        double v = (double)m / p10[frac];
+        *out = neg ? -v : v;
+        return 0;
+    }
+    if (digits == 0 && i == n)
+        return -1;
+    char buf[64], *end;
+    if (n >= sizeof buf || memchr(s, ',', n))
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    double v = strtod(buf, &end);
+    if (end != buf + n || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct rowctx {
+    ot_rowreader *r;
+    const ot_csv_row *csv;
+    ot_row *row;
+    ot_error *err;
+} rowctx;
+
+static const char *field(const rowctx *x, enum col c, size_t *len)
+{
+    int i = x->r->col[c];
+    *len = 0;
+    if (i < 0 || (size_t)i >= x->csv->nfields)
+        return NULL;
+    const char *s = x->csv->fields[i];
+    size_t n = x->csv->lengths[i];
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return n ? s : NULL;
+}
+
+static int reject(const rowctx *x, const char *fmt, ...) OT_PRINTF(2, 3);
+static int reject(const rowctx *x, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ot_err_set(x->err, OT_EPARSE, "%s:%ld: %s", ot_csv_name(x->r->csv), x->csv->line, msg);
+}
+
+/* Copies a field for a message: shortened, NUL-terminated, and with control
+ * characters (a newline inside quotes) shown as '?' so a message is one line. */
+static const char *shown(char *buf, size_t size, const char *s, size_t n)
+{
+    size_t k = n < size - 1 ? n : size - 1;
+    for (size_t i = 0; i < k; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    buf[k] = '\0';
+    return buf;
+}
+
+static int get_date(const rowctx *x, enum col c, ot_date *out, int required)
+{
+    size_t n;
+    const char *s = field(x, c, &n);
+    char buf[40];
+    *out = OT_DATE_NONE;
+    if (!s)
+        return required ? reject(x, "%s: missing (expected YYYY-MM-DD)", col_names[c]) : OT_OK;
+    if (n != 10 || ot_date_parse(out, shown(buf, sizeof buf, s, n)) != OT_OK)
+        return reject(x, "%s: '%s' is not a valid date (expected YYYY-MM-DD, 1900-2199)",
+                      col_names[c], shown(buf, sizeof buf, s, n));
+    return OT_OK;
+}
+
+static int get_number(const rowctx *x, enum col c, double *out, int required)
+{
+    size_t n;
+    const char *s = field(x, c, &n);
+    char buf[40];
+    *out = NAN;
+    if (!s)
+        return required ? reject(x, "%s: missing (expected a number)", col_names[c]) : OT_OK;
+    if (parse_number(out, s, n))
+        return reject(x, "%s: '%s' is not a number (expected digits with '.' as the decimal "
+                      "mark)", col_names[c], shown(buf, sizeof buf, s, n));
+    return OT_OK;
+}
+
+/* A vocabulary field: parse(out, text) over a NUL-terminated copy. */
+typedef int (*parse_fn)(void *out, const char *s);
+
+static int get_vocab(const rowctx *x, enum col c, void *out, parse_fn parse, const char *expected,
+                     int *given)
+{
+    size_t n;
+    const char *s = field(x, c, &n);
+    char buf[64];
+    *given = s != NULL;
+    if (!s)
+        return OT_OK;
+    if (n >= sizeof buf || parse(out, shown(buf, sizeof buf, s, n)) != OT_OK)
+        return reject(x, "%s: unknown value '%s' (expected %s)", col_names[c],
+                      shown(buf, sizeof buf, s, n), expected);
+    return OT_OK;
+}
+
+static int p_site(void *o, const char *s) { return ot_site_parse(o, s); }
+static int p_analyte(void *o, const char *s) { return ot_analyte_parse(o, s); }
+static int p_agent(void *o, const char *s) { return ot_agent_parse(o, s); }
+static int p_mfr(void *o, const char *s) { return ot_manufacturer_parse(o, s); }
+static int p_fx(void *o, const char *s) { return ot_fracture_site_parse(o, s); }
+static int p_unit(void *o, const char *s) { return ot_unit_parse(o, s); }
+
+/* A value of analyte `a` in the unit of column `uc` (canonical if empty),
+ * converted and checked against data/plausibility.json. */
+static int get_value(const rowctx *x, enum col vc, enum col uc, ot_analyte a, double *out)
+{
+    ot_unit unit = ot_unit_canonical(a);
+    int given;
+    int rc = get_number(x, vc, out, 1);
+    if (rc == OT_OK)
+        rc = get_vocab(x, uc, &unit, p_unit, "a unit such as g/cm2, ug/L or ng/L", &given);
+    if (rc != OT_OK)
+        return rc;
+    double raw = *out;
+    if (ot_unit_to_canonical(out, a, unit, raw) != OT_OK)
+        return reject(x, "%s: unit %s is not a %s unit (expected %s)", col_names[uc],
+                      ot_unit_name(unit), a == OT_ANALYTE_BMD ? "BMD" : a == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
+                      a == OT_ANALYTE_BMD    ? "g/cm2 or mg/cm2"
+                      : a == OT_ANALYTE_P1NP ? "ug/L or ng/mL"
+                                             : "ng/L, pg/mL or ng/mL");
+    ot_error e;
+    if (ot_check_plausible(x->r->rd, a, *out, raw, unit, "", &e) != OT_OK)
+        return reject(x, "%s: %s", col_names[vc], e.message);
+    return OT_OK;
+}
+
+static ot_record *new_record(const rowctx *x, ot_record_kind kind, ot_date date)
+{
+    ot_record *r = &x->row->records[x->row->nrecords++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->date = date;
+    r->tscore = NAN;
+    r->start = r->end = OT_DATE_NONE;
+    return r;
+}
+
+static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc)
+{
+    size_t n;
+    int given;
+    double t;
+    int rc = get_number(x, tc, &t, 0);
+    if (rc == OT_OK && !isnan(t) && !(t >= -10 && t <= 10))
+        rc = reject(x, "%s: %g is outside -10 to 10", col_names[tc], t);
+    if (rc == OT_OK)
+        rc = get_vocab(x, C_MFR, &rec->manufacturer, p_mfr, "hologic, ge_lunar, norland or other",
+                       &given);
+    rec->tscore = t;
+    /* the whole field (NUL-terminated), when it is not blank */
+    rec->device = field(x, C_DEVICE, &n) ? x->csv->fields[x->r->col[C_DEVICE]] : NULL;
+    return rc;
+}
+
+static int get_therapy(const rowctx *x, ot_date date)
+{
+    ot_agent agent;
+    int given;
+    int rc = get_vocab(x, C_THERAPY, &agent, p_agent,
+                       "an agent such as alendronate, denosumab, teriparatide, or none", &given);
+    if (rc != OT_OK || !given)
+        return rc;
+    ot_record *t = new_record(x, OT_REC_THERAPY, date);
+    t->agent = agent;
+    rc = get_date(x, C_TSTART, &t->start, 0);
+    if (rc == OT_OK)
+        rc = get_date(x, C_TEND, &t->end, 0);
+    if (rc == OT_OK && t->start != OT_DATE_NONE && t->start > date)
+        t->date = t->start; /* a therapy that began later: in effect from its start */
+    if (rc == OT_OK && t->end != OT_DATE_NONE && t->start != OT_DATE_NONE && t->end < t->start)
+        rc = reject(x, "therapy_end is before therapy_start");
+    return rc;
+}
+
+static int long_row(const rowctx *x, ot_date date)
+{
+    ot_analyte a;
+    int given;
+    int rc = get_vocab(x, C_ANALYTE, &a, p_analyte, "bmd, p1np, ctx or fracture", &given);
+    if (rc != OT_OK)
+        return rc;
+    if (!given)
+        return reject(x, "analyte: missing (expected bmd, p1np, ctx or fracture)");
+    if (a == OT_ANALYTE_FRACTURE) {
+        ot_fracture_site fs;
+        rc = get_vocab(x, C_SITE, &fs, p_fx, "vertebral, hip, wrist, humerus, pelvis or other",
+                       &given);
+        if (rc == OT_OK && !given)
+            rc = reject(x, "site: missing (a fracture needs its site)");
+        if (rc == OT_OK)
+            new_record(x, OT_REC_FRACTURE, date)->fracture = fs;
+    } else if (a == OT_ANALYTE_BMD) {
+        ot_site site;
+        double v;
+        rc = get_vocab(x, C_SITE, &site, p_site,
+                       "lumbar_spine, total_hip, femoral_neck or radius_33", &given);
+        if (rc == OT_OK && !given)
+            rc = reject(x, "site: missing (a BMD value needs its site)");
+        if (rc == OT_OK)
+            rc = get_value(x, C_VALUE, C_UNIT, a, &v);
+        if (rc == OT_OK) {
+            ot_record *r = new_record(x, OT_REC_BMD, date);
+            r->site = site;
+            r->value = v;
+            rc = get_bmd_extras(x, r, C_TSCORE);
+        }
+    } else {
+        double v;
+        rc = get_value(x, C_VALUE, C_UNIT, a, &v);
+        if (rc == OT_OK) {
+            ot_record *r = new_record(x, OT_REC_MARKER, date);
+            r->analyte = a;
+            r->value = v;
+        }
+    }
+    return rc == OT_OK ? get_therapy(x, date) : rc;
+}
+
+static int wide_row(const rowctx *x, ot_date date)
+{
+    int rc = OT_OK;
+    for (int s = 0; rc == OT_OK && s < OT_SITE_COUNT; s++) {
+        size_t n;
+        double v;
+        if (!field(x, (enum col)(C_BMD0 + s), &n))
+            continue;
+        rc = get_value(x, (enum col)(C_BMD0 + s), C_BMD_UNIT, OT_ANALYTE_BMD, &v);
+        if (rc == OT_OK) {
+            ot_record *r = new_record(x, OT_REC_BMD, date);
+            r->site = (ot_site)s;
+            r->value = v;
+            rc = get_bmd_extras(x, r, (enum col)(C_T0 + s));
+        }
+    }
+    for (int k = 0; rc == OT_OK && k < 2; k++) {
+        size_t n;
+        double v;
+        enum col vc = k ? C_CTX : C_P1NP, uc = k ? C_CTX_UNIT : C_P1NP_UNIT;
+        ot_analyte a = k ? OT_ANALYTE_CTX : OT_ANALYTE_P1NP;
+        if (!field(x, vc, &n))
+            continue;
+        rc = get_value(x, vc, uc, a, &v);
+        if (rc == OT_OK) {
+            ot_record *r = new_record(x, OT_REC_MARKER, date);
+            r->analyte = a;
+            r->value = v;
+        }
+    }
+    if (rc == OT_OK) { /* a fracture on the visit's date (an osteotrack addition) */
+        ot_fracture_site fs;
+        int given;
+        rc = get_vocab(x, C_FRACTURE, &fs, p_fx, "vertebral, hip, wrist, humerus, pelvis or other",
+                       &given);
+        if (rc == OT_OK && given)
+            new_record(x, OT_REC_FRACTURE, date)->fracture = fs;
+    }
+    return rc == OT_OK ? get_therapy(x, date) : rc;
+}
+
+static int has_col(const ot_rowreader *r, enum col c) { return r->col[c] >= 0; }
+
+static int choose_format(ot_rowreader *r, ot_error *err)
+{
+    int wide = has_col(r, C_P1NP) || has_col(r, C_CTX);
+    for (int s = 0; s < OT_SITE_COUNT; s++)
+        wide |= has_col(r, (enum col)(C_BMD0 + s));
+    if (r->fmt == OT_INPUT_AUTO)
+        r->fmt = has_col(r, C_ANALYTE) ? OT_INPUT_LONG_CSV : wide ? OT_INPUT_WIDE_CSV : r->fmt;
+    const char *name = ot_csv_name(r->csv);
+    if (r->fmt == OT_INPUT_AUTO)
+        return ot_err_set(err, OT_EPARSE, "%s:1: header: cannot tell long from wide CSV: expected "
+                          "an analyte column (long) or columns such as lumbar_spine_bmd, p1np, "
+                          "ctx (wide)", name);
+    if (!has_col(r, C_ID) || !has_col(r, C_DATE))
+        return ot_err_set(err, OT_EPARSE, "%s:1: header: patient_id and date columns are "
+                          "required", name);
+    if (r->fmt == OT_INPUT_LONG_CSV && (!has_col(r, C_ANALYTE) || !has_col(r, C_VALUE)))
+        return ot_err_set(err, OT_EPARSE, "%s:1: header: long CSV needs analyte and value "
+                          "columns", name);
+    /* columns of the other layout are not used */
+    int first = r->fmt == OT_INPUT_LONG_CSV ? C_BMD0 : C_ANALYTE;
+    int last = r->fmt == OT_INPUT_LONG_CSV ? C_COUNT : C_TSCORE + 1;
+    for (int c = first; c < last; c++)
+        if (c != C_TSCORE || r->fmt == OT_INPUT_WIDE_CSV)
+            r->col[c] = -1;
+    return OT_OK;
+}
+
+static void note_unused(ot_rowreader *r, const ot_csv_row *h)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < h->nfields; i++) {
+        int mapped = 0;
+        for (int c = 0; c < C_COUNT; c++)
+            mapped |= r->col[c] == (int)i;
+        if (mapped)
+            continue;
+        int n = snprintf(r->warning + used, sizeof r->warning - used, "%s'%s'",
+                         used ? ", " : "", h->fields[i]);
+        if (n < 0 || (size_t)n >= sizeof r->warning - used)
+            break;
+        used += (size_t)n;
+    }
+    if (used) {
+        char list[sizeof r->warning];
+        memcpy(list, r->warning, used + 1);
+        snprintf(r->warning, sizeof r->warning, "%s:1: columns not used (ignored): %.*s",
+                 ot_csv_name(r->csv), (int)(sizeof r->warning - 64), list);
+    }
+}
+
+int ot_rowreader_open(ot_rowreader **out, const ot_refdata *rd, FILE *f, const char *name,
+                      ot_input_format fmt, ot_error *err)
+{
+    if (!out || !rd || !f || !name)
+        return ot_err_set(err, OT_EINVAL, "ot_rowreader_open: NULL argument");
+    *out = NULL;
+    if (fmt != OT_INPUT_AUTO && fmt != OT_INPUT_LONG_CSV && fmt != OT_INPUT_WIDE_CSV)
+        return ot_err_set(err, OT_EINVAL, "%s: the row reader reads CSV only", name);
+    ot_rowreader *r = calloc(1, sizeof *r);
+    if (!r)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    r->rd = rd;
+    r->fmt = fmt;
+    int rc = ot_csv_open(&r->csv, f, name, err);
+    ot_csv_row h;
+    if (rc == OT_OK) {
+        rc = ot_csv_next(r->csv, &h, err);
+        if (rc == 0)
+            rc = ot_err_set(err, OT_EPARSE, "%s:1: empty file: expected a header row", name);
+        else if (rc == 1)
+            rc = ot_csv_header_map(r->col, r->csv, &h, col_names, C_COUNT, err);
+    }
+    if (rc == OT_OK)
+        rc = choose_format(r, err);
+    if (rc == OT_OK)
+        note_unused(r, &h);
+    if (rc != OT_OK) {
+        ot_rowreader_close(r);
+        return rc;
+    }
+    *out = r;
+    return OT_OK;
+}
+
+const char *ot_rowreader_warning(const ot_rowreader *r)
+{
+    return r && r->warning[0] ? r->warning : NULL;
+}
+
+ot_input_format ot_rowreader_format(const ot_rowreader *r) { return r ? r->fmt : OT_INPUT_AUTO; }
+
+static int next_row(ot_rowreader *r, ot_row *row, ot_error *err, int ids_only)
+{
+    ot_csv_row csv;
+    int rc = ot_csv_next(r->csv, &csv, err);
+    row->nrecords = 0;
+    row->line = csv.line;
+    row->patient_id = NULL;
+    row->patient_id_len = 0;
+    if (rc <= 0)
+        return rc;
+    rowctx x = {r, &csv, row, err};
+    size_t n;
+    const char *id = field(&x, C_ID, &n);
+    if (!id)
+        return reject(&x, "patient_id: missing (expected a non-empty identifier)");
+    row->patient_id = id;
+    row->patient_id_len = n;
+    if (ids_only)
+        return 1;
+    ot_date date;
+    rc = get_date(&x, C_DATE, &date, 1);
+    if (rc == OT_OK)
+        rc = r->fmt == OT_INPUT_LONG_CSV ? long_row(&x, date) : wide_row(&x, date);
+    if (rc == OT_OK && row->nrecords == 0)
+        rc = reject(&x, "no value in the row (expected one of the *_bmd, p1np, ctx columns or a "
+                    "therapy)");
+    if (rc != OT_OK)
+        row->nrecords = 0;
+    return rc == OT_OK ? 1 : rc;
+}
+
+int ot_rowreader_next(ot_rowreader *r, ot_row *row, ot_error *err)
+{
+    if (!r || !row)
+        return ot_err_set(err, OT_EINVAL, "ot_rowreader_next: NULL argument");
+    return next_row(r, row, err, 0);
+}
+
+int ot_rowreader_next_id(ot_rowreader *r, ot_row *row, ot_error *err)
+{
+    if (!r || !row)
+        return ot_err_set(err, OT_EINVAL, "ot_rowreader_next_id: NULL argument");
+    return next_row(r, row, err, 1);
+}
+
+void ot_rowreader_close(ot_rowreader *r)
+{
+    if (!r)
+        return;
+    ot_csv_close(r->csv);
+    free(r);
+}
