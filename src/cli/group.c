@@ -7,19 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One record: an observation, with the therapy named on its row folded in
+ * (agent != 0), or a therapy alone (kind OT_REC_THERAPY). 32 bytes. */
 typedef struct mrec {
-    union {
-        double value;
-        struct {
-            int32_t start, end;
-        } t;
-    } u;
+    double value;     /* BMD g/cm2, marker ug/L or ng/L */
     int32_t date;
+    int32_t tstart;   /* therapy start (OT_DATE_NONE when not given) */
     uint32_t device;  /* 1 + index into the device table; 0: none */
     uint32_t next;    /* 1 + index of the patient's next record; 0: last */
     float tscore;
-    uint8_t kind, sub, mfr, pad;
+    uint8_t kind, sub, mfr, agent; /* agent: 0 none, else 1 + ot_agent */
 } mrec;
+
+/* Records live in blocks that never move: no copy, no slack on growth. */
+#define BLOCK_BITS 16
+#define BLOCK (1u << BLOCK_BITS)
 
 typedef struct gpat {
     uint32_t head, tail; /* 1 + record index; 0: none */
@@ -37,8 +39,8 @@ typedef struct table { /* open addressing: slot holds 1 + index, 0 empty */
 } table;
 
 struct group {
-    mrec *recs;
-    size_t nrecs, caprecs;
+    mrec **blocks;
+    size_t nblocks, capblocks, nrecs;
     gpat *pats;
     uint32_t *pid_off; /* offsets of patient ids in `ids`, parallel to pats */
     size_t npats, cappats, cappid;
@@ -135,7 +137,9 @@ void group_free(group *g)
 {
     if (!g)
         return;
-    free(g->recs);
+    for (size_t i = 0; i < g->nblocks; i++)
+        free(g->blocks[i]);
+    free(g->blocks);
     free(g->pats);
     free(g->pid_off);
     free(g->ids.buf);
@@ -150,15 +154,44 @@ size_t group_patients(const group *g) { return g->npats; }
 
 size_t group_bytes(const group *g)
 {
-    return g->caprecs * sizeof *g->recs + g->cappats * sizeof *g->pats +
+    return g->nblocks * BLOCK * sizeof(mrec) + g->cappats * sizeof *g->pats +
            g->cappid * sizeof *g->pid_off + g->ids.cap +
            g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t);
 }
 
-static int same_fact(const mrec *a, const ot_record *r)
+static mrec *rec_at(const group *g, uint32_t k) /* k: 1-based */
 {
-    return a->kind == OT_REC_THERAPY && a->date == (int32_t)r->date && a->sub == r->agent &&
-           a->u.t.start == (int32_t)r->start && a->u.t.end == (int32_t)r->end;
+    return &g->blocks[(k - 1) >> BLOCK_BITS][(k - 1) & (BLOCK - 1)];
+}
+
+static mrec *new_rec(group *g)
+{
+    if (g->nrecs == g->nblocks * BLOCK) {
+        if (g->nrecs >= UINT32_MAX - BLOCK ||
+            grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks))
+            return NULL;
+        g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec));
+        if (!g->blocks[g->nblocks])
+            return NULL;
+        g->nblocks++;
+    }
+    mrec *m = &g->blocks[g->nrecs >> BLOCK_BITS][g->nrecs & (BLOCK - 1)];
+    g->nrecs++;
+    memset(m, 0, sizeof *m);
+    m->tstart = (int32_t)OT_DATE_NONE;
+    m->tscore = NAN;
+    return m;
+}
+
+static int add_device(group *g, mrec *m, const char *device)
+{
+    int added;
+    long d = lookup(&g->by_dev, &g->devs, &g->dev_off, &g->ndev, &g->capdev, device,
+                    strlen(device), &added);
+    if (d < 0)
+        return -1;
+    m->device = (uint32_t)d + 1;
+    return 0;
 }
 
 int group_add(group *g, const ot_row *row)
@@ -168,46 +201,47 @@ int group_add(group *g, const ot_row *row)
                      row->patient_id_len, &added);
     if (pi < 0 || grow((void **)&g->pats, &g->cappats, g->npats, sizeof *g->pats))
         return -1;
-    gpat *pt = &g->pats[pi];
     if (added)
-        pt->head = pt->tail = 0;
+        g->pats[pi].head = g->pats[pi].tail = 0;
+    mrec *prev = NULL; /* this row's last observation */
     for (size_t i = 0; i < row->nrecords; i++) {
         const ot_record *r = &row->records[i];
-        /* the same therapy named on every row of a visit is one fact */
-        if (r->kind == OT_REC_THERAPY && pt->tail && same_fact(&g->recs[pt->tail - 1], r))
+        if (r->kind == OT_REC_THERAPY && r->end == OT_DATE_NONE && prev && !prev->agent &&
+            prev->date == (int32_t)r->date) { /* fold into the row's observation */
+            prev->agent = (uint8_t)(r->agent + 1);
+            prev->tstart = (int32_t)r->start;
             continue;
-        if (grow((void **)&g->recs, &g->caprecs, g->nrecs + 1, sizeof *g->recs))
+        }
+        mrec *m = new_rec(g);
+        if (!m)
             return -1;
-        mrec *m = &g->recs[g->nrecs];
-        memset(m, 0, sizeof *m);
         m->kind = (uint8_t)r->kind;
         m->date = (int32_t)r->date;
-        m->tscore = (float)r->tscore;
-        m->mfr = (uint8_t)r->manufacturer;
         switch (r->kind) {
-        case OT_REC_BMD: m->sub = (uint8_t)r->site; m->u.value = r->value; break;
-        case OT_REC_MARKER: m->sub = (uint8_t)r->analyte; m->u.value = r->value; break;
+        case OT_REC_BMD:
+            m->sub = (uint8_t)r->site;
+            m->value = r->value;
+            m->tscore = (float)r->tscore;
+            m->mfr = (uint8_t)r->manufacturer;
+            if (r->device && add_device(g, m, r->device))
+                return -1;
+            break;
+        case OT_REC_MARKER: m->sub = (uint8_t)r->analyte; m->value = r->value; break;
         case OT_REC_FRACTURE: m->sub = (uint8_t)r->fracture; break;
-        case OT_REC_THERAPY:
-            m->sub = (uint8_t)r->agent;
-            m->u.t.start = (int32_t)r->start;
-            m->u.t.end = (int32_t)r->end;
+        case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
+            m->agent = (uint8_t)(r->agent + 1);
+            m->tstart = (int32_t)r->start;
+            m->value = (double)r->end;
             break;
         }
-        if (r->kind == OT_REC_BMD && r->device) {
-            long d = lookup(&g->by_dev, &g->devs, &g->dev_off, &g->ndev, &g->capdev, r->device,
-                            strlen(r->device), &added);
-            if (d < 0)
-                return -1;
-            m->device = (uint32_t)d + 1;
-        }
-        pt = &g->pats[pi];
+        prev = r->kind == OT_REC_THERAPY ? NULL : m;
+        gpat *pt = &g->pats[pi];
+        uint32_t k = (uint32_t)g->nrecs;
         if (pt->tail)
-            g->recs[pt->tail - 1].next = (uint32_t)g->nrecs + 1;
+            rec_at(g, pt->tail)->next = k;
         else
-            pt->head = (uint32_t)g->nrecs + 1;
-        pt->tail = (uint32_t)g->nrecs + 1;
-        g->nrecs++;
+            pt->head = k;
+        pt->tail = k;
     }
     return 0;
 }
@@ -216,27 +250,38 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd)
 {
     const gpat *pt = &g->pats[i];
     int rc = ot_patient_reset(p, g->ids.buf + g->pid_off[i]);
-    for (uint32_t k = pt->head; rc == OT_OK && k; k = g->recs[k - 1].next) {
-        const mrec *m = &g->recs[k - 1];
+    for (uint32_t k = pt->head; rc == OT_OK && k; k = rec_at(g, k)->next) {
+        const mrec *m = rec_at(g, k);
         ot_record r;
         memset(&r, 0, sizeof r);
         r.kind = (ot_record_kind)m->kind;
         r.date = m->date;
         r.tscore = (double)m->tscore;
-        r.manufacturer = (ot_manufacturer)m->mfr;
         r.start = r.end = OT_DATE_NONE;
         switch (r.kind) {
-        case OT_REC_BMD: r.site = (ot_site)m->sub; r.value = m->u.value; break;
-        case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = m->u.value; break;
-        case OT_REC_FRACTURE: r.fracture = (ot_fracture_site)m->sub; break;
-        case OT_REC_THERAPY:
-            r.agent = (ot_agent)m->sub;
-            r.start = m->u.t.start;
-            r.end = m->u.t.end;
+        case OT_REC_BMD:
+            r.site = (ot_site)m->sub;
+            r.value = m->value;
+            r.manufacturer = (ot_manufacturer)m->mfr;
+            r.device = m->device ? g->devs.buf + g->dev_off[m->device - 1] : NULL;
             break;
+        case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = m->value; break;
+        case OT_REC_FRACTURE: r.fracture = (ot_fracture_site)m->sub; break;
+        case OT_REC_THERAPY: break;
         }
-        r.device = m->device ? g->devs.buf + g->dev_off[m->device - 1] : NULL;
-        rc = ot_patient_add_record(p, rd, &r, 0, NULL);
+        if (r.kind != OT_REC_THERAPY)
+            rc = ot_patient_add_record(p, rd, &r, 0, NULL);
+        if (rc == OT_OK && m->agent) {
+            ot_record t;
+            memset(&t, 0, sizeof t);
+            t.kind = OT_REC_THERAPY;
+            t.date = m->date;
+            t.agent = (ot_agent)(m->agent - 1);
+            t.start = m->tstart;
+            t.end = r.kind == OT_REC_THERAPY ? (ot_date)m->value : OT_DATE_NONE;
+            t.tscore = NAN;
+            rc = ot_patient_add_record(p, rd, &t, 0, NULL);
+        }
     }
     return rc;
 }

@@ -139,6 +139,13 @@ static void add_flags(ot_bmd_result *r)
 int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_measure *from,
                    const ot_bmd_measure *to, const ot_bmd_options *opts, ot_error *err)
 {
+    return ot_bmd_compare_ex(out, rd, from, to, opts, 1, err);
+}
+
+int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_measure *from,
+                      const ot_bmd_measure *to, const ot_bmd_options *opts, int want_flags,
+                      ot_error *err)
+{
     static const ot_bmd_options defaults = OT_BMD_OPTIONS_INIT;
     if (!out || !rd || !from || !to)
         return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: NULL argument");
@@ -201,7 +208,8 @@ int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_measur
                          : c > ot_micro(r->expected.range_hi_pct) ? OT_VS_ABOVE
                                                                   : OT_VS_WITHIN;
     }
-    add_flags(r);
+    if (want_flags)
+        add_flags(r);
     return OT_OK;
 }
 

@@ -168,6 +168,12 @@ int ot_check_plausible(const ot_refdata *rd, ot_analyte a, double canonical,
                        double given, ot_unit unit, const char *what,
                        ot_error *err);
 
+/* ot_bmd_compare, with the flags (and their messages) only when asked:
+ * a report needs them for few of its comparisons. */
+int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_measure *from,
+                      const ot_bmd_measure *to, const ot_bmd_options *opts, int want_flags,
+                      ot_error *err);
+
 /* Appends a flag; silently keeps the first `cap` (callers size for it). */
 void ot_flag_add(ot_flag *flags, size_t *n, size_t cap, ot_flag_code code,
                  ot_severity sev, int site, int analyte, const char *fmt, ...)

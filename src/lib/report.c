@@ -171,8 +171,10 @@ static int add_trend(ot_report *r, const ot_obs *const *s, size_t n)
     return OT_OK;
 }
 
+/* Flags are made for the comparisons whose flags the report shows: a new
+ * baseline's (DEVICE_CHANGED) and the site's latest. */
 static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, const ot_obs *scan,
-                         int new_baseline)
+                         int new_baseline, int latest)
 {
     void *a = r->bmd;
     if (ot_grow(&a, &r->capbmd, r->nbmd + 1, sizeof *r->bmd) != OT_OK)
@@ -182,10 +184,10 @@ static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, c
     ot_bmd_measure mb = measure_of(base), mp = measure_of(prev), ms = measure_of(scan);
     ot_bmd_options o = options_for(r, base, scan, &e->therapy);
     ot_error err;
-    int rc = ot_bmd_compare(&e->base, r->rd, &mb, &ms, &o, &err);
+    int rc = ot_bmd_compare_ex(&e->base, r->rd, &mb, &ms, &o, new_baseline || latest, &err);
     if (rc == OT_OK)
         rc = prev == base ? (e->prev = e->base, OT_OK)
-                          : ot_bmd_compare(&e->prev, r->rd, &mp, &ms, &o, &err);
+                          : ot_bmd_compare_ex(&e->prev, r->rd, &mp, &ms, &o, 0, &err);
     if (rc != OT_OK)
         return rc;
     e->new_baseline = new_baseline;
@@ -235,10 +237,10 @@ static int build_bmd(ot_report *r, const ot_obs *const *s, size_t n)
             if (devices_differ(s[k - 1], s[k])) {
                 rc = add_trend(r, s + seg, k - seg);
                 if (rc == OT_OK)
-                    rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1);
+                    rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1, k + 1 == j);
                 seg = k;
             } else {
-                rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0);
+                rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, k + 1 == j);
             }
         }
         if (rc == OT_OK)

@@ -34,7 +34,7 @@ int ot_report_tscore(ot_report *r, const ot_patient *p)
 {
     ot_tscore_summary *ts = &r->ts;
     const ot_obs *latest[OT_SITE_COUNT] = {NULL};
-    double latest_t[OT_SITE_COUNT];
+    double latest_t[OT_SITE_COUNT] = {NAN, NAN, NAN, NAN};
     const char *latest_src[OT_SITE_COUNT] = {NULL};
     const ot_obs *ever = NULL;
     double ever_t = NAN;

@@ -1,0 +1,216 @@
+/* A small, fast JSON writer (see jsonw.h). */
+#include "jsonw.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jw_init(jw *w, int pretty)
+{
+    memset(w, 0, sizeof *w);
+    w->pretty = pretty;
+    w->first = 1;
+}
+
+static int reserve(jw *w, size_t n)
+{
+    if (w->failed)
+        return -1;
+    if (w->len + n + 1 <= w->cap)
+        return 0;
+    size_t cap = w->cap ? w->cap : 4096;
+    while (cap < w->len + n + 1)
+        cap *= 2;
+    char *b = realloc(w->buf, cap);
+    if (!b) {
+        w->failed = 1;
+        return -1;
+    }
+    w->buf = b;
+    w->cap = cap;
+    return 0;
+}
+
+static void raw(jw *w, const char *s, size_t n)
+{
+    if (reserve(w, n) == 0) {
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+    }
+}
+
+static void indent(jw *w)
+{
+    if (!w->pretty || reserve(w, (size_t)w->depth * 2 + 1))
+        return;
+    w->buf[w->len++] = '\n';
+    memset(w->buf + w->len, ' ', (size_t)w->depth * 2);
+    w->len += (size_t)w->depth * 2;
+}
+
+/* Bytes that need escaping in a JSON string. */
+static const unsigned char needs_escape[256] = {
+    [0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, ['"'] = 1, ['\\'] = 1};
+
+static void string(jw *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    if (reserve(w, n * 6 + 2))
+        return;
+    char *o = w->buf + w->len;
+    *o++ = '"';
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && !needs_escape[*p])
+            p++;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
+        if (p == end)
+            break;
+        unsigned char c = *p++;
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    w->len = (size_t)(o - w->buf);
+}
+
+/* A comma unless first, the indentation, and the key. */
+static void item(jw *w, const char *key)
+{
+    unsigned long long bit = 1ull << (w->depth & 63);
+    if (w->first & bit)
+        w->first &= ~bit;
+    else
+        raw(w, ",", 1);
+    if (w->depth > 0)
+        indent(w);
+    if (key) {
+        string(w, key);
+        raw(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+    }
+}
+
+static void open_(jw *w, const char *key, char c)
+{
+    item(w, key);
+    raw(w, &c, 1);
+    w->depth++;
+    w->first |= 1ull << (w->depth & 63);
+}
+
+static void close_(jw *w, char c)
+{
+    int empty = (w->first >> (w->depth & 63)) & 1;
+    w->depth--;
+    if (!empty)
+        indent(w);
+    raw(w, &c, 1);
+}
+
+void jw_object(jw *w, const char *key) { open_(w, key, '{'); }
+void jw_array(jw *w, const char *key) { open_(w, key, '['); }
+void jw_end_object(jw *w) { close_(w, '}'); }
+void jw_end_array(jw *w) { close_(w, ']'); }
+
+void jw_str(jw *w, const char *key, const char *s)
+{
+    item(w, key);
+    string(w, s ? s : "");
+}
+
+void jw_null(jw *w, const char *key)
+{
+    item(w, key);
+    raw(w, "null", 4);
+}
+
+void jw_bool(jw *w, const char *key, int b)
+{
+    item(w, key);
+    raw(w, b ? "true" : "false", b ? 4 : 5);
+}
+
+void jw_num(jw *w, const char *key, double x, int decimals)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (!isfinite(x)) {
+        jw_null(w, key);
+        return;
+    }
+    item(w, key);
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    double scaled = x * p10[decimals];
+    if (!(fabs(scaled) < 9e15)) { /* too large for the integer path */
+        char tmp[40];
+        int n = snprintf(tmp, sizeof tmp, "%.17g", x);
+        raw(w, tmp, n > 0 ? (size_t)n : 0);
+        return;
+    }
+    long long v = llround(scaled);
+    char tmp[40], *e = tmp + sizeof tmp, *p = e;
+    int neg = v < 0;
+    unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
+    int frac = decimals;
+    while (frac > 0 && u % 10 == 0) { /* no trailing zeros */
+        u /= 10;
+        frac--;
+    }
+    for (int i = 0; i < frac; i++) {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (frac > 0)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (neg && !(p[0] == '0' && p + 1 == e)) /* no -0 */
+        *--p = '-';
+    raw(w, p, (size_t)(e - p));
+}
+
+void jw_date(jw *w, const char *key, ot_date d)
+{
+    char buf[11];
+    if (d == OT_DATE_NONE) {
+        jw_null(w, key);
+        return;
+    }
+    ot_date_format(buf, d);
+    item(w, key);
+    raw(w, "\"", 1);
+    raw(w, buf, 10);
+    raw(w, "\"", 1);
+}
+
+int jw_finish(jw *w, char **out)
+{
+    *out = NULL;
+    if (reserve(w, 1)) {
+        free(w->buf);
+        return OT_ENOMEM;
+    }
+    w->buf[w->len] = '\0';
+    *out = w->buf;
+    return OT_OK;
+}

@@ -1,0 +1,124 @@
+/* Results as JSON with the fast writer (jsonw.h): BMD comparisons, marker
+ * assessments and flags, shared by compare, markers and the report. */
+#include "jsonw.h"
+
+#include <math.h>
+
+void ot_flag_write(jw *w, const ot_flag *f)
+{
+    jw_object(w, NULL);
+    jw_str(w, "code", ot_flag_code_name(f->code));
+    jw_str(w, "severity", ot_severity_name(f->severity));
+    jw_str(w, "message", f->message);
+    if (f->has_site)
+        jw_str(w, "site", ot_site_name(f->site));
+    if (f->has_analyte)
+        jw_str(w, "analyte", ot_analyte_name(f->analyte));
+    jw_end_object(w);
+}
+
+static void pair(jw *w, const char *key, double a, double b, int decimals)
+{
+    jw_array(w, key);
+    jw_num(w, NULL, a, decimals);
+    jw_num(w, NULL, b, decimals);
+    jw_end_array(w);
+}
+
+/* The change fields, shared by an entry and its vs_previous. */
+void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
+{
+    jw_date(w, "baseline_date", r->baseline_date);
+    jw_date(w, "date", r->date);
+    jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
+    jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
+    jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
+    jw_num(w, "change_pct", r->change_pct, 4);
+    jw_num(w, "months", r->months, 2);
+    jw_num(w, "annualized_pct", r->annualized_pct, 4);
+    jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
+}
+
+/* The fields of a comparison, without the enclosing braces. */
+void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
+{
+    jw_str(w, "site", ot_site_name(r->site));
+    ot_bmd_change_write(w, r);
+    jw_num(w, "lsc_pct", r->lsc_pct, 4);
+    jw_bool(w, "lsc_default", r->lsc_is_default);
+    jw_str(w, "lsc_source", r->lsc_source);
+    jw_bool(w, "lsc_confirmed", r->lsc_confirmed);
+    jw_str(w, "significance", ot_significance_name(r->significance));
+    if (r->baseline_device[0])
+        jw_str(w, "baseline_device", r->baseline_device);
+    if (r->device[0])
+        jw_str(w, "device", r->device);
+    jw_bool(w, "device_changed", r->device_changed);
+    if (r->expected.found) {
+        const ot_expected *x = &r->expected;
+        jw_object(w, "expected");
+        jw_str(w, "agent", ot_agent_name(x->agent));
+        pair(w, "range_pct", x->range_lo_pct, x->range_hi_pct, 4);
+        jw_num(w, "months", x->months, 2);
+        pair(w, "window_months", x->window_lo_months, x->window_hi_months, 2);
+        jw_str(w, "source", x->source);
+        jw_bool(w, "confirmed", x->confirmed);
+        jw_end_object(w);
+    } else {
+        jw_null(w, "expected");
+    }
+    jw_str(w, "vs_expected", ot_vs_expected_name(r->vs_expected));
+    if (with_flags) {
+        jw_array(w, "flags");
+        for (size_t i = 0; i < r->nflags; i++)
+            ot_flag_write(w, &r->flags[i]);
+        jw_end_array(w);
+    }
+}
+
+static void sourced(jw *w, const char *key, double v, const char *source, int confirmed)
+{
+    if (isnan(v) || !source) {
+        jw_null(w, key);
+        return;
+    }
+    jw_object(w, key);
+    jw_num(w, "value", v, 4);
+    jw_str(w, "source", source);
+    jw_bool(w, "confirmed", confirmed);
+    jw_end_object(w);
+}
+
+void ot_marker_result_write(jw *w, const ot_marker_result *r, int with_flags)
+{
+    jw_str(w, "analyte", ot_analyte_name(r->analyte));
+    jw_str(w, "unit", ot_unit_name(r->unit));
+    jw_date(w, "baseline_date", r->baseline_date);
+    jw_date(w, "date", r->date);
+    jw_num(w, "baseline", r->baseline, 4);
+    jw_num(w, "value", r->value, 4);
+    jw_num(w, "change_abs", r->change_abs, 4);
+    jw_num(w, "change_pct", r->change_pct, 4);
+    jw_num(w, "lsc_pct", r->lsc_pct, 4);
+    jw_num(w, "target", r->target, 4);
+    jw_str(w, "therapy", ot_agent_name(r->therapy));
+    jw_str(w, "rule", ot_marker_rule_name(r->rule));
+    jw_num(w, "months_from_start", r->months_from_start, 2);
+    if (isnan(r->window_lo_months))
+        jw_null(w, "window_months");
+    else
+        pair(w, "window_months", r->window_lo_months, r->window_hi_months, 2);
+    jw_object(w, "thresholds");
+    sourced(w, "lsc_pct", r->lsc_pct, r->lsc_source, r->lsc_confirmed);
+    sourced(w, "target", r->target, r->target_source, r->target_confirmed);
+    sourced(w, "anabolic_rise", r->rise_threshold, r->rise_source, r->rise_confirmed);
+    jw_end_object(w);
+    jw_str(w, "response", ot_response_name(r->response));
+    jw_str(w, "reason", r->reason);
+    if (with_flags) {
+        jw_array(w, "flags");
+        for (size_t i = 0; i < r->nflags; i++)
+            ot_flag_write(w, &r->flags[i]);
+        jw_end_array(w);
+    }
+}
