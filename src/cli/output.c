@@ -14,6 +14,7 @@ int out_open(out_t *o, const char *cmd, const char *path)
     o->cmd = cmd;
     if (!path || !strcmp(path, "-")) {
         o->f = stdout;
+        setvbuf(stdout, NULL, _IOFBF, 1 << 20); /* few large writes */
         return EXIT_OK;
     }
     size_t n = strlen(path);
@@ -38,6 +39,7 @@ int out_open(out_t *o, const char *cmd, const char *path)
         o->final = o->tmp = NULL;
         return EXIT_IOERR;
     }
+    setvbuf(o->f, NULL, _IOFBF, 1 << 20);
     return EXIT_OK;
 }
 

@@ -2,6 +2,7 @@
 #include "jsonw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,19 @@ static void string(jw *w, const char *s)
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         const unsigned char *run = p;
+        /* eight bytes at a time while none is a control byte, '"' or '\\' */
+        while (end - p >= 8) {
+            uint64_t x;
+            memcpy(&x, p, 8);
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t ctl = (x - ones * 0x20) & ~x & highs; /* a byte below 0x20 */
+            uint64_t quote = (q - ones) & ~q & highs;      /* a '"' */
+            uint64_t bslash = (b - ones) & ~b & highs;     /* a '\\' */
+            if (ctl | quote | bslash)
+                break; /* the byte loop below finds which */
+            p += 8;
+        }
         while (p < end && !needs_escape[*p])
             p++;
         memcpy(o, run, (size_t)(p - run));
@@ -191,16 +205,18 @@ void jw_num(jw *w, const char *key, double x, int decimals)
 
 void jw_date(jw *w, const char *key, ot_date d)
 {
-    char buf[11];
     if (d == OT_DATE_NONE) {
         jw_null(w, key);
         return;
     }
-    ot_date_format(buf, d);
+    if (!w->date_ok || w->date != d) { /* a report repeats its dates */
+        ot_date_format(w->date_text + 1, d);
+        w->date_text[0] = w->date_text[11] = '"';
+        w->date = d;
+        w->date_ok = 1;
+    }
     item(w, key);
-    raw(w, "\"", 1);
-    raw(w, buf, 10);
-    raw(w, "\"", 1);
+    raw(w, w->date_text, 12);
 }
 
 int jw_finish(jw *w, char **out)

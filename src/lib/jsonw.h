@@ -11,6 +11,9 @@ typedef struct jw {
     size_t len, cap;
     int pretty, depth, failed;
     unsigned long long first;  /* bit d: the next item at depth d is the first */
+    ot_date date;              /* the last date written, and its quoted text */
+    int date_ok;
+    char date_text[12];
 } jw;
 
 void jw_init(jw *w, int pretty);

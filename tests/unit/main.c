@@ -21,6 +21,7 @@ int main(void)
     srunner_add_suite(sr, suite_csv());
     srunner_add_suite(sr, suite_precision());
     srunner_add_suite(sr, suite_report());
+    srunner_add_suite(sr, suite_jsonw());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -14,6 +14,7 @@ Suite *suite_markers(void);
 Suite *suite_csv(void);
 Suite *suite_precision(void);
 Suite *suite_report(void);
+Suite *suite_jsonw(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
