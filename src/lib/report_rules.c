@@ -520,13 +520,19 @@ void ot_report_summarise(ot_report *r)
             say(&t, " %s %+.0f%% on %s (%s).", m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
                 m->change_pct, ot_agent_name(m->therapy), ot_response_name(m->response));
     }
-    say(&t, " Assessment: %s.", ot_assessment_name(r->assessment));
+    char word[32]; /* the assessment in words: possible treatment failure */
+    ot_strlcpy(word, ot_assessment_name(r->assessment), sizeof word);
+    for (char *p = word; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
+    say(&t, " Assessment%s: %s.", !c && r->ncourses ? " while treated" : "", word);
     unsigned said = 0; /* one mention per alert code */
     for (size_t i = 0; i < r->nflags; i++) {
         ot_flag_code code = r->flags[i].code;
         if (r->flags[i].severity != OT_SEV_ALERT || (said & (1u << code)))
             continue;
         say(&t, "%s%s", said ? "; " : " Needs attention: ", alert_words(code));
+        if (code == OT_FLAG_POSSIBLE_TREATMENT_FAILURE)
+            say(&t, " (%s)", r->failure);
         said |= 1u << code;
     }
     if (said)
