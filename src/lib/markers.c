@@ -1,5 +1,5 @@
 /* Bone turnover markers: response to therapy against LSC, target, threshold. */
-#include "internal.h"
+#include "jsonw.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -203,58 +203,14 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
     return OT_OK;
 }
 
-static void add_sourced(cJSON *o, const char *key, double v, const char *source, int confirmed)
-{
-    if (isnan(v) || !source) {
-        cJSON_AddNullToObject(o, key);
-        return;
-    }
-    cJSON *e = cJSON_AddObjectToObject(o, key);
-    cJSON_AddNumberToObject(e, "value", v);
-    cJSON_AddStringToObject(e, "source", source);
-    cJSON_AddBoolToObject(e, "confirmed", confirmed);
-}
-
-cJSON *ot_marker_result_json(const ot_marker_result *r)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "analyte", ot_analyte_name(r->analyte));
-    cJSON_AddStringToObject(o, "unit", ot_unit_name(r->unit));
-    ot_json_add_date(o, "baseline_date", r->baseline_date);
-    ot_json_add_date(o, "date", r->date);
-    ot_json_add_num(o, "baseline", ot_round(r->baseline, 4));
-    ot_json_add_num(o, "value", ot_round(r->value, 4));
-    ot_json_add_num(o, "change_abs", ot_round(r->change_abs, 4));
-    ot_json_add_num(o, "change_pct", ot_round(r->change_pct, 4));
-    ot_json_add_num(o, "lsc_pct", r->lsc_pct);
-    ot_json_add_num(o, "target", r->target);
-    cJSON_AddStringToObject(o, "therapy", ot_agent_name(r->therapy));
-    cJSON_AddStringToObject(o, "rule", ot_marker_rule_name(r->rule));
-    ot_json_add_num(o, "months_from_start", ot_round(r->months_from_start, 2));
-    if (isnan(r->window_lo_months)) {
-        cJSON_AddNullToObject(o, "window_months");
-    } else {
-        cJSON *w = cJSON_AddArrayToObject(o, "window_months");
-        cJSON_AddItemToArray(w, cJSON_CreateNumber(r->window_lo_months));
-        cJSON_AddItemToArray(w, cJSON_CreateNumber(r->window_hi_months));
-    }
-    cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
-    add_sourced(th, "lsc_pct", r->lsc_pct, r->lsc_source, r->lsc_confirmed);
-    add_sourced(th, "target", r->target, r->target_source, r->target_confirmed);
-    add_sourced(th, "anabolic_rise", r->rise_threshold, r->rise_source, r->rise_confirmed);
-    cJSON_AddStringToObject(o, "response", ot_response_name(r->response));
-    cJSON_AddStringToObject(o, "reason", r->reason);
-    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
-    for (size_t i = 0; i < r->nflags; i++)
-        cJSON_AddItemToArray(flags, ot_flag_json(&r->flags[i]));
-    return o;
-}
-
 int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
 {
     if (!out || !r)
         return OT_EINVAL;
-    return ot_json_finish(out, ot_marker_result_json(r), pretty);
+    jw w;
+    jw_init(&w, pretty);
+    jw_object(&w, NULL);
+    ot_marker_result_write(&w, r, 1);
+    jw_end_object(&w);
+    return jw_finish(&w, out);
 }
