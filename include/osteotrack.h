@@ -63,7 +63,9 @@ enum {
     OT_ERANGE = -7,   /* implausible value (negative BMD, CTX of 80,000 ng/L) */
     OT_EDATE = -8,    /* invalid date, or dates out of order */
     OT_EDATA = -9,    /* reference data or facility configuration invalid */
-    OT_ENUMERIC = -10 /* a numerical routine failed */
+    OT_ENUMERIC = -10, /* a numerical routine failed */
+    OT_EDUPLICATE = -11, /* the same observation is already on record */
+    OT_ELIMIT = -12    /* a limit of osteotrack is exceeded (README "Limits") */
 };
 
 OT_EXTERN const char *ot_strerror(int status);
@@ -209,8 +211,13 @@ OT_EXTERN int ot_refdata_load(ot_refdata **out, const char *datadir,
                               ot_error *err);
 /*
  * Applies a facility configuration file (CONTRACT.md): per-site LSC in g/cm2
- * or percent, marker LSCs and targets. Values it gives override the shipped
- * defaults and are reported with the configuration as their source.
+ * or percent, marker LSCs and targets, and in vivo cross-calibrations between
+ * devices ("cross_calibration": [{"from_device", "to_device", "site", "slope",
+ * "intercept", "lsc_g_cm2", "source"}], meaning BMD on to_device = intercept +
+ * slope x BMD on from_device). Values it gives override the shipped defaults
+ * (a calibration of the same two devices and site replaces an earlier one) and
+ * are reported with the configuration as their source. A bad file is an error
+ * naming the file and the field, and changes nothing.
  */
 OT_EXTERN int ot_refdata_apply_config(ot_refdata *rd, const char *path,
                                       ot_error *err);
@@ -347,6 +354,27 @@ typedef struct ot_bmd_result {
     ot_vs_expected vs_expected;
     size_t nflags;
     ot_flag flags[OT_BMD_MAX_FLAGS];
+    /* Scanner changes (fields added at the end so the ones above keep their place). */
+    int cross_calibrated;     /* 1: device_changed, and an in vivo cross-calibration of
+                                 the facility configuration put the baseline on the
+                                 follow-up device's scale; change_g_cm2, change_pct and
+                                 significance are then against that converted baseline,
+                                 with the calibration's LSC (unless the options give one) */
+    double baseline_converted_g_cm2; /* the baseline on the follow-up device's scale;
+                                 NaN unless cross_calibrated */
+    double crosscal_slope, crosscal_intercept; /* the equation as recorded: BMD on its
+                                 to_device = intercept + slope x BMD on its from_device */
+    double crosscal_lsc_g_cm2; /* the calibration's own LSC; NaN unless cross_calibrated */
+    int crosscal_inverted;    /* 1: recorded from the follow-up device to the baseline's
+                                 device, so applied inverted: (BMD - intercept) / slope */
+    const char *crosscal_source; /* borrowed from the ot_refdata; NULL unless cross_calibrated */
+    /* Standardized BMD (sBMD, mg/cm2) of both scans when their manufacturers differ and
+     * data/sbmd.json has an equation for each at this site: for display only, it never
+     * changes the significance. */
+    int has_sbmd;
+    double sbmd_baseline_mg_cm2, sbmd_value_mg_cm2; /* NaN unless has_sbmd */
+    int sbmd_confirmed;
+    const char *sbmd_source;  /* borrowed from the ot_refdata; NULL unless has_sbmd */
 } ot_bmd_result;
 
 /*
@@ -354,7 +382,12 @@ typedef struct ot_bmd_result {
  * Significance uses the ISCD rule: a change that equals or exceeds the LSC is
  * significant (compared at 1e-6 g/cm2 resolution, far below the 0.001 g/cm2
  * that scanners report). Scans on different devices or manufacturers are
- * not_comparable (DEVICE_CHANGED) unless the data holds a cross-calibration.
+ * not_comparable (DEVICE_CHANGED) unless the facility configuration holds an
+ * in vivo cross-calibration between the two devices (named by `device`) at
+ * this site, in either direction: the baseline is then converted to the
+ * follow-up device's scale and compared with the calibration's LSC
+ * (cross_calibrated; DEVICE_CHANGED is then information). Scans of two
+ * manufacturers also get their standardized BMD (has_sbmd), for display.
  * Errors: OT_EVOCAB (sites differ or unknown), OT_EUNIT, OT_ERANGE
  * (implausible BMD), OT_EDATE (to before from).
  */
@@ -469,12 +502,20 @@ OT_EXTERN void ot_patient_free(ot_patient *p);
 OT_EXTERN int ot_patient_reset(ot_patient *p, const char *id);
 OT_EXTERN const char *ot_patient_id(const ot_patient *p);
 
+/* Most observations (BMD, markers and fractures together) and most therapy
+ * records a patient holds; past it an add fails with OT_ELIMIT. */
+#define OT_PATIENT_MAX_OBSERVATIONS 100000
+
 /*
  * Adds a BMD scan (tscore: the scanner-reported T-score, NaN if none) or a
  * marker value; `line` is where it came from (0 if nowhere), kept for
  * messages. Values are checked and converted to canonical units here:
  * OT_EUNIT, OT_ERANGE, OT_EVOCAB, OT_EDATE (no date) reject the observation
- * and leave the patient as it was.
+ * and leave the patient as it was. So do OT_EDUPLICATE, for an observation
+ * already on record (the same date and analyte, and for BMD the same site
+ * and device; the first is kept, so a report never counts one twice), and
+ * OT_ELIMIT past OT_PATIENT_MAX_OBSERVATIONS. ot_patient_add_fracture()
+ * rejects the same way a fracture of the same site on the same date.
  */
 OT_EXTERN int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd,
                                  const ot_bmd_measure *m, double tscore,
@@ -502,7 +543,14 @@ typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
  * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
  * is not an object with a non-empty patient_id.
  * *nitems receives the number of observations, therapies and fractures seen.
+ * Also refused: a document over OT_JSON_MAX_DOCUMENT bytes or nested deeper
+ * than OT_JSON_MAX_DEPTH (OT_ELIMIT), one holding a NUL byte or a \u0000
+ * escape, and a patient_id that is not valid UTF-8 or holds a control
+ * character (OT_EPARSE). A device name that is not valid UTF-8 or holds a
+ * control character rejects its observation.
  */
+#define OT_JSON_MAX_DOCUMENT (64u * 1024u * 1024u)
+#define OT_JSON_MAX_DEPTH 64
 OT_EXTERN int ot_patient_from_json(ot_patient *p, const ot_refdata *rd,
                                    const char *json, size_t len,
                                    ot_reject_fn reject, void *ctx,

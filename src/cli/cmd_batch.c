@@ -13,49 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The --help text: made at build time from the section "osteotrack batch"
+ * of docs/osteotrack.1.md, as the man page is (edit it there). */
 static const char help[] =
-    "Usage: osteotrack batch [FILE ... | -] [OPTIONS]\n"
-    "\n"
-    "Writes one report a patient (CONTRACT.md fields: bmd, trend, markers, tscore,\n"
-    "flags, assessment, summary, next_actions) from files of patients. '-' or no\n"
-    "FILE reads standard input.\n"
-    "\n"
-    "Input formats (from the extension, or --input-format):\n"
-    "  csv       .csv: long or wide CSV, told apart by the header\n"
-    "  long-csv  one observation a row: patient_id, date, analyte, site, value,\n"
-    "            unit, tscore, device, manufacturer, therapy, therapy_start\n"
-    "  wide-csv  one visit a row: patient_id, date, <site>_bmd, <site>_tscore,\n"
-    "            p1np, ctx, device, manufacturer, therapy, therapy_start\n"
-    "  json      .json: one patient document, an array of them, or\n"
-    "            {\"patients\": [...]}\n"
-    "  ndjson    .ndjson, .jsonl: one patient document a line\n"
-    "Options:\n"
-    "  --input-format F     csv, long-csv, wide-csv, json or ndjson\n"
-    "  --format F           ndjson (default: one report a line) or json (one array)\n"
-    "  --output FILE        write there (atomically: a temporary file renamed on\n"
-    "                       success) instead of standard output\n"
-    "  --as-of D            the date the report is made for, YYYY-MM-DD (default:\n"
-    "                       today, UTC); data dated later is left out. The same\n"
-    "                       input and --as-of give byte-identical output\n"
-    "  --jobs N             reports computed by N threads (default: the number of\n"
-    "                       cores); the output order does not change\n"
-    "  --grouping G         auto (default): CSV files whose rows are grouped by\n"
-    "                       patient are streamed in constant memory, others are\n"
-    "                       grouped in memory; stream: trust the input is grouped;\n"
-    "                       memory: always group in memory\n"
-    "  --config FILE        facility configuration (LSCs, marker targets)\n"
-    "  --data-dir DIR       reference data directory\n"
-    "  --pretty             indent the JSON for people\n"
-    "  --help               this text\n"
-    "\n"
-    "Order of reports: JSON documents as they are read; CSV patients in order of\n"
-    "first appearance (when grouped in memory, after all input is read).\n"
-    "Every rejected row or document is named on stderr as FILE:LINE: reason, and\n"
-    "the rest is still reported; a last stderr line counts rows read (CSV rows;\n"
-    "JSON observations, therapies and fractures), patients reported and rows\n"
-    "rejected. A progress line is shown when stderr is a terminal.\n"
-    "Exit status: 0 all input used; 2 bad arguments; 65 some input rejected;\n"
-    "66 an input cannot be opened; 74 the output cannot be written.\n";
+#include "help_batch.inc"
+    ;
 
 enum { OPT_INFMT = 256, OPT_FORMAT, OPT_OUTPUT, OPT_ASOF, OPT_CONFIG, OPT_DATA_DIR, OPT_PRETTY,
        OPT_JOBS, OPT_GROUPING, OPT_HELP };
@@ -93,6 +55,8 @@ typedef struct batch {
     long line;           /* current document's line (JSON) */
     const char *where;
     size_t rows, rejected, reported;
+    const char *rej_file; /* memory mode: the row last rejected */
+    long rej_line;
     int fatal;
     int tty;
     time_t last_progress;
@@ -123,6 +87,8 @@ static void emit(void *ctx, const char *id, const char *json, const char *err)
     out_write(&b->out, json, strlen(json));
     if (!b->json_array)
         out_write(&b->out, "\n", 1);
+    if (b->out.failed && !b->fatal)
+        b->fatal = EXIT_IOERR; /* a full disk or a closed pipe: stop reading */
     b->reported++;
     if ((b->reported & 4095) == 0)
         progress(b, 0);
@@ -216,13 +182,31 @@ static void stream_row(batch *b, const ot_row *row)
         if (ot_patient_reset(b->cur, b->cur_id) != OT_OK)
             b->fatal = EXIT_SOFTWARE;
     }
-    for (size_t i = 0; i < row->nrecords; i++)
-        if (ot_patient_add_record(b->cur, b->rd, &row->records[i], row->line, &err) != OT_OK) {
-            fprintf(stderr, "%s:%ld: patient %s: %s\n", b->file, row->line, b->cur_id,
-                    err.message);
-            b->rejected++;
-            return;
-        }
+    /* a duplicate or one past the limit is left out; the row's other
+     * records are still used, and the row is counted once as rejected */
+    int rejected = 0;
+    for (size_t i = 0; i < row->nrecords; i++) {
+        int rc = ot_patient_add_record(b->cur, b->rd, &row->records[i], row->line, &err);
+        if (rc == OT_OK)
+            continue;
+        if (rc == OT_ENOMEM)
+            b->fatal = EXIT_SOFTWARE;
+        fprintf(stderr, "%s:%ld: patient %s: %s\n", b->file, row->line, b->cur_id, err.message);
+        rejected = 1;
+    }
+    b->rejected += (size_t)rejected;
+}
+
+/* Memory mode: a record that its patient refused (group_fill). */
+static void on_group_reject(void *ctx, const char *file, long line, const char *reason)
+{
+    batch *b = ctx;
+    fprintf(stderr, "%s:%ld: patient %s: %s\n", file, line,
+            ot_patient_id(pool_patient(b->pool)), reason);
+    if (file != b->rej_file || line != b->rej_line) /* a row's records come together */
+        b->rejected++;
+    b->rej_file = file;
+    b->rej_line = line;
 }
 
 static FILE *open_input(const char *path, int *status)
@@ -249,11 +233,15 @@ static int run_csv(batch *b, const char *path, ot_input_format fmt)
         fprintf(stderr, "%s\n", err.message);
         if (f != stdin)
             fclose(f);
+        b->rows++; /* the header (or the empty file), as a rejected JSON document is */
         b->rejected++;
         return rc == OT_EIO ? EXIT_NOINPUT : EXIT_OK;
     }
     if (ot_rowreader_warning(rr))
         fprintf(stderr, "%s\n", ot_rowreader_warning(rr));
+    if (b->grp && group_set_file(b->grp, b->file) != 0)
+        b->fatal = EXIT_SOFTWARE;
+    size_t rows_before = b->rows;
     ot_row row;
     while (!b->fatal && (rc = ot_rowreader_next(rr, &row, &err)) != 0) {
         b->rows++;
@@ -273,6 +261,8 @@ static int run_csv(batch *b, const char *path, ot_input_format fmt)
         if ((b->rows & 65535) == 0)
             progress(b, 0);
     }
+    if (b->rows == rows_before && !b->fatal)
+        fprintf(stderr, "%s: no data rows after the header\n", b->file);
     ot_rowreader_close(rr);
     if (f != stdin)
         fclose(f);
@@ -462,7 +452,7 @@ static int run(batch *b, const args *a, char **paths, int n)
     }
     flush_current(b);
     for (size_t i = 0; b->grp && i < group_patients(b->grp) && !b->fatal; i++) {
-        if (group_fill(b->grp, i, pool_patient(b->pool), b->rd) != OT_OK)
+        if (group_fill(b->grp, i, pool_patient(b->pool), b->rd, on_group_reject, b) != OT_OK)
             b->fatal = EXIT_SOFTWARE;
         else
             pool_submit(b->pool);

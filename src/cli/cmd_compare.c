@@ -5,52 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The --help text: made at build time from the section "osteotrack compare"
+ * of docs/osteotrack.1.md, as the man page is (edit it there). */
 static const char help[] =
-    "Usage: osteotrack compare --site SITE --from BMD --to BMD [OPTIONS]\n"
-    "\n"
-    "Compares a follow-up BMD scan with a baseline scan of the same site and says\n"
-    "whether the change is significant: it must equal or exceed the least\n"
-    "significant change (LSC, ISCD). Prints one JSON object on stdout.\n"
-    "\n"
-    "Required:\n"
-    "  --site SITE          lumbar_spine, total_hip, femoral_neck or radius_33\n"
-    "                       (aliases: spine, l1-l4, ls, hip, th, neck, fn, radius,\n"
-    "                       forearm)\n"
-    "  --from BMD           baseline BMD, in --unit\n"
-    "  --to BMD             follow-up BMD, in --unit\n"
-    "Options:\n"
-    "  --unit U             g/cm2 (default) or mg/cm2, for both values\n"
-    "  --from-date D        baseline date, YYYY-MM-DD\n"
-    "  --to-date D          follow-up date, YYYY-MM-DD (not before --from-date);\n"
-    "                       with both dates the report gives months and %/year\n"
-    "  --lsc X | --lsc X%   the facility's LSC in g/cm2, or in percent of the\n"
-    "                       baseline; default: --config, else the ISCD-derived\n"
-    "                       default of data/lsc.json (the report says so)\n"
-    "  --therapy AGENT      agent in effect: alendronate, risedronate, ibandronate,\n"
-    "                       zoledronate, denosumab, teriparatide, abaloparatide,\n"
-    "                       romosozumab or none (brand names accepted); with both\n"
-    "                       dates, the change is set against the expected range\n"
-    "  --months-on-therapy M  time on the agent at the follow-up scan, when it\n"
-    "                       began before the baseline scan (default: the interval)\n"
-    "  --from-device ID, --to-device ID    scanner identity of each scan\n"
-    "  --from-manufacturer M, --to-manufacturer M\n"
-    "                       hologic, ge_lunar (lunar, ge), norland or other;\n"
-    "                       scans on different scanners are not_comparable\n"
-    "  --config FILE        facility configuration (osteotrack precision writes one)\n"
-    "  --data-dir DIR       reference data directory (default: $OSTEOTRACK_DATA_DIR,\n"
-    "                       else the installed data, else the source tree's data/)\n"
-    "  --pretty             indent the JSON for people\n"
-    "  --help               this text\n"
-    "\n"
-    "Output fields: change_g_cm2, change_pct, months (calendar months),\n"
-    "annualized_pct (simple: change_pct x 12 / months), lsc_g_cm2, significance\n"
-    "(increase|stable|decrease|not_comparable), expected, vs_expected, flags.\n"
-    "Exit status: 0 success; 2 bad arguments or an implausible value; 65 invalid\n"
-    "data or configuration file; 66 a file cannot be opened; 74 output error.\n"
-    "\n"
-    "Example:\n"
-    "  osteotrack compare --site lumbar_spine --from 0.800 --to 0.840 \\\n"
-    "      --from-date 2022-03-01 --to-date 2024-03-01 --lsc 0.028 --therapy alendronate\n";
+#include "help_compare.inc"
+    ;
 
 enum {
     OPT_SITE = 256, OPT_FROM, OPT_TO, OPT_FROM_DATE, OPT_TO_DATE, OPT_UNIT, OPT_LSC,
@@ -183,13 +142,16 @@ int cmd_compare(int argc, char **argv)
     ot_bmd_result r;
     ot_error err = {0, ""};
     int st = ot_bmd_compare(&r, rd, &a.from, &a.to, &a.opts, &err);
-    ot_refdata_free(rd);
     if (st != OT_OK) {
+        ot_refdata_free(rd);
         cli_error(CMD, "%s", err.message);
         return EXIT_USAGE;
     }
     char *json = NULL;
-    if (ot_bmd_result_to_json(&json, &r, a.pretty) != OT_OK) {
+    /* the result's sources point into rd: free it only after writing */
+    st = ot_bmd_result_to_json(&json, &r, a.pretty);
+    ot_refdata_free(rd);
+    if (st != OT_OK) {
         cli_error(CMD, "out of memory");
         return EXIT_SOFTWARE;
     }

@@ -4,49 +4,11 @@
 #include <getopt.h>
 #include <string.h>
 
+/* The --help text: made at build time from the section "osteotrack markers"
+ * of docs/osteotrack.1.md, as the man page is (edit it there). */
 static const char help[] =
-    "Usage: osteotrack markers --analyte p1np|ctx --from V --to V [OPTIONS]\n"
-    "\n"
-    "Assesses a bone turnover marker's response to therapy from a baseline and a\n"
-    "follow-up value. Prints one JSON object on stdout.\n"
-    "  On an antiresorptive (alendronate, risedronate, ibandronate, zoledronate,\n"
-    "  denosumab): responding when the marker falls by more than its LSC (P1NP 38%,\n"
-    "  CTX 56%) or ends below its target (P1NP 35 ug/L, CTX 280 ng/L); otherwise\n"
-    "  suboptimal (SUBOPTIMAL_SUPPRESSION).\n"
-    "  On teriparatide or abaloparatide: responding when P1NP rises by more than\n"
-    "  10 ug/L; otherwise suboptimal (INADEQUATE_ANABOLIC_RESPONSE). CTX alone,\n"
-    "  romosozumab, no therapy, a follow-up outside the rule's window or a\n"
-    "  baseline taken after the therapy began: not_assessable, with the reason.\n"
-    "  The figures come from data/markers.json (or --config), each with its source.\n"
-    "\n"
-    "Required:\n"
-    "  --analyte A          p1np or ctx\n"
-    "  --from V             baseline value, in --unit\n"
-    "  --to V               follow-up value, in --unit\n"
-    "Options:\n"
-    "  --unit U             P1NP: ug/L (default; also ng/mL, µg/L, mcg/L);\n"
-    "                       CTX: ng/L (default; also pg/mL) or ng/mL (x 1000)\n"
-    "  --therapy AGENT      agent in effect (brand names accepted); default none\n"
-    "  --therapy-start D    when the agent began, YYYY-MM-DD (default: --from-date)\n"
-    "  --from-date D        date of the baseline sample, YYYY-MM-DD\n"
-    "  --to-date D          date of the follow-up sample; with a start date, the\n"
-    "                       window of the rule is checked (2-6 months for an\n"
-    "                       antiresorptive, 1-3 months for an anabolic)\n"
-    "  --config FILE        facility configuration: marker LSCs and targets\n"
-    "  --data-dir DIR       reference data directory\n"
-    "  --pretty             indent the JSON for people\n"
-    "  --help               this text\n"
-    "\n"
-    "Output fields: analyte, unit, baseline, value, change_abs, change_pct, lsc_pct,\n"
-    "target, rule, months_from_start, window_months, thresholds (each with source),\n"
-    "response (responding|suboptimal|not_assessable), reason, flags.\n"
-    "Exit status: 0 success; 2 bad arguments, an unknown unit or an implausible\n"
-    "value; 65 invalid data or configuration file; 66 a file cannot be opened;\n"
-    "74 output error.\n"
-    "\n"
-    "Example:\n"
-    "  osteotrack markers --analyte ctx --from 540 --to 190 --therapy alendronate \\\n"
-    "      --from-date 2024-01-08 --to-date 2024-04-08\n";
+#include "help_markers.inc"
+    ;
 
 enum {
     OPT_ANALYTE = 256, OPT_FROM, OPT_TO, OPT_UNIT, OPT_THERAPY, OPT_START, OPT_FROM_DATE,
@@ -149,13 +111,16 @@ int cmd_markers(int argc, char **argv)
     ot_marker_result r;
     ot_error err = {0, ""};
     int st = ot_marker_assess(&r, rd, &a.from, &a.to, &a.opts, &err);
-    ot_refdata_free(rd);
     if (st != OT_OK) {
+        ot_refdata_free(rd);
         cli_error(CMD, "%s", err.message);
         return EXIT_USAGE;
     }
     char *json = NULL;
-    if (ot_marker_result_to_json(&json, &r, a.pretty) != OT_OK) {
+    /* the result's sources point into rd: free it only after writing */
+    st = ot_marker_result_to_json(&json, &r, a.pretty);
+    ot_refdata_free(rd);
+    if (st != OT_OK) {
         cli_error(CMD, "out of memory");
         return EXIT_SOFTWARE;
     }

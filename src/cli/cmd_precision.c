@@ -1,51 +1,18 @@
 /* osteotrack precision: a facility's precision study (ISCD) and its LSC. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The --help text: made at build time from the section "osteotrack precision"
+ * of docs/osteotrack.1.md, as the man page is (edit it there). */
 static const char help[] =
-    "Usage: osteotrack precision FILE [OPTIONS]\n"
-    "\n"
-    "Computes the facility's precision error and least significant change (LSC)\n"
-    "from a precision study (ISCD): patients like the clinic's own, each scanned\n"
-    "repeatedly and repositioned between scans; 15 patients x 3 scans or 30 x 2\n"
-    "give the 30 degrees of freedom ISCD asks for.\n"
-    "\n"
-    "FILE, one scan a row: CSV with a header row (RFC 4180, any column order and\n"
-    "case), or JSON (*.json: an array of objects, or {\"scans\": [...]}), with\n"
-    "  patient_id, site, value   required\n"
-    "  unit                      g/cm2 (default) or mg/cm2, one unit a site\n"
-    "  device, technologist      give the precision of each as well\n"
-    "  date                      YYYY-MM-DD\n"
-    "Options:\n"
-    "  --format text|json   text (default): a table to read; json: a facility\n"
-    "                       configuration for --config of compare, markers, batch\n"
-    "  --confidence P       the LSC at P % confidence as well (50 to 99.9;\n"
-    "                       repeat it or give a list: 80,90,99); 95 % is always given\n"
-    "  --facility NAME      the facility's name, written into the configuration\n"
-    "  --input-format csv|json   instead of telling by the file name\n"
-    "  --data-dir DIR       reference data directory (default: $OSTEOTRACK_DATA_DIR,\n"
-    "                       else the installed data, else the source tree's data/)\n"
-    "  --help               this text\n"
-    "\n"
-    "Per site (and per device and per technologist): patients, scans, degrees of\n"
-    "freedom (sum of scans - 1), RMS-SD in g/cm2 with its 95% CI, RMS-%CV, and\n"
-    "LSC = 2.77 x RMS-SD at 95% (z x sqrt 2 at other levels). Patients with one\n"
-    "scan are named on stderr and left out. A study under 30 degrees of freedom,\n"
-    "and a technologist worse than the ISCD minimum precision of data/lsc.json\n"
-    "(retraining advised), are pointed out.\n"
-    "Exit status: 0 every row read was valid; 2 bad arguments; 65 rows rejected\n"
-    "(each named on stderr as FILE:LINE: reason; the rest is reported) or nothing\n"
-    "usable; 66 the file cannot be opened; 74 output error.\n"
-    "\n"
-    "Example:\n"
-    "  osteotrack precision data/examples/precision-30x2.csv\n"
-    "  osteotrack precision data/examples/precision-30x2.csv --format json > facility.json\n"
-    "  osteotrack compare --site lumbar_spine --from 0.800 --to 0.840 --config facility.json\n";
+#include "help_precision.inc"
+    ;
 
 enum { OPT_FORMAT = 256, OPT_CONFIDENCE, OPT_FACILITY, OPT_INPUT, OPT_DATA_DIR, OPT_HELP };
 
@@ -271,9 +238,10 @@ static int emit(const args *a, const ot_precision_result *r)
         ot_free(json);
         return rc;
     }
+    errno = 0;
     print_text(stdout, r);
     if (fflush(stdout) == EOF || ferror(stdout)) {
-        cli_error(CMD, "cannot write the output");
+        cli_error(CMD, "cannot write the output: %s", strerror(errno ? errno : EIO));
         return EXIT_IOERR;
     }
     return EXIT_OK;

@@ -65,6 +65,8 @@ int cli_exit_for(int status)
     case OT_ENOMEM:
     case OT_ENUMERIC: return EXIT_SOFTWARE;
     case OT_EPARSE:
+    case OT_EDUPLICATE:
+    case OT_ELIMIT:
     case OT_EDATA: return EXIT_DATAERR;
     default: return EXIT_USAGE;
     }

@@ -40,7 +40,10 @@ typedef struct table { /* open addressing: slot holds 1 + index, 0 empty */
 
 struct group {
     mrec **blocks;
+    uint32_t **lines;  /* each record's input line, in blocks beside `blocks` */
     size_t nblocks, capblocks, nrecs;
+    const char **files; /* input names (borrowed), with the first record of each */
+    size_t *file_first, nfiles, capfiles, capfirst;
     gpat *pats;
     uint32_t *pid_off; /* offsets of patient ids in `ids`, parallel to pats */
     size_t npats, cappats, cappid;
@@ -137,9 +140,14 @@ void group_free(group *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nblocks; i++)
+    for (size_t i = 0; i < g->nblocks; i++) {
         free(g->blocks[i]);
+        free(g->lines[i]);
+    }
     free(g->blocks);
+    free(g->lines);
+    free(g->files);
+    free(g->file_first);
     free(g->pats);
     free(g->pid_off);
     free(g->ids.buf);
@@ -154,7 +162,7 @@ size_t group_patients(const group *g) { return g->npats; }
 
 size_t group_bytes(const group *g)
 {
-    return g->nblocks * BLOCK * sizeof(mrec) + g->cappats * sizeof *g->pats +
+    return g->nblocks * BLOCK * (sizeof(mrec) + sizeof(uint32_t)) + g->cappats * sizeof *g->pats +
            g->cappid * sizeof *g->pid_off + g->ids.cap +
            g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t);
 }
@@ -164,17 +172,25 @@ static mrec *rec_at(const group *g, uint32_t k) /* k: 1-based */
     return &g->blocks[(k - 1) >> BLOCK_BITS][(k - 1) & (BLOCK - 1)];
 }
 
-static mrec *new_rec(group *g)
+static mrec *new_rec(group *g, long line)
 {
     if (g->nrecs == g->nblocks * BLOCK) {
+        size_t cap = g->capblocks;
         if (g->nrecs >= UINT32_MAX - BLOCK ||
-            grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks))
+            grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks) ||
+            grow((void **)&g->lines, &cap, g->nblocks + 1, sizeof *g->lines))
             return NULL;
         g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec));
-        if (!g->blocks[g->nblocks])
+        g->lines[g->nblocks] = malloc(BLOCK * sizeof(uint32_t));
+        if (!g->blocks[g->nblocks] || !g->lines[g->nblocks]) {
+            free(g->blocks[g->nblocks]);
+            free(g->lines[g->nblocks]);
             return NULL;
+        }
         g->nblocks++;
     }
+    g->lines[g->nrecs >> BLOCK_BITS][g->nrecs & (BLOCK - 1)] =
+        line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     mrec *m = &g->blocks[g->nrecs >> BLOCK_BITS][g->nrecs & (BLOCK - 1)];
     g->nrecs++;
     memset(m, 0, sizeof *m);
@@ -212,7 +228,7 @@ int group_add(group *g, const ot_row *row)
             prev->tstart = (int32_t)r->start;
             continue;
         }
-        mrec *m = new_rec(g);
+        mrec *m = new_rec(g, row->line);
         if (!m)
             return -1;
         m->kind = (uint8_t)r->kind;
@@ -246,7 +262,46 @@ int group_add(group *g, const ot_row *row)
     return 0;
 }
 
-int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd)
+int group_set_file(group *g, const char *name)
+{
+    size_t cap = g->capfiles;
+    if (grow((void **)&g->files, &g->capfiles, g->nfiles + 1, sizeof *g->files) ||
+        grow((void **)&g->file_first, &cap, g->nfiles + 1, sizeof *g->file_first))
+        return -1;
+    g->files[g->nfiles] = name;
+    g->file_first[g->nfiles++] = g->nrecs;
+    return 0;
+}
+
+/* The input name and line of record k (1-based). */
+static const char *where_of(const group *g, uint32_t k, long *line)
+{
+    size_t f = g->nfiles;
+    while (f > 0 && g->file_first[f - 1] > k - 1)
+        f--;
+    *line = (long)g->lines[(k - 1) >> BLOCK_BITS][(k - 1) & (BLOCK - 1)];
+    return f > 0 ? g->files[f - 1] : "<input>";
+}
+
+/* Adds one record; a duplicate or one past the limit is rejected (told),
+ * anything else is final. */
+static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
+                    const ot_record *r, group_reject_fn rej, void *ctx)
+{
+    long line;
+    const char *file = where_of(g, k, &line);
+    ot_error err = {0, ""};
+    int rc = ot_patient_add_record(p, rd, r, line, &err);
+    if (rc == OT_EDUPLICATE || rc == OT_ELIMIT) {
+        if (rej)
+            rej(ctx, file, line, err.message);
+        return OT_OK;
+    }
+    return rc;
+}
+
+int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
+               group_reject_fn rej, void *ctx)
 {
     const gpat *pt = &g->pats[i];
     int rc = ot_patient_reset(p, g->ids.buf + g->pid_off[i]);
@@ -270,7 +325,7 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd)
         case OT_REC_THERAPY: break;
         }
         if (r.kind != OT_REC_THERAPY)
-            rc = ot_patient_add_record(p, rd, &r, 0, NULL);
+            rc = fill_add(g, k, p, rd, &r, rej, ctx);
         if (rc == OT_OK && m->agent) {
             ot_record t;
             memset(&t, 0, sizeof t);
@@ -280,7 +335,7 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd)
             t.start = m->tstart;
             t.end = r.kind == OT_REC_THERAPY ? (ot_date)m->value : OT_DATE_NONE;
             t.tscore = NAN;
-            rc = ot_patient_add_record(p, rd, &t, 0, NULL);
+            rc = fill_add(g, k, p, rd, &t, rej, ctx);
         }
     }
     return rc;

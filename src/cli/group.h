@@ -14,8 +14,14 @@ void group_free(group *g);
 int group_add(group *g, const ot_row *row);
 size_t group_patients(const group *g);
 size_t group_bytes(const group *g);
-/* Fills `p` with the i-th patient in order of first appearance. */
-int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd);
+/* Rows added from now on come from input `name` (borrowed), for messages. */
+int group_set_file(group *g, const char *name);
+/* A record left out of a patient: a duplicate, or past the limit. */
+typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const char *reason);
+/* Fills `p` with the i-th patient in order of first appearance; records
+ * that the patient refuses (OT_EDUPLICATE, OT_ELIMIT) go to `rej`. */
+int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
+               group_reject_fn rej, void *ctx);
 
 /* A set of patient ids, for telling whether input is grouped by patient. */
 typedef struct idset idset;

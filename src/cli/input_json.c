@@ -52,15 +52,15 @@ static int skip_value(scan *s)
     return -1;
 }
 
-/* {"patients": [...]} or one document. */
-static void object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
+/* {"patients": [...]} or one document; -1 when it never closes (said). */
+static int object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
 {
     size_t start = s->pos;
     long line = s->line;
     if (skip_value(s) != 0) {
         bad(ctx, line, "malformed JSON: an object that never closes; the rest of the file is "
                        "not read");
-        return;
+        return -1;
     }
     const char *text = s->buf + start;
     size_t n = s->pos - start;
@@ -69,7 +69,7 @@ static void object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
     if (!o || !cJSON_IsArray(pts) || cJSON_GetObjectItemCaseSensitive(o, "patient_id")) {
         cJSON_Delete(o);
         doc(ctx, text, n, line, NULL); /* the document reader reports what is wrong */
-        return;
+        return 0;
     }
     size_t i = 0;
     const cJSON *it;
@@ -86,6 +86,7 @@ static void object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
         }
     }
     cJSON_Delete(o);
+    return 0;
 }
 
 /* [doc, doc, ...] */
@@ -103,7 +104,8 @@ static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
                               "of the file is not read");
             return -1;
         }
-        object(s, doc, bad, ctx);
+        if (object(s, doc, bad, ctx))
+            return -1;
         skip_ws(s);
         if (s->pos < s->len && s->buf[s->pos] == ',') {
             s->pos++;
@@ -119,10 +121,10 @@ static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
     }
 }
 
-static void ndjson(const char *buf, size_t len, doc_fn doc, void *ctx)
+static void ndjson(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx)
 {
     long line = 1;
-    size_t pos = 0;
+    size_t pos = 0, ndocs = 0;
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
@@ -131,11 +133,15 @@ static void ndjson(const char *buf, size_t len, doc_fn doc, void *ctx)
         size_t k = 0;
         while (k < n && (buf[pos + k] == ' ' || buf[pos + k] == '\t'))
             k++;
-        if (k < n)
+        if (k < n) {
             doc(ctx, buf + pos + k, n - k, line, NULL);
+            ndocs++;
+        }
         pos = end + 1;
         line++;
     }
+    if (ndocs == 0)
+        bad(ctx, 1, "empty file: expected one patient document a line");
 }
 
 void json_split(const char *buf, size_t len, int nd, doc_fn doc, bad_fn bad, void *ctx)
@@ -143,19 +149,23 @@ void json_split(const char *buf, size_t len, int nd, doc_fn doc, bad_fn bad, voi
     if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
         buf += 3, len -= 3;
     if (nd) {
-        ndjson(buf, len, doc, ctx);
+        ndjson(buf, len, doc, bad, ctx);
         return;
     }
     scan s = {buf, len, 0, 1};
-    for (;;) {
+    for (int first = 1;; first = 0) {
         skip_ws(&s);
+        if (s.pos >= s.len && first)
+            bad(ctx, 1, "empty file: expected a patient document, a list of them, or "
+                        "{\"patients\": [...]}");
         if (s.pos >= s.len)
             return;
         if (s.buf[s.pos] == '[') {
             if (array(&s, doc, bad, ctx))
                 return;
         } else if (s.buf[s.pos] == '{') {
-            object(&s, doc, bad, ctx);
+            if (object(&s, doc, bad, ctx))
+                return;
         } else {
             bad(ctx, s.line, "malformed JSON: expected a patient object, a list of them, or "
                              "{\"patients\": [...]}; the rest of the file is not read");

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <string.h>
 
 typedef struct command {
@@ -35,6 +36,9 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    /* A closed pipe is a write error (EPIPE: a message and exit 74), not a
+     * silent death by SIGPIPE that leaves a reader with a truncated stream. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

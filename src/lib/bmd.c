@@ -29,8 +29,12 @@ static int to_g_cm2(double *out, const ot_refdata *rd, const ot_bmd_measure *m,
     return ot_check_plausible(rd, OT_ANALYTE_BMD, *out, m->value, m->unit, which, err);
 }
 
-/* The LSC in g/cm2 for this comparison, and where it comes from. */
-static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *o)
+/* The LSC in g/cm2 for this comparison, and where it comes from: the one
+ * given for the comparison, else a cross-calibration's own, else the
+ * facility's, else the default. Percentages apply to the baseline `ref` (on
+ * the follow-up device's scale when cross-calibrated). */
+static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *o,
+                       double ref)
 {
     const ot_site_lsc *l = &rd->lsc[r->site];
     r->lsc_pct = NAN;
@@ -39,20 +43,54 @@ static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_opti
     if (o->lsc_kind == OT_LSC_G_CM2 || o->lsc_kind == OT_LSC_PERCENT) {
         int pct = o->lsc_kind == OT_LSC_PERCENT;
         r->lsc_pct = pct ? o->lsc_value : NAN;
-        r->lsc_g_cm2 = pct ? o->lsc_value / 100.0 * r->baseline_g_cm2 : o->lsc_value;
+        r->lsc_g_cm2 = pct ? o->lsc_value / 100.0 * ref : o->lsc_value;
         r->lsc_source = "given by the user for this comparison";
+    } else if (r->cross_calibrated) {
+        r->lsc_g_cm2 = r->crosscal_lsc_g_cm2;
+        r->lsc_source = r->crosscal_source;
     } else if (l->facility) {
         r->lsc_pct = l->facility_is_pct ? l->facility_value : NAN;
-        r->lsc_g_cm2 = l->facility_is_pct ? l->facility_value / 100.0 * r->baseline_g_cm2
-                                          : l->facility_value;
+        r->lsc_g_cm2 = l->facility_is_pct ? l->facility_value / 100.0 * ref : l->facility_value;
         r->lsc_source = l->facility_source;
     } else {
         r->lsc_is_default = 1;
         r->lsc_pct = l->pct.value;
-        r->lsc_g_cm2 = l->pct.value / 100.0 * r->baseline_g_cm2; /* NaN stays NaN */
+        r->lsc_g_cm2 = l->pct.value / 100.0 * ref; /* NaN stays NaN */
         r->lsc_confirmed = l->pct.confirmed;
         r->lsc_source = l->pct.source;
     }
+}
+
+/* When the devices differ and the facility calibrated them at this site:
+ * the baseline on the follow-up device's scale, in *ref (else the baseline). */
+static int cross_calibrate(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_measure *from,
+                           const ot_bmd_measure *to, double *ref, ot_error *err)
+{
+    r->baseline_converted_g_cm2 = r->crosscal_slope = r->crosscal_intercept = NAN;
+    r->crosscal_lsc_g_cm2 = NAN;
+    *ref = r->baseline_g_cm2;
+    int inv = 0;
+    const ot_crosscal *c =
+        r->device_changed ? ot_crosscal_find(rd, r->site, from->device, to->device, &inv) : NULL;
+    if (!c)
+        return OT_OK;
+    double b = r->baseline_g_cm2;
+    double conv = inv ? (b - c->intercept) / c->slope : c->intercept + c->slope * b;
+    const ot_range *p = &rd->plausible[OT_ANALYTE_BMD];
+    if (!(conv >= p->min && conv <= p->max))
+        return ot_err_set(err, OT_ERANGE, "baseline %g g/cm2 on %s is %g g/cm2 on %s's scale "
+                          "by the cross-calibration (%s), outside the plausible range %g-%g "
+                          "g/cm2; check the calibration", b, r->baseline_device, conv,
+                          r->device, c->source, p->min, p->max);
+    r->cross_calibrated = 1;
+    r->baseline_converted_g_cm2 = conv;
+    r->crosscal_slope = c->slope;
+    r->crosscal_intercept = c->intercept;
+    r->crosscal_lsc_g_cm2 = c->lsc;
+    r->crosscal_inverted = inv;
+    r->crosscal_source = c->source;
+    *ref = conv;
+    return OT_OK;
 }
 
 /* The most specific expected-change entry for agent, site and time on it. */
@@ -96,13 +134,42 @@ static int devices_differ(const ot_bmd_measure *a, const ot_bmd_measure *b)
            a->manufacturer != b->manufacturer;
 }
 
+/* Significance against the LSC, and the change against the expected range:
+ * only for scans on one scanner, or on two cross-calibrated ones. */
+static void judge(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *o)
+{
+    int comparable = !r->device_changed || r->cross_calibrated;
+    if (!comparable || isnan(r->lsc_g_cm2))
+        r->significance = OT_SIG_NOT_COMPARABLE;
+    else if (ot_micro(fabs(r->change_g_cm2)) >= ot_micro(r->lsc_g_cm2))
+        r->significance = r->change_g_cm2 > 0 ? OT_SIG_INCREASE : OT_SIG_DECREASE;
+    else
+        r->significance = OT_SIG_STABLE;
+    double on_therapy = o->months_on_therapy >= 0.0 ? o->months_on_therapy : r->months;
+    choose_expected(&r->expected, rd, o->therapy, r->site, on_therapy);
+    r->vs_expected = OT_VS_UNKNOWN;
+    if (r->expected.found && comparable) {
+        long long c = ot_micro(r->change_pct);
+        r->vs_expected = c < ot_micro(r->expected.range_lo_pct)   ? OT_VS_BELOW
+                         : c > ot_micro(r->expected.range_hi_pct) ? OT_VS_ABOVE
+                                                                  : OT_VS_WITHIN;
+    }
+}
+
 static void add_flags(ot_bmd_result *r)
 {
     const char *site = ot_site_name(r->site);
     int s = (int)r->site;
 #define FLAG(code, sev, ...) \
     ot_flag_add(r->flags, &r->nflags, OT_BMD_MAX_FLAGS, code, sev, s, -1, __VA_ARGS__)
-    if (r->device_changed)
+    if (r->cross_calibrated)
+        FLAG(OT_FLAG_DEVICE_CHANGED, OT_SEV_INFO,
+             "%s: the scans come from different scanners (%s, %s); the facility's in vivo "
+             "cross-calibration was applied: the baseline of %.4f g/cm2 is %.4f g/cm2 on %s's "
+             "scale, and this scan is compared with it (no new baseline)",
+             site, r->baseline_device, r->device, r->baseline_g_cm2,
+             r->baseline_converted_g_cm2, r->device);
+    else if (r->device_changed)
         FLAG(OT_FLAG_DEVICE_CHANGED, OT_SEV_WARNING,
              "%s: the scans come from different scanners (%s, %s); without an in vivo "
              "cross-calibration they cannot be compared, so this scan starts a new baseline",
@@ -184,33 +251,50 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
     ot_strlcpy(r->device, to->device ? to->device : "", sizeof r->device);
     r->baseline_g_cm2 = base;
     r->value_g_cm2 = val;
-    r->change_g_cm2 = val - base;
-    r->change_pct = 100.0 * (val - base) / base;
+    r->device_changed = devices_differ(from, to);
+    double ref; /* the baseline on the follow-up's scale */
+    if ((rc = cross_calibrate(r, rd, from, to, &ref, err)) != OT_OK)
+        return rc;
+    ot_sbmd_fill(r, rd, from->manufacturer, to->manufacturer);
+    r->change_g_cm2 = val - ref;
+    r->change_pct = 100.0 * (val - ref) / ref;
     r->months = (from->date != OT_DATE_NONE && to->date != OT_DATE_NONE)
                     ? ot_date_months_between(from->date, to->date)
                     : NAN;
     r->annualized_pct = r->months > 0.0 ? r->change_pct * 12.0 / r->months : NAN;
-    choose_lsc(r, rd, o);
-    r->device_changed = devices_differ(from, to);
-    if (r->device_changed || isnan(r->lsc_g_cm2))
-        r->significance = OT_SIG_NOT_COMPARABLE;
-    else if (ot_micro(fabs(r->change_g_cm2)) >= ot_micro(r->lsc_g_cm2))
-        r->significance = r->change_g_cm2 > 0 ? OT_SIG_INCREASE : OT_SIG_DECREASE;
-    else
-        r->significance = OT_SIG_STABLE;
-
-    double on_therapy = o->months_on_therapy >= 0.0 ? o->months_on_therapy : r->months;
-    choose_expected(&r->expected, rd, o->therapy, r->site, on_therapy);
-    r->vs_expected = OT_VS_UNKNOWN;
-    if (r->expected.found && !r->device_changed) {
-        long long c = ot_micro(r->change_pct);
-        r->vs_expected = c < ot_micro(r->expected.range_lo_pct)   ? OT_VS_BELOW
-                         : c > ot_micro(r->expected.range_hi_pct) ? OT_VS_ABOVE
-                                                                  : OT_VS_WITHIN;
-    }
+    choose_lsc(r, rd, o, ref);
+    judge(r, rd, o);
     if (want_flags)
         add_flags(r);
     return OT_OK;
+}
+
+/* After device_changed, when it is true: how the scanner change was handled. */
+static void scanner_change_json(cJSON *o, const ot_bmd_result *r)
+{
+    cJSON_AddBoolToObject(o, "cross_calibrated", r->cross_calibrated);
+    if (r->cross_calibrated) {
+        int inv = r->crosscal_inverted;
+        cJSON *c = cJSON_AddObjectToObject(o, "cross_calibration");
+        cJSON_AddStringToObject(c, "from_device", inv ? r->device : r->baseline_device);
+        cJSON_AddStringToObject(c, "to_device", inv ? r->baseline_device : r->device);
+        ot_json_add_num(c, "slope", ot_round(r->crosscal_slope, 6));
+        ot_json_add_num(c, "intercept", ot_round(r->crosscal_intercept, 6));
+        ot_json_add_num(c, "lsc_g_cm2", ot_round(r->crosscal_lsc_g_cm2, 6));
+        cJSON_AddBoolToObject(c, "inverted", inv);
+        cJSON_AddStringToObject(c, "source", r->crosscal_source);
+    } else {
+        cJSON_AddNullToObject(o, "cross_calibration");
+    }
+    if (r->has_sbmd) {
+        cJSON *b = cJSON_AddObjectToObject(o, "sbmd");
+        ot_json_add_num(b, "baseline_mg_cm2", ot_round(r->sbmd_baseline_mg_cm2, 3));
+        ot_json_add_num(b, "value_mg_cm2", ot_round(r->sbmd_value_mg_cm2, 3));
+        cJSON_AddStringToObject(b, "source", r->sbmd_source);
+        cJSON_AddBoolToObject(b, "confirmed", r->sbmd_confirmed);
+    } else {
+        cJSON_AddNullToObject(o, "sbmd");
+    }
 }
 
 cJSON *ot_bmd_result_json(const ot_bmd_result *r)
@@ -222,6 +306,8 @@ cJSON *ot_bmd_result_json(const ot_bmd_result *r)
     ot_json_add_date(o, "baseline_date", r->baseline_date);
     ot_json_add_date(o, "date", r->date);
     ot_json_add_num(o, "baseline_g_cm2", ot_round(r->baseline_g_cm2, 6));
+    if (r->device_changed)
+        ot_json_add_num(o, "baseline_converted_g_cm2", ot_round(r->baseline_converted_g_cm2, 6));
     ot_json_add_num(o, "value_g_cm2", ot_round(r->value_g_cm2, 6));
     ot_json_add_num(o, "change_g_cm2", ot_round(r->change_g_cm2, 6));
     ot_json_add_num(o, "change_pct", ot_round(r->change_pct, 4));
@@ -238,6 +324,8 @@ cJSON *ot_bmd_result_json(const ot_bmd_result *r)
     if (r->device[0])
         cJSON_AddStringToObject(o, "device", r->device);
     cJSON_AddBoolToObject(o, "device_changed", r->device_changed);
+    if (r->device_changed)
+        scanner_change_json(o, r);
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
         cJSON *e = cJSON_AddObjectToObject(o, "expected");

@@ -3,10 +3,15 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"kind", "version", "facility", "description",
-                                         "created", "lsc", "markers", "study", NULL};
+static const char *const known_keys[] = {"kind",    "version", "facility", "description",
+                                         "created", "lsc",     "markers",  "study",
+                                         "cross_calibration", NULL};
+
+/* A key for a message: one line of valid UTF-8 (keys are the file's text). */
+#define SHOWN(buf, s) ot_text_shown(buf, sizeof buf, s, strlen(s))
 
 static int known_key(const char *k)
 {
@@ -54,16 +59,19 @@ static int apply_markers(ot_marker_rules *rules, const cJSON *markers, const cha
         return ot_err_set(err, OT_EDATA, "%s: markers: expected an object of analytes", name);
     for (const cJSON *it = markers->child; it; it = it->next) {
         ot_analyte a;
-        char where[64];
-        snprintf(where, sizeof where, "markers.%s", it->string);
+        char where[64], b[40];
+        snprintf(where, sizeof where, "markers.%s", SHOWN(b, it->string));
         if (ot_analyte_parse(&a, it->string) != OT_OK ||
             (a != OT_ANALYTE_P1NP && a != OT_ANALYTE_CTX))
             return ot_err_set(err, OT_EDATA, "%s: %s: unknown marker (expected p1np or ctx)",
                               name, where);
+        if (!cJSON_IsObject(it))
+            return ot_err_set(err, OT_EDATA, "%s: %s: expected {\"lsc_pct\": X, \"target\": Y}",
+                              name, where);
         for (const cJSON *k = it->child; k; k = k->next)
             if (strcmp(k->string, "lsc_pct") && strcmp(k->string, "target"))
                 return ot_err_set(err, OT_EDATA, "%s: %s.%s: unknown key (expected lsc_pct, "
-                                  "target)", name, where, k->string);
+                                  "target)", name, where, SHOWN(b, k->string));
         double lsc, target;
         int rc = ot_json_number(&lsc, it, "lsc_pct", 0, 1.0, 100.0, name, where, err);
         if (rc == OT_OK)
@@ -97,9 +105,10 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
     if (!cJSON_IsObject(doc) || !cJSON_IsString(kind) ||
         strcmp(kind->valuestring, "osteotrack-facility") != 0)
         return ot_err_set(err, OT_EDATA, "%s: kind: expected \"osteotrack-facility\"", name);
+    char b[40];
     for (const cJSON *it = doc->child; it; it = it->next)
         if (!known_key(it->string))
-            return ot_err_set(err, OT_EDATA, "%s: %s: unknown key", name, it->string);
+            return ot_err_set(err, OT_EDATA, "%s: %s: unknown key", name, SHOWN(b, it->string));
     const cJSON *fac = cJSON_GetObjectItemCaseSensitive(doc, "facility");
     const char *facility = cJSON_IsString(fac) ? fac->valuestring : "unnamed facility";
     const cJSON *lsc = cJSON_GetObjectItemCaseSensitive(doc, "lsc");
@@ -109,8 +118,15 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
     for (const cJSON *it = lsc ? lsc->child : NULL; it; it = it->next) {
         ot_site s;
         if (ot_site_parse(&s, it->string) != OT_OK)
-            return ot_err_set(err, OT_EDATA, "%s: lsc.%s: unknown site", name, it->string);
+            return ot_err_set(err, OT_EDATA, "%s: lsc.%s: unknown site", name,
+                              SHOWN(b, it->string));
     }
+    /* Calibrations are parsed into a new list, installed only on success. */
+    ot_crosscal *cal = NULL;
+    size_t ncal = 0;
+    const cJSON *xcal = cJSON_GetObjectItemCaseSensitive(doc, "cross_calibration");
+    if (xcal && (rc = ot_crosscal_parse(&cal, &ncal, rd, xcal, name, facility, err)) != OT_OK)
+        return rc;
     ot_site_lsc saved[OT_SITE_COUNT];
     memcpy(saved, rd->lsc, sizeof saved);
     for (const cJSON *it = lsc ? lsc->child : NULL; rc == OT_OK && it; it = it->next) {
@@ -126,6 +142,11 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
     if (rc != OT_OK) {
         memcpy(rd->lsc, saved, sizeof saved);
         memcpy(rd->markers, saved_markers, sizeof saved_markers);
+        free(cal);
+    } else if (xcal) {
+        free(rd->crosscal);
+        rd->crosscal = cal;
+        rd->ncrosscal = ncal;
     }
     return rc;
 }

@@ -13,6 +13,16 @@
 #define OT_PRINTF(f, a)
 #endif
 
+/* text.c. The length of the valid UTF-8 sequence at s (of n bytes), 0 if
+ * there is none. */
+size_t ot_utf8_seq(const unsigned char *s, size_t n);
+/* 0 when s[0, n) is valid UTF-8 without control characters or NUL; else -1
+ * with the reason in *why and the byte offset in *at. */
+int ot_text_check(const char *s, size_t n, const char **why, size_t *at);
+/* s[0, n) for a message: at most size - 1 bytes, control characters and
+ * invalid UTF-8 as '?', NUL-terminated in buf. Returns buf. */
+const char *ot_text_shown(char *buf, size_t size, const char *s, size_t n);
+
 /* Writes a message into err (if not NULL) and returns status. */
 int ot_err_set(ot_error *err, int status, const char *fmt, ...) OT_PRINTF(3, 4);
 /* snprintf that never overflows and tolerates truncation. */
@@ -71,6 +81,29 @@ typedef struct ot_tscore_ref {
 
 #define OT_MAX_TSCORE_REFS 8
 
+/* An in vivo cross-calibration from a facility configuration, at one site:
+ * BMD on `to` = intercept + slope x BMD on `from`. */
+#define OT_DEVICE_MAX 64
+typedef struct ot_crosscal {
+    char from[OT_DEVICE_MAX], to[OT_DEVICE_MAX];
+    ot_site site;
+    double slope, intercept, lsc;  /* lsc in g/cm2 */
+    char source[OT_SOURCE_MAX];
+} ot_crosscal;
+
+/* Standardized BMD of one manufacturer at one site (data/sbmd.json):
+ * sBMD g/cm2 = intercept + slope x (BMD - center); x 1000 for mg/cm2. */
+typedef struct ot_sbmd_eq {
+    int known;
+    double intercept, slope, center;
+} ot_sbmd_eq;
+
+typedef struct ot_sbmd_site {
+    ot_sbmd_eq eq[OT_MFR_COUNT];   /* by manufacturer; none for unknown and other */
+    int confirmed;
+    char source[OT_SOURCE_MAX];
+} ot_sbmd_site;
+
 typedef struct ot_monitoring {
     ot_sourced dxa_interval, marker_followup, holiday_oral, holiday_iv, holiday_tscore,
         followon_grace, failure_min, secondary_causes, calcium, vitamin_d;
@@ -94,6 +127,9 @@ struct ot_refdata {
     ot_range plausible[OT_ANALYTE_FRACTURE]; /* bmd, p1np, ctx */
     ot_expected_entry *expected;
     size_t nexpected;
+    ot_crosscal *crosscal;        /* from facility configurations (malloc'd) */
+    size_t ncrosscal;
+    ot_sbmd_site sbmd[OT_SITE_COUNT];
 };
 
 /* A patient's data, in canonical units. */
@@ -134,6 +170,12 @@ struct ot_patient {
     size_t ncourses, capcourses;
     ot_fx *fx;
     size_t nfx, capfx;
+    /* Duplicate detection (patient.c): open addressing over obs and fx,
+     * slot = 1 + index (fx with the top bit); covers the first dupobs
+     * observations and dupfx fractures; stale after a reset. */
+    unsigned *dup;
+    size_t dupcap, dupobs, dupfx;
+    int dupstale;
 };
 
 /* The patient's courses: those given, and those made from therapy facts;
@@ -159,6 +201,20 @@ int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name, const char 
                 char *path, size_t pathsz, ot_error *err);
 int ot_load_monitoring(ot_refdata *rd, ot_error *err);
 int ot_load_tscore(ot_refdata *rd, ot_error *err);
+
+/* crosscal.c: a configuration's "cross_calibration" list merged with those of
+ * rd into a new malloc'd array (*out, *nout; rd unchanged), or an error naming
+ * `name` and the field. The caller installs it or frees it. */
+int ot_crosscal_parse(ot_crosscal **out, size_t *nout, const ot_refdata *rd, const cJSON *list,
+                      const char *name, const char *facility, ot_error *err);
+/* The calibration between devices a and b at site, either direction
+ * (*inverted = 1 when it was recorded from b to a), or NULL. */
+const ot_crosscal *ot_crosscal_find(const ot_refdata *rd, ot_site site, const char *a,
+                                    const char *b, int *inverted);
+/* sbmd.c: loads data/sbmd.json; fills the sBMD fields of a comparison. */
+int ot_load_sbmd(ot_refdata *rd, ot_error *err);
+void ot_sbmd_fill(ot_bmd_result *r, const ot_refdata *rd, ot_manufacturer from,
+                  ot_manufacturer to);
 
 /* Rounds to 1e-6 for the equal-or-exceed comparisons. */
 long long ot_micro(double x);

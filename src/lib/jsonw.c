@@ -49,10 +49,12 @@ static void indent(jw *w)
     w->len += (size_t)w->depth * 2;
 }
 
-/* Bytes that need escaping in a JSON string. */
+/* Bytes that need escaping in a JSON string (1), or checking as UTF-8 (2). */
+#define U8 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
 static const unsigned char needs_escape[256] = {
     [0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, ['"'] = 1, ['\\'] = 1};
+    1, 1, 1, ['"'] = 1, ['\\'] = 1, [0x80] = U8, U8, U8, U8, U8, U8, U8, U8};
+#undef U8
 
 static void string(jw *w, const char *s)
 {
@@ -74,8 +76,8 @@ static void string(jw *w, const char *s)
             uint64_t ctl = (x - ones * 0x20) & ~x & highs; /* a byte below 0x20 */
             uint64_t quote = (q - ones) & ~q & highs;      /* a '"' */
             uint64_t bslash = (b - ones) & ~b & highs;     /* a '\\' */
-            if (ctl | quote | bslash)
-                break; /* the byte loop below finds which */
+            if (ctl | quote | bslash | (x & highs))
+                break; /* the byte loop below finds which (or checks UTF-8) */
             p += 8;
         }
         while (p < end && !needs_escape[*p])
@@ -84,6 +86,19 @@ static void string(jw *w, const char *s)
         o += p - run;
         if (p == end)
             break;
+        if (*p >= 0x80) { /* valid UTF-8 as it is; an invalid byte as U+FFFD */
+            size_t k = ot_utf8_seq(p, (size_t)(end - p));
+            if (k) {
+                memcpy(o, p, k);
+                o += k;
+                p += k;
+            } else {
+                memcpy(o, "\\ufffd", 6);
+                o += 6;
+                p++;
+            }
+            continue;
+        }
         unsigned char c = *p++;
         *o++ = '\\';
         switch (c) {

@@ -2,6 +2,8 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +50,7 @@ void ot_patient_free(ot_patient *p)
     free(p->courses);
     free(p->fx);
     free(p->facts);
+    free(p->dup);
     free(p);
 }
 
@@ -62,10 +65,139 @@ int ot_patient_reset(ot_patient *p, const char *id)
     p->id = buf;
     memcpy(p->id, id, n);
     p->nobs = p->ncourses = p->nfx = p->nfacts = 0;
+    p->dupobs = p->dupfx = 0;
+    p->dupstale = 1;
     return OT_OK;
 }
 
 const char *ot_patient_id(const ot_patient *p) { return p ? p->id : NULL; }
+
+/* ---- Duplicates: the same observation twice is kept once. ---- */
+
+#define DUP_LINEAR 16u          /* up to this many items a linear search is quicker */
+#define DUP_FX 0x80000000u      /* slot bit: a fracture */
+
+static int same_obs(const ot_obs *a, const ot_obs *b)
+{
+    if (a->date != b->date || a->analyte != b->analyte)
+        return 0;
+    return a->analyte != OT_ANALYTE_BMD || (a->site == b->site &&
+                                            a->manufacturer == b->manufacturer &&
+                                            !strcmp(a->device, b->device));
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t obs_hash(const ot_obs *o)
+{
+    uint64_t h = mix(mix(1, (uint64_t)o->date), (uint64_t)o->analyte);
+    if (o->analyte == OT_ANALYTE_BMD) {
+        h = mix(mix(h, (uint64_t)o->site), (uint64_t)o->manufacturer);
+        for (const char *c = o->device; *c; c++)
+            h = mix(h, (unsigned char)*c);
+    }
+    return h;
+}
+
+static uint64_t fx_hash(const ot_fx *f) { return mix(mix(2, (uint64_t)f->date), (uint64_t)f->site); }
+
+static void dup_put(ot_patient *p, unsigned v, uint64_t h)
+{
+    size_t mask = p->dupcap - 1, j = (size_t)h & mask;
+    while (p->dup[j])
+        j = (j + 1) & mask;
+    p->dup[j] = v;
+}
+
+/* Makes the table hold every item; 0, or -1 (then search linearly). */
+static int dup_index(ot_patient *p)
+{
+    size_t n = p->nobs + p->nfx, want = 64;
+    while (want < 4 * (n + 1))
+        want *= 2;
+    if (p->dupstale || p->dupcap < 2 * (n + 1) || p->dupcap > 64 * want) {
+        if (p->dupcap != want) {
+            free(p->dup);
+            p->dupcap = 0;
+            if (!(p->dup = malloc(want * sizeof *p->dup)))
+                return -1;
+            p->dupcap = want;
+        }
+        memset(p->dup, 0, p->dupcap * sizeof *p->dup);
+        p->dupobs = p->dupfx = 0;
+        p->dupstale = 0;
+    }
+    for (; p->dupobs < p->nobs; p->dupobs++)
+        dup_put(p, (unsigned)p->dupobs + 1, obs_hash(&p->obs[p->dupobs]));
+    for (; p->dupfx < p->nfx; p->dupfx++)
+        dup_put(p, ((unsigned)p->dupfx + 1) | DUP_FX, fx_hash(&p->fx[p->dupfx]));
+    return 0;
+}
+
+/* The observation already on record that `o` repeats, or NULL. */
+static const ot_obs *find_obs(ot_patient *p, const ot_obs *o)
+{
+    if (p->nobs + p->nfx <= DUP_LINEAR || dup_index(p) != 0) {
+        for (size_t i = 0; i < p->nobs; i++)
+            if (same_obs(&p->obs[i], o))
+                return &p->obs[i];
+        return NULL;
+    }
+    size_t mask = p->dupcap - 1;
+    for (size_t j = (size_t)obs_hash(o) & mask; p->dup[j]; j = (j + 1) & mask)
+        if (!(p->dup[j] & DUP_FX) && same_obs(&p->obs[p->dup[j] - 1], o))
+            return &p->obs[p->dup[j] - 1];
+    return NULL;
+}
+
+static int has_fx(ot_patient *p, const ot_fx *f)
+{
+    if (p->nobs + p->nfx <= DUP_LINEAR || dup_index(p) != 0) {
+        for (size_t i = 0; i < p->nfx; i++)
+            if (p->fx[i].date == f->date && p->fx[i].site == f->site)
+                return 1;
+        return 0;
+    }
+    size_t mask = p->dupcap - 1;
+    for (size_t j = (size_t)fx_hash(f) & mask; p->dup[j]; j = (j + 1) & mask) {
+        if (!(p->dup[j] & DUP_FX))
+            continue;
+        const ot_fx *g = &p->fx[(p->dup[j] & ~DUP_FX) - 1];
+        if (g->date == f->date && g->site == f->site)
+            return 1;
+    }
+    return 0;
+}
+
+static int over_limit(const ot_patient *p, ot_error *err)
+{
+    if (p->nobs + p->nfx < OT_PATIENT_MAX_OBSERVATIONS)
+        return OT_OK;
+    return ot_err_set(err, OT_ELIMIT, "the limit of %d observations and fractures a patient "
+                      "is reached: this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
+}
+
+/* OT_EDUPLICATE with a message when `o` repeats an observation on record. */
+static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const char *unit,
+                     ot_error *err)
+{
+    const ot_obs *d = find_obs(p, o);
+    if (!d)
+        return OT_OK;
+    char date[11], line[32] = "";
+    ot_date_format(date, o->date);
+    if (d->line > 0)
+        snprintf(line, sizeof line, "line %ld: ", d->line);
+    return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s of %s%s%s is already on record (%s%g "
+                      "%s%s); the first is kept", what, date, o->device[0] ? " on device " : "",
+                      o->device, line, d->value, unit,
+                      ot_micro(d->value) == ot_micro(o->value) ? ", the same value"
+                                                               : ", another value");
+}
 
 static ot_obs *new_obs(ot_patient *p)
 {
@@ -96,17 +228,24 @@ int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure
         return rc;
     if (!isnan(tscore) && !(tscore >= -10.0 && tscore <= 10.0))
         return ot_err_set(err, OT_ERANGE, "T-score %g is outside -10 to 10", tscore);
+    ot_obs c;
+    memset(&c, 0, sizeof c);
+    c.date = m->date;
+    c.analyte = OT_ANALYTE_BMD;
+    c.site = m->site;
+    c.value = v;
+    c.tscore = tscore;
+    c.manufacturer = m->manufacturer;
+    ot_strlcpy(c.device, m->device ? m->device : "", sizeof c.device);
+    c.line = line;
+    char what[48];
+    snprintf(what, sizeof what, "%s BMD", ot_site_name(m->site));
+    if ((rc = over_limit(p, err)) != OT_OK || (rc = check_dup(p, &c, what, "g/cm2", err)) != OT_OK)
+        return rc;
     ot_obs *o = new_obs(p);
     if (!o)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
-    o->date = m->date;
-    o->analyte = OT_ANALYTE_BMD;
-    o->site = m->site;
-    o->value = v;
-    o->tscore = tscore;
-    o->manufacturer = m->manufacturer;
-    ot_strlcpy(o->device, m->device ? m->device : "", sizeof o->device);
-    o->line = line;
+    *o = c;
     p->nobs++;
     return OT_OK;
 }
@@ -129,14 +268,21 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
     int rc = ot_check_plausible(rd, m->analyte, v, m->value, unit, "", err);
     if (rc != OT_OK)
         return rc;
+    ot_obs c;
+    memset(&c, 0, sizeof c);
+    c.date = m->date;
+    c.analyte = m->analyte;
+    c.value = v;
+    c.tscore = NAN;
+    c.line = line;
+    int p1np = m->analyte == OT_ANALYTE_P1NP;
+    if ((rc = over_limit(p, err)) != OT_OK ||
+        (rc = check_dup(p, &c, p1np ? "P1NP" : "CTX", p1np ? "ug/L" : "ng/L", err)) != OT_OK)
+        return rc;
     ot_obs *o = new_obs(p);
     if (!o)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
-    o->date = m->date;
-    o->analyte = m->analyte;
-    o->value = v;
-    o->tscore = NAN;
-    o->line = line;
+    *o = c;
     p->nobs++;
     return OT_OK;
 }
@@ -151,13 +297,16 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
     if (end != OT_DATE_NONE && end < start)
         return ot_err_set(err, OT_EDATE, "therapy end is before its start");
     for (size_t i = 0; i < p->ncourses; i++) {
-        ot_course *c = &p->courses[i];
+        ot_course *c = &p->courses[p->ncourses - 1 - i]; /* the latest first */
         if (c->agent == agent && c->start == start) {
             if (end != OT_DATE_NONE && (c->end == OT_DATE_NONE || end > c->end))
                 c->end = end; /* the more specific (ended) record wins */
             return OT_OK;
         }
     }
+    if (p->ncourses + p->nfacts >= OT_PATIENT_MAX_OBSERVATIONS)
+        return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is "
+                          "reached: this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
     void *a = p->courses;
     if (ot_grow(&a, &p->capcourses, p->ncourses + 1, sizeof *p->courses) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
@@ -172,11 +321,21 @@ int ot_patient_add_fracture(ot_patient *p, ot_fracture_site site, ot_date date, 
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_fracture: bad argument");
     if (date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a fracture needs a date");
+    ot_fx f = {date, site};
+    int rc = over_limit(p, err);
+    if (rc != OT_OK)
+        return rc;
+    if (has_fx(p, &f)) {
+        char d[11];
+        ot_date_format(d, date);
+        return ot_err_set(err, OT_EDUPLICATE, "duplicate: a %s fracture on %s is already on "
+                          "record; the first is kept", ot_fracture_site_name(site), d);
+    }
     void *a = p->fx;
     if (ot_grow(&a, &p->capfx, p->nfx + 1, sizeof *p->fx) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     p->fx = a;
-    p->fx[p->nfx++] = (ot_fx){date, site};
+    p->fx[p->nfx++] = f;
     return OT_OK;
 }
 
@@ -184,11 +343,20 @@ static int add_fact(ot_patient *p, const ot_record *rec, ot_error *err)
 {
     if ((unsigned)rec->agent >= OT_AGENT_COUNT || rec->date == OT_DATE_NONE)
         return ot_err_set(err, OT_EINVAL, "a therapy record needs an agent and a date");
+    ot_tfact f = {rec->date, rec->start, rec->end, rec->agent};
+    if (p->nfacts > 0) { /* rows of one visit repeat the therapy: keep one */
+        const ot_tfact *l = &p->facts[p->nfacts - 1];
+        if (l->date == f.date && l->start == f.start && l->end == f.end && l->agent == f.agent)
+            return OT_OK;
+    }
+    if (p->ncourses + p->nfacts >= OT_PATIENT_MAX_OBSERVATIONS)
+        return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is "
+                          "reached: this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
     void *a = p->facts;
     if (ot_grow(&a, &p->capfacts, p->nfacts + 1, sizeof *p->facts) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     p->facts = a;
-    p->facts[p->nfacts++] = (ot_tfact){rec->date, rec->start, rec->end, rec->agent};
+    p->facts[p->nfacts++] = f;
     return OT_OK;
 }
 

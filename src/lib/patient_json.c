@@ -33,6 +33,9 @@ static const char *str_field(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* A value for a message: short, one line, valid UTF-8. */
+#define SHOWN(buf, s) ot_text_shown(buf, sizeof buf, s, strlen(s))
+
 static int has_field(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -46,9 +49,12 @@ static int date_field(doc_ctx *d, ot_date *out, const cJSON *o, const char *key,
     if (!has_field(o, key))
         return required ? reject(d, "%s: missing (expected YYYY-MM-DD)", key) : 0;
     const char *s = str_field(o, key);
-    if (!s || ot_date_parse(out, s) != OT_OK)
-        return reject(d, "%s: %s%s%s is not a valid date (expected YYYY-MM-DD, 1900-2199)", key,
-                      s ? "'" : "", s ? s : "not a string", s ? "'" : "");
+    char b[40];
+    if (!s)
+        return reject(d, "%s: expected a date as a string, \"YYYY-MM-DD\"", key);
+    if (ot_date_parse(out, s) != OT_OK)
+        return reject(d, "%s: '%s' is not a valid date (expected YYYY-MM-DD, 1900-2199)", key,
+                      SHOWN(b, s));
     return 0;
 }
 
@@ -58,8 +64,10 @@ static int number_field(doc_ctx *d, double *out, const cJSON *o, const char *key
     *out = NAN;
     if (!v || cJSON_IsNull(v))
         return required ? reject(d, "%s: missing (expected a number)", key) : 0;
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+    if (!cJSON_IsNumber(v))
         return reject(d, "%s: expected a number", key);
+    if (!isfinite(v->valuedouble))
+        return reject(d, "%s: the number overflows (expected a finite number)", key);
     *out = v->valuedouble;
     return 0;
 }
@@ -70,8 +78,11 @@ static int unit_field(doc_ctx *d, ot_unit *out, const cJSON *o, ot_analyte a)
     if (!has_field(o, "unit"))
         return 0;
     const char *s = str_field(o, "unit");
-    if (!s || ot_unit_parse(out, s) != OT_OK)
-        return reject(d, "unit: unknown unit '%s'", s ? s : "(not a string)");
+    char b[40];
+    if (!s)
+        return reject(d, "unit: expected a unit name (a string)");
+    if (ot_unit_parse(out, s) != OT_OK)
+        return reject(d, "unit: unknown unit '%s'", SHOWN(b, s));
     return 0;
 }
 
@@ -79,19 +90,25 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
 {
     ot_bmd_measure m = OT_BMD_MEASURE_INIT;
     double tscore;
-    const char *site = str_field(o, "site"), *mfr = str_field(o, "manufacturer");
+    const char *site = str_field(o, "site"), *mfr = str_field(o, "manufacturer"), *why;
+    char b[40];
+    size_t at;
     m.date = date;
     if (!site || ot_site_parse(&m.site, site) != OT_OK)
         return reject(d, "site: %s%s%s (expected lumbar_spine, total_hip, femoral_neck or "
-                      "radius_33)", site ? "unknown site '" : "missing", site ? site : "",
+                      "radius_33)", site ? "unknown site '" : "missing", site ? SHOWN(b, site) : "",
                       site ? "'" : "");
     if (number_field(d, &m.value, o, "value", 1) || unit_field(d, &m.unit, o, OT_ANALYTE_BMD) ||
         number_field(d, &tscore, o, "tscore", 0))
         return -1;
     if (has_field(o, "manufacturer") && (!mfr || ot_manufacturer_parse(&m.manufacturer, mfr)))
         return reject(d, "manufacturer: unknown '%s' (expected hologic, ge_lunar, norland or "
-                      "other)", mfr ? mfr : "(not a string)");
+                      "other)", mfr ? SHOWN(b, mfr) : "(not a string)");
     m.device = str_field(o, "device");
+    if (has_field(o, "device") && !m.device)
+        return reject(d, "device: expected a string");
+    if (m.device && ot_text_check(m.device, strlen(m.device), &why, &at))
+        return reject(d, "device: '%s' %s (at byte %zu)", SHOWN(b, m.device), why, at + 1);
     ot_error err;
     if (ot_patient_add_bmd(d->p, d->rd, &m, tscore, 0, &err) != OT_OK)
         return reject(d, "%s", err.message);
@@ -103,11 +120,12 @@ static int add_observation(doc_ctx *d, const cJSON *o)
     ot_analyte a;
     ot_date date;
     const char *an = str_field(o, "analyte");
+    char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
     if (!an || ot_analyte_parse(&a, an) != OT_OK)
         return reject(d, "analyte: %s%s%s (expected bmd, p1np, ctx or fracture)",
-                      an ? "unknown '" : "missing", an ? an : "", an ? "'" : "");
+                      an ? "unknown '" : "missing", an ? SHOWN(b, an) : "", an ? "'" : "");
     if (date_field(d, &date, o, "date", 1))
         return -1;
     if (a == OT_ANALYTE_BMD)
@@ -117,8 +135,10 @@ static int add_observation(doc_ctx *d, const cJSON *o)
         const char *site = str_field(o, "site");
         if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
             return reject(d, "site: '%s' is not a fracture site (expected vertebral, hip, wrist, "
-                          "humerus, pelvis or other)", site ? site : "");
-        ot_patient_add_fracture(d->p, fs, date, NULL);
+                          "humerus, pelvis or other)", site ? SHOWN(b, site) : "");
+        ot_error err;
+        if (ot_patient_add_fracture(d->p, fs, date, &err) != OT_OK)
+            return reject(d, "%s", err.message);
         return 0;
     }
     ot_marker_measure m = OT_MARKER_MEASURE_INIT;
@@ -137,11 +157,12 @@ static int add_therapy(doc_ctx *d, const cJSON *o)
     ot_agent agent;
     ot_date start, end;
     const char *ag = str_field(o, "agent");
+    char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
     if (!ag || ot_agent_parse(&agent, ag) != OT_OK)
-        return reject(d, "agent: %s%s%s", ag ? "unknown agent '" : "missing", ag ? ag : "",
-                      ag ? "'" : "");
+        return reject(d, "agent: %s%s%s", ag ? "unknown agent '" : "missing",
+                      ag ? SHOWN(b, ag) : "", ag ? "'" : "");
     if (date_field(d, &start, o, "start", 1) || date_field(d, &end, o, "end", 0))
         return -1;
     ot_error err;
@@ -155,15 +176,18 @@ static int add_fracture(doc_ctx *d, const cJSON *o)
     ot_fracture_site fs;
     ot_date date;
     const char *site = str_field(o, "site");
+    char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
     if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
         return reject(d, "site: %s%s%s (expected vertebral, hip, wrist, humerus, pelvis or "
-                      "other)", site ? "unknown fracture site '" : "missing", site ? site : "",
-                      site ? "'" : "");
+                      "other)", site ? "unknown fracture site '" : "missing",
+                      site ? SHOWN(b, site) : "", site ? "'" : "");
     if (date_field(d, &date, o, "date", 1))
         return -1;
-    ot_patient_add_fracture(d->p, fs, date, NULL);
+    ot_error err;
+    if (ot_patient_add_fracture(d->p, fs, date, &err) != OT_OK)
+        return reject(d, "%s", err.message);
     return 0;
 }
 
@@ -190,6 +214,44 @@ static size_t each(doc_ctx *d, const cJSON *doc, const char *key, item_fn fn)
     return n;
 }
 
+/*
+ * What cJSON would not say clearly, or would hide: a document too large or
+ * nested too deeply (cJSON stops at CJSON_NESTING_LIMIT with "malformed"), a
+ * NUL byte or \u0000 escape (cJSON's strings end there: "A\u0000B" would be
+ * patient "A").
+ */
+static int prescan(const char *s, size_t n, ot_error *err)
+{
+    if (n > OT_JSON_MAX_DOCUMENT)
+        return ot_err_set(err, OT_ELIMIT, "document of %zu bytes, over the limit of %u bytes", n,
+                          (unsigned)OT_JSON_MAX_DOCUMENT);
+    if (memchr(s, '\0', n))
+        return ot_err_set(err, OT_EPARSE, "a NUL byte at byte %zu (not a text file?)",
+                          (size_t)((const char *)memchr(s, '\0', n) - s) + 1);
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '"') {
+                in_str = 0;
+            } else if (c == '\\' && i + 1 < n) {
+                if (s[i + 1] == 'u' && i + 5 < n && !memcmp(s + i + 2, "0000", 4))
+                    return ot_err_set(err, OT_EPARSE, "a NUL character (\\u0000) in a string "
+                                      "at byte %zu", i + 1);
+                i++;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+        } else if ((c == '{' || c == '[') && ++depth > OT_JSON_MAX_DEPTH) {
+            return ot_err_set(err, OT_ELIMIT, "nested deeper than %d levels (the limit) at byte "
+                              "%zu", OT_JSON_MAX_DEPTH, i + 1);
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return OT_OK;
+}
+
 int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, size_t len,
                          ot_reject_fn rej, void *ctx, size_t *nitems, ot_error *err)
 {
@@ -197,6 +259,9 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
         *nitems = 0;
     if (!p || !rd || !json)
         return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
+    int prc = prescan(json, len, err);
+    if (prc != OT_OK)
+        return prc;
     cJSON *doc = cJSON_ParseWithLength(json, len);
     if (!doc)
         return ot_err_set(err, OT_EPARSE, "malformed JSON");
@@ -209,9 +274,15 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
         id = idbuf;
     }
     int rc = OT_OK;
+    const char *why;
+    size_t at;
+    char b[40];
     if (!cJSON_IsObject(doc) || !id || !id[0])
         rc = ot_err_set(err, OT_EPARSE, "not a patient document: expected an object with a "
                         "non-empty patient_id");
+    else if (ot_text_check(id, strlen(id), &why, &at))
+        rc = ot_err_set(err, OT_EPARSE, "patient_id: '%s' %s (at byte %zu)", SHOWN(b, id), why,
+                        at + 1);
     else
         rc = ot_patient_reset(p, id);
     if (rc == OT_OK) {

@@ -295,6 +295,8 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = ot_load_monitoring(rd, err);
     if (rc == OT_OK)
         rc = ot_load_tscore(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_sbmd(rd, err);
     if (rc != OT_OK) {
         ot_refdata_free(rd);
         return rc;
@@ -308,6 +310,7 @@ void ot_refdata_free(ot_refdata *rd)
     if (!rd)
         return;
     free(rd->expected);
+    free(rd->crosscal);
     free(rd);
 }
 

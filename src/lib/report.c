@@ -171,10 +171,22 @@ static int add_trend(ot_report *r, const ot_obs *const *s, size_t n)
     return OT_OK;
 }
 
-/* Flags are made for the comparisons whose flags the report shows: a new
- * baseline's (DEVICE_CHANGED) and the site's latest. */
+/* A scan on another scanner than its baseline's keeps that baseline when the
+ * facility cross-calibrated the two at this site; `crossed` says the segment
+ * already went through such a change (a scan back on the baseline's own
+ * scanner then keeps it too). */
+static int keeps_baseline(const ot_report *r, const ot_obs *base, const ot_obs *scan, int crossed)
+{
+    int inverted;
+    if (!devices_differ(base, scan))
+        return crossed;
+    return ot_crosscal_find(r->rd, scan->site, base->device, scan->device, &inverted) != NULL;
+}
+
+/* Flags are made for the comparisons whose flags the report shows: at a
+ * scanner change (DEVICE_CHANGED) and the site's latest. */
 static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, const ot_obs *scan,
-                         int new_baseline, int latest)
+                         int new_baseline, int device_step, int latest)
 {
     void *a = r->bmd;
     if (ot_grow(&a, &r->capbmd, r->nbmd + 1, sizeof *r->bmd) != OT_OK)
@@ -184,13 +196,15 @@ static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, c
     ot_bmd_measure mb = measure_of(base), mp = measure_of(prev), ms = measure_of(scan);
     ot_bmd_options o = options_for(r, base, scan, &e->therapy);
     ot_error err;
-    int rc = ot_bmd_compare_ex(&e->base, r->rd, &mb, &ms, &o, new_baseline || latest, &err);
+    int rc = ot_bmd_compare_ex(&e->base, r->rd, &mb, &ms, &o,
+                               new_baseline || device_step || latest, &err);
     if (rc == OT_OK)
         rc = prev == base ? (e->prev = e->base, OT_OK)
                           : ot_bmd_compare_ex(&e->prev, r->rd, &mp, &ms, &o, 0, &err);
     if (rc != OT_OK)
         return rc;
     e->new_baseline = new_baseline;
+    e->device_step = device_step;
     r->nbmd++;
     return OT_OK;
 }
@@ -200,11 +214,14 @@ static int site_flags(ot_report *r, size_t first_entry)
 {
     if (r->nbmd == first_entry)
         return OT_OK;
-    for (size_t i = first_entry; i < r->nbmd; i++)
-        for (size_t k = 0; k < r->bmd[i].base.nflags; k++)
-            if (r->bmd[i].base.flags[k].code == OT_FLAG_DEVICE_CHANGED &&
-                ot_report_flag_add(r, &r->bmd[i].base.flags[k]))
+    for (size_t i = first_entry; i < r->nbmd; i++) {
+        const ot_bmd_result *b = &r->bmd[i].base;
+        if (b->cross_calibrated && !r->bmd[i].device_step)
+            continue; /* flagged at the scan where the scanner changed */
+        for (size_t k = 0; k < b->nflags; k++)
+            if (b->flags[k].code == OT_FLAG_DEVICE_CHANGED && ot_report_flag_add(r, &b->flags[k]))
                 return OT_ENOMEM;
+    }
     const ot_bmd_entry *e = &r->bmd[r->nbmd - 1];
     for (size_t k = 0; k < e->base.nflags; k++)
         if (e->base.flags[k].code != OT_FLAG_DEVICE_CHANGED &&
@@ -223,7 +240,38 @@ static int site_flags(ot_report *r, size_t first_entry)
     return OT_OK;
 }
 
-/* Each site: baseline, later scans against it and the previous one, trend. */
+/* One site's scans s[0..n): later scans against the baseline and the
+ * previous one, then the trend. A scanner change starts a new baseline unless
+ * it is cross-calibrated; a trend never mixes two scanners' scales. */
+static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    size_t first_entry = r->nbmd, seg = 0, tseg = 0;
+    int crossed = 0, rc = OT_OK;
+    for (size_t k = 1; k < n && rc == OT_OK; k++) {
+        int step = devices_differ(s[k - 1], s[k]), latest = k + 1 == n;
+        if (step) {
+            rc = add_trend(r, s + tseg, k - tseg);
+            tseg = k;
+        }
+        if (rc != OT_OK)
+            break;
+        if (step && !keeps_baseline(r, s[seg], s[k], crossed)) {
+            rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1, step, latest);
+            seg = k;
+            crossed = 0;
+        } else {
+            crossed |= step;
+            rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, step, latest);
+        }
+    }
+    if (rc == OT_OK)
+        rc = add_trend(r, s + tseg, n - tseg);
+    if (rc == OT_OK)
+        rc = site_flags(r, first_entry);
+    return rc;
+}
+
+/* Each site in turn (the scans are sorted by site, then date). */
 static int build_bmd(ot_report *r, const ot_obs *const *s, size_t n)
 {
     size_t i = 0;
@@ -231,22 +279,7 @@ static int build_bmd(ot_report *r, const ot_obs *const *s, size_t n)
         size_t j = i;
         while (j < n && s[j]->site == s[i]->site)
             j++;
-        size_t first_entry = r->nbmd, seg = i;
-        int rc = OT_OK;
-        for (size_t k = i + 1; k < j && rc == OT_OK; k++) {
-            if (devices_differ(s[k - 1], s[k])) {
-                rc = add_trend(r, s + seg, k - seg);
-                if (rc == OT_OK)
-                    rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1, k + 1 == j);
-                seg = k;
-            } else {
-                rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, k + 1 == j);
-            }
-        }
-        if (rc == OT_OK)
-            rc = add_trend(r, s + seg, j - seg);
-        if (rc == OT_OK)
-            rc = site_flags(r, first_entry);
+        int rc = site_bmd(r, s + i, j - i);
         if (rc != OT_OK)
             return rc;
         i = j;
@@ -378,6 +411,13 @@ static int build(ot_report *r, const ot_patient *p)
     }
     size_t n = 0;
     r->last_dxa = OT_DATE_NONE;
+    r->first_after = OT_DATE_NONE;
+    for (size_t i = 0; i < p->nobs + p->nfx; i++) { /* later data is left out, and said */
+        ot_date d = i < p->nobs ? p->obs[i].date : p->fx[i - p->nobs].date;
+        if (d > r->as_of && (r->first_after == OT_DATE_NONE || d < r->first_after))
+            r->first_after = d;
+        r->nafter += d > r->as_of;
+    }
     for (size_t i = 0; i < p->nobs; i++) {
         if (p->obs[i].date > r->as_of)
             continue; /* the report is as of a date: later data is not yet known */

@@ -8,6 +8,7 @@ typedef struct ot_bmd_entry {
     ot_bmd_result base;      /* against the baseline of its segment */
     ot_bmd_result prev;      /* against the previous scan */
     int new_baseline;        /* this scan starts a new baseline (device change) */
+    int device_step;         /* the scanner differs from the previous scan's */
     ot_agent therapy;        /* in effect at the scan */
 } ot_bmd_entry;
 
@@ -47,6 +48,8 @@ struct ot_report {
     ot_fx *fx;                  /* sorted by date */
     size_t nfx;
     ot_date last_dxa;
+    size_t nafter;              /* observations and fractures dated after as_of, */
+    ot_date first_after;        /* left out of the report: said in "after_as_of" */
     ot_bmd_entry *bmd;
     size_t nbmd, capbmd;
     ot_trend *trend;

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdio.h>
 
 static void bmd_entry(jw *w, const ot_bmd_entry *e)
 {
@@ -165,6 +166,17 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     jw_str(&w, "assessment", ot_assessment_name(r->assessment));
     jw_str(&w, "summary", r->summary);
     actions(&w, r);
+    if (r->nafter) { /* never silent: data dated after as_of is left out */
+        char note[160], d[11];
+        ot_date_format(d, r->as_of);
+        snprintf(note, sizeof note, "%zu observation(s) or fracture(s) dated after %s (the "
+                 "as-of date) are left out of this report", r->nafter, d);
+        jw_object(&w, "after_as_of");
+        jw_num(&w, "count", (double)r->nafter, 0);
+        jw_date(&w, "first_date", r->first_after);
+        jw_str(&w, "note", note);
+        jw_end_object(&w);
+    }
     jw_end_object(&w);
     return jw_finish(&w, out);
 }

@@ -495,8 +495,9 @@ void ot_report_summarise(ot_report *r)
         if (x) {
             ot_date_format(d, x->base.baseline_date);
             ot_date_format(e, x->base.date);
-            say(&t, " %+.1f%% from %s to %s (%s)", x->base.change_pct, d, e,
-                sig_words(x->base.significance));
+            say(&t, " %+.1f%% from %s to %s (%s%s)", x->base.change_pct, d, e,
+                sig_words(x->base.significance),
+                x->base.cross_calibrated ? "; scanner change, cross-calibrated" : "");
         }
         if (x != last) {
             ot_date_format(d, last->base.date);

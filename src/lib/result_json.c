@@ -31,12 +31,44 @@ void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
     jw_date(w, "baseline_date", r->baseline_date);
     jw_date(w, "date", r->date);
     jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
+    if (r->device_changed) /* null unless cross-calibrated */
+        jw_num(w, "baseline_converted_g_cm2", r->baseline_converted_g_cm2, 6);
     jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
     jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
     jw_num(w, "change_pct", r->change_pct, 4);
     jw_num(w, "months", r->months, 2);
     jw_num(w, "annualized_pct", r->annualized_pct, 4);
     jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
+}
+
+/* After device_changed, when it is true: how the scanner change was handled. */
+static void scanner_change(jw *w, const ot_bmd_result *r)
+{
+    jw_bool(w, "cross_calibrated", r->cross_calibrated);
+    if (r->cross_calibrated) {
+        int inv = r->crosscal_inverted;
+        jw_object(w, "cross_calibration");
+        jw_str(w, "from_device", inv ? r->device : r->baseline_device);
+        jw_str(w, "to_device", inv ? r->baseline_device : r->device);
+        jw_num(w, "slope", r->crosscal_slope, 6);
+        jw_num(w, "intercept", r->crosscal_intercept, 6);
+        jw_num(w, "lsc_g_cm2", r->crosscal_lsc_g_cm2, 6);
+        jw_bool(w, "inverted", inv);
+        jw_str(w, "source", r->crosscal_source);
+        jw_end_object(w);
+    } else {
+        jw_null(w, "cross_calibration");
+    }
+    if (r->has_sbmd) {
+        jw_object(w, "sbmd");
+        jw_num(w, "baseline_mg_cm2", r->sbmd_baseline_mg_cm2, 3);
+        jw_num(w, "value_mg_cm2", r->sbmd_value_mg_cm2, 3);
+        jw_str(w, "source", r->sbmd_source);
+        jw_bool(w, "confirmed", r->sbmd_confirmed);
+        jw_end_object(w);
+    } else {
+        jw_null(w, "sbmd");
+    }
 }
 
 /* The fields of a comparison, without the enclosing braces. */
@@ -54,6 +86,8 @@ void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
     if (r->device[0])
         jw_str(w, "device", r->device);
     jw_bool(w, "device_changed", r->device_changed);
+    if (r->device_changed)
+        scanner_change(w, r);
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
         jw_object(w, "expected");

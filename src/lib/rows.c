@@ -26,6 +26,7 @@ struct ot_rowreader {
     ot_csv *csv;
     const ot_refdata *rd;
     ot_input_format fmt;
+    size_t ncols;            /* fields of the header */
     int col[C_COUNT];
     char warning[512];
 };
@@ -82,14 +83,28 @@ static int parse_number(double *out, const char *s, size_t n)
     }
     if (digits == 0 && i == n)
         return -1;
+    /* strtod would take hex, "nan", "inf" and the locale's decimal mark: only
+     * [+-]digits[.digits][e[+-]digits] reaches it */
+    if (digits == 0 || (i < n && s[i] != 'e' && s[i] != 'E'))
+        return -1;
+    size_t k = i + 1;
+    if (k < n && (s[k] == '+' || s[k] == '-'))
+        k++;
+    if (k == n)
+        return -1;
+    for (; k < n; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return -1;
     char buf[64], *end;
-    if (n >= sizeof buf || memchr(s, ',', n))
+    if (n >= sizeof buf)
         return -1;
     memcpy(buf, s, n);
     buf[n] = '\0';
     double v = strtod(buf, &end);
-    if (end != buf + n || !isfinite(v))
+    if (end != buf + n)
         return -1;
+    if (!isfinite(v))
+        return -2; /* overflows */
     *out = v;
     return 0;
 }
@@ -129,14 +144,24 @@ static int reject(const rowctx *x, const char *fmt, ...)
 }
 
 /* Copies a field for a message: shortened, NUL-terminated, and with control
- * characters (a newline inside quotes) shown as '?' so a message is one line. */
+ * characters (a newline inside quotes) and invalid UTF-8 shown as '?' so a
+ * message is one line of text. */
 static const char *shown(char *buf, size_t size, const char *s, size_t n)
 {
-    size_t k = n < size - 1 ? n : size - 1;
-    for (size_t i = 0; i < k; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
-    buf[k] = '\0';
-    return buf;
+    return ot_text_shown(buf, size, s, n);
+}
+
+/* A text field that is used as it is (patient_id, device): valid UTF-8
+ * without control characters, else the row is rejected. */
+static int check_text(const rowctx *x, enum col c, const char *s, size_t n)
+{
+    const char *why;
+    size_t at;
+    char buf[40];
+    if (ot_text_check(s, n, &why, &at) == 0)
+        return OT_OK;
+    return reject(x, "%s: '%s' %s (at byte %zu)", col_names[c], shown(buf, sizeof buf, s, n), why,
+                  at + 1);
 }
 
 static int get_date(const rowctx *x, enum col c, ot_date *out, int required)
@@ -161,7 +186,11 @@ static int get_number(const rowctx *x, enum col c, double *out, int required)
     *out = NAN;
     if (!s)
         return required ? reject(x, "%s: missing (expected a number)", col_names[c]) : OT_OK;
-    if (parse_number(out, s, n))
+    int rc = parse_number(out, s, n);
+    if (rc == -2)
+        return reject(x, "%s: '%s' is too large (not a finite number)", col_names[c],
+                      shown(buf, sizeof buf, s, n));
+    if (rc)
         return reject(x, "%s: '%s' is not a number (expected digits with '.' as the decimal "
                       "mark)", col_names[c], shown(buf, sizeof buf, s, n));
     return OT_OK;
@@ -240,7 +269,10 @@ static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc)
                        &given);
     rec->tscore = t;
     /* the whole field (NUL-terminated), when it is not blank */
-    rec->device = field(x, C_DEVICE, &n) ? x->csv->fields[x->r->col[C_DEVICE]] : NULL;
+    const char *dev = field(x, C_DEVICE, &n);
+    rec->device = dev ? x->csv->fields[x->r->col[C_DEVICE]] : NULL;
+    if (rc == OT_OK && dev)
+        rc = check_text(x, C_DEVICE, rec->device, strlen(rec->device));
     return rc;
 }
 
@@ -387,8 +419,9 @@ static void note_unused(ot_rowreader *r, const ot_csv_row *h)
             mapped |= r->col[c] == (int)i;
         if (mapped)
             continue;
+        char b[64];
         int n = snprintf(r->warning + used, sizeof r->warning - used, "%s'%s'",
-                         used ? ", " : "", h->fields[i]);
+                         used ? ", " : "", ot_text_shown(b, sizeof b, h->fields[i], h->lengths[i]));
         if (n < 0 || (size_t)n >= sizeof r->warning - used)
             break;
         used += (size_t)n;
@@ -425,8 +458,10 @@ int ot_rowreader_open(ot_rowreader **out, const ot_refdata *rd, FILE *f, const c
     }
     if (rc == OT_OK)
         rc = choose_format(r, err);
-    if (rc == OT_OK)
+    if (rc == OT_OK) {
+        r->ncols = h.nfields;
         note_unused(r, &h);
+    }
     if (rc != OT_OK) {
         ot_rowreader_close(r);
         return rc;
@@ -454,6 +489,9 @@ static int next_row(ot_rowreader *r, ot_row *row, ot_error *err, int ids_only)
         return rc;
     rowctx x = {r, &csv, row, err};
     size_t n;
+    if (csv.nfields > r->ncols) /* a value would be silently dropped, or the columns shifted */
+        return reject(&x, "%zu fields, but the header has %zu (a comma too many, or a value "
+                      "with a comma that is not quoted?)", csv.nfields, r->ncols);
     const char *id = field(&x, C_ID, &n);
     if (!id)
         return reject(&x, "patient_id: missing (expected a non-empty identifier)");
@@ -461,6 +499,11 @@ static int next_row(ot_rowreader *r, ot_row *row, ot_error *err, int ids_only)
     row->patient_id_len = n;
     if (ids_only)
         return 1;
+    if (check_text(&x, C_ID, id, n) != OT_OK) {
+        row->patient_id = NULL;
+        row->patient_id_len = 0;
+        return OT_EPARSE;
+    }
     ot_date date;
     rc = get_date(&x, C_DATE, &date, 1);
     if (rc == OT_OK)

@@ -25,6 +25,8 @@ const char *ot_strerror(int status)
     case OT_EDATE: return "invalid date or dates out of order";
     case OT_EDATA: return "invalid reference data or configuration";
     case OT_ENUMERIC: return "numerical routine failed";
+    case OT_EDUPLICATE: return "duplicate observation";
+    case OT_ELIMIT: return "a limit is exceeded";
     default: return "unknown status";
     }
 }
@@ -43,10 +45,13 @@ void ot_strlcpy(char *dst, const char *src, size_t size)
 int ot_err_set(ot_error *err, int status, const char *fmt, ...)
 {
     if (err) {
+        char msg[sizeof err->message];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        /* one line of valid UTF-8, whatever the input that a message quotes */
+        ot_text_shown(err->message, sizeof err->message, msg, strlen(msg));
         err->status = status;
     }
     return status;

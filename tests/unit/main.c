@@ -22,6 +22,9 @@ int main(void)
     srunner_add_suite(sr, suite_precision());
     srunner_add_suite(sr, suite_report());
     srunner_add_suite(sr, suite_jsonw());
+    srunner_add_suite(sr, suite_crosscal());
+    srunner_add_suite(sr, suite_review());
+    srunner_add_suite(sr, suite_limits());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -15,6 +15,9 @@ Suite *suite_csv(void);
 Suite *suite_precision(void);
 Suite *suite_report(void);
 Suite *suite_jsonw(void);
+Suite *suite_crosscal(void);
+Suite *suite_review(void);
+Suite *suite_limits(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);

@@ -22,10 +22,11 @@ static void fill_str(jw *w, const void *s) { jw_str(w, NULL, s); }
 START_TEST(strings_escape_like_the_reference)
 {
     /* random strings of letters, quotes, backslashes, control and high bytes:
-     * the eight-bytes-at-a-time scan must agree with a plain loop */
+     * the eight-bytes-at-a-time scan must agree with a plain loop; valid
+     * UTF-8 is written as it is, an invalid byte as \ufffd */
     unsigned seed = 12345;
     for (int t = 0; t < 20000; t++) {
-        char s[48], ref[400];
+        char s[48], ref[400]; /* 47 bytes, each at most 6 written */
         int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 47;
         for (int i = 0; i < n; i++) {
             unsigned r = (seed = seed * 1103515245u + 12345u) >> 16;
@@ -37,19 +38,45 @@ START_TEST(strings_escape_like_the_reference)
         ref[k++] = '"';
         for (int i = 0; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
+            size_t u8 = ot_utf8_seq((const unsigned char *)s + i, (size_t)(n - i));
             if (c == '"' || c == '\\')
                 k += (size_t)sprintf(ref + k, "\\%c", c);
             else if (c == '\n' || c == '\r' || c == '\t')
                 k += (size_t)sprintf(ref + k, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
             else if (c < 0x20)
                 k += (size_t)sprintf(ref + k, "\\u%04x", c);
-            else
-                ref[k++] = (char)c;
+            else if (u8 == 0) /* invalid UTF-8: U+FFFD */
+                k += (size_t)sprintf(ref + k, "\\ufffd");
+            else { /* a character of u8 bytes, as it is */
+                memcpy(ref + k, s + i, u8);
+                k += u8;
+                i += (int)u8 - 1;
+            }
         }
         ref[k++] = '"';
         ref[k] = '\0';
         char *out = written(fill_str, s);
         ck_assert_str_eq(out, ref);
+        free(out);
+    }
+}
+END_TEST
+
+START_TEST(strings_are_valid_utf8)
+{
+    /* valid characters of 2, 3 and 4 bytes pass; a truncated sequence, an
+     * overlong form, a UTF-16 surrogate and a byte above F4 become U+FFFD */
+    static const struct { const char *in, *out; } cases[] = {
+        {"\xc2\xb5g/L caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e", "\"\xc2\xb5g/L caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e\""},
+        {"a\xc3(b", "\"a\\ufffd(b\""},
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},
+        {"\xed\xa0\x80x", "\"\\ufffd\\ufffd\\ufffdx\""},
+        {"\xf5\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+        {"long ascii run then \xe2\x82", "\"long ascii run then \\ufffd\\ufffd\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = written(fill_str, cases[i].in);
+        ck_assert_str_eq(out, cases[i].out);
         free(out);
     }
 }
@@ -119,6 +146,7 @@ Suite *suite_jsonw(void)
     Suite *s = suite_create("jsonw");
     TCase *tc = tcase_create("jsonw");
     tcase_add_test(tc, strings_escape_like_the_reference);
+    tcase_add_test(tc, strings_are_valid_utf8);
     tcase_add_test(tc, numbers_round_for_display);
     tcase_add_test(tc, structure);
     suite_add_tcase(s, tc);

@@ -7,7 +7,8 @@
 #include <unistd.h>
 
 static const char *const data_files[] = {"lsc.json", "plausibility.json", "expected_bmd.json",
-                                         "markers.json", "monitoring.json", "tscore.json"};
+                                         "markers.json", "monitoring.json", "tscore.json",
+                                         "sbmd.json"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -119,6 +120,17 @@ START_TEST(invalid_data_names_file_and_field)
                       "\"source\":\"x\",\"confirmed\":true},\"normal_min\":{\"value\":-3,"
                       "\"source\":\"x\",\"confirmed\":true}}",
                       OT_EDATA, "normal_min.value");
+    /* sbmd.json: an equation out of range; a site left out */
+    expect_load_error("sbmd.json",
+                      "{\"kind\":\"osteotrack-sbmd\",\"percent_change\":{\"source\":\"x\","
+                      "\"confirmed\":true},\"sites\":{\"lumbar_spine\":null,\"radius_33\":null,"
+                      "\"femoral_neck\":null,\"total_hip\":{\"equations\":{\"hologic\":"
+                      "{\"intercept\":0.006,\"slope\":9}},\"source\":\"x\",\"confirmed\":true}}}",
+                      OT_EDATA, "sites.total_hip.equations.hologic.slope");
+    expect_load_error("sbmd.json",
+                      "{\"kind\":\"osteotrack-sbmd\",\"percent_change\":{\"source\":\"x\","
+                      "\"confirmed\":true},\"sites\":{\"lumbar_spine\":null}}",
+                      OT_EDATA, "sites.total_hip: missing");
 }
 END_TEST
 

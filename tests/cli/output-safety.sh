@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# A failed write is an error (exit 74, a message), never a truncated output
+# presented as complete:
+# 1. standard output on a full disk (/dev/full): batch, compare, markers,
+#    precision;
+# 2. a closed pipe (the reader stops early): exit 74 and "Broken pipe", not a
+#    silent death by SIGPIPE;
+# 3. --output FILE that cannot be written to the end (a file size limit:
+#    EFBIG): no FILE, an older FILE left as it was, no temporary file left;
+# 4. --output into a folder that does not exist: 74;
+# 5. --output that succeeds: the same bytes as standard output, no temporary
+#    file left.
+#   Usage: bash tests/cli/output-safety.sh BIN SOURCE_DIR
+set -uo pipefail
+bin=$(realpath "$1")
+src=$(realpath "$2")
+ex=$src/data/examples
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+fails=0
+pass=0
+check() { # check LABEL STATUS WANT ERRFILE "text"
+  if [ "$2" != "$3" ]; then
+    echo "FAIL: $1: exit status $2, expected $3"; cat "$4"; fails=$((fails + 1))
+  elif ! grep -qF -- "$5" "$4"; then
+    echo "FAIL: $1: no '$5' on stderr"; cat "$4"; fails=$((fails + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+# 1. a full disk
+"$bin" batch "$ex/patients.json" --as-of 2024-06-01 > /dev/full 2> e1
+check "batch > /dev/full" $? 74 e1 "osteotrack batch: stdout: cannot write the output: No space left on device"
+"$bin" compare --site lumbar_spine --from 0.8 --to 0.84 > /dev/full 2> e2
+check "compare > /dev/full" $? 74 e2 "No space left on device"
+"$bin" markers --analyte ctx --from 540 --to 190 > /dev/full 2> e3
+check "markers > /dev/full" $? 74 e3 "No space left on device"
+"$bin" precision "$ex/precision-30x2.csv" > /dev/full 2> e4
+check "precision > /dev/full" $? 74 e4 "No space left on device"
+
+# many reports: 400 patients of about 10 KB each, more than any buffer
+for i in $(seq 400); do sed "s/\"patient_id\": *\"\\([^\"]*\\)\"/\"patient_id\": \"\\1-$i\"/" \
+  "$ex/patients.ndjson"; done > many.ndjson
+
+# 2. a closed pipe, with one and two threads
+for jobs in 1 2; do
+  "$bin" batch many.ndjson --as-of 2024-06-01 --jobs $jobs 2> e5 | head -c 1000 > /dev/null
+  check "batch --jobs $jobs | head" "${PIPESTATUS[0]}" 74 e5 "cannot write the output: Broken pipe"
+done
+"$bin" batch many.ndjson --as-of 2024-06-01 --format json 2> e6 | head -c 10 > /dev/null
+check "batch --format json | head" "${PIPESTATUS[0]}" 74 e6 "Broken pipe"
+
+# 3. --output that fails part way (a 256 KiB file size limit), with an older file in place
+echo "older reports" > out.ndjson
+( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output out.ndjson ) 2> e7
+check "--output past a size limit" $? 74 e7 "out.ndjson: cannot write the output: File too large"
+[ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: the older out.ndjson was changed"; fails=$((fails + 1)); }
+rm out.ndjson
+( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output new.ndjson ) 2> e8
+check "--output past a size limit, no older file" $? 74 e8 "File too large"
+[ ! -e new.ndjson ] || { echo "FAIL: a truncated new.ndjson was left"; fails=$((fails + 1)); }
+leftover=$(ls | grep -c '\.tmp\.')
+[ "$leftover" = 0 ] || { echo "FAIL: $leftover temporary files left"; fails=$((fails + 1)); }
+
+# 4. a folder that does not exist
+"$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output no/such/dir/out.ndjson 2> e9
+check "--output into a missing folder" $? 74 e9 "no/such/dir/out.ndjson: cannot write"
+
+# 5. success: the same bytes as standard output
+"$bin" batch many.ndjson --as-of 2024-06-01 --output ok.ndjson 2> e10
+check "--output" $? 0 e10 "osteotrack batch: "
+"$bin" batch many.ndjson --as-of 2024-06-01 > ok.stdout 2> /dev/null
+cmp -s ok.ndjson ok.stdout || { echo "FAIL: --output differs from stdout"; fails=$((fails + 1)); }
+[ "$(ls | grep -c '\.tmp\.')" = 0 ] || { echo "FAIL: a temporary file left"; fails=$((fails + 1)); }
+
+echo "output safety: $pass passed, $fails failed"
+[ $fails = 0 ]

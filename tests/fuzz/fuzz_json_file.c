@@ -1,0 +1,65 @@
+/*
+ * A .json file (FUZZ_NDJSON 0: one document, a list of them, or
+ * {"patients": [...]}) or an .ndjson file (FUZZ_NDJSON 1), split into
+ * documents as the batch command splits it (src/cli/input_json.c), each read
+ * and reported.
+ */
+#include "fuzz.h"
+
+#include "input_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef FUZZ_NDJSON
+#define FUZZ_NDJSON 0
+#endif
+
+typedef struct ctx {
+    const uint8_t *data;
+    size_t size;
+    ot_patient *p;
+} ctx;
+
+static void on_reject(void *c, const char *where, const char *reason)
+{
+    (void)c;
+    if (!where[0] || !reason[0] || strchr(where, '\n') || strchr(reason, '\n'))
+        abort();
+}
+
+static void on_doc(void *arg, const char *doc, size_t len, long line, const char *where)
+{
+    ctx *c = arg;
+    ot_error err = {0, ""};
+    (void)where;
+    if (line < 1 || len == 0)
+        abort();
+    int rc = ot_patient_from_json(c->p, fuzz_refdata(), doc, len, on_reject, NULL, NULL, &err);
+    if (rc == OT_OK)
+        fuzz_report(c->p);
+}
+
+static void on_bad(void *arg, long line, const char *reason)
+{
+    (void)arg;
+    if (line < 1 || !reason[0] || strchr(reason, '\n'))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    ctx c = {data, size, NULL};
+    if (ot_patient_new(&c.p, "") != OT_OK)
+        abort();
+    /* an exact-size copy: json_split must not read past the end */
+    char *buf = malloc(size ? size : 1);
+    if (!buf)
+        abort();
+    if (size)
+        memcpy(buf, data, size);
+    json_split(buf, size, FUZZ_NDJSON, on_doc, on_bad, &c);
+    free(buf);
+    ot_patient_free(c.p);
+    return 0;
+}

@@ -1,0 +1,79 @@
+# Tests of embedding and packaging (issue 8), included from tests/CMakeLists.txt:
+#   install        install into a temporary prefix, build examples/embed with
+#                  pkg-config and find_package (shared and static), run them,
+#                  load it from Python, run the installed command, render the
+#                  man pages;
+#   abi/exports    the shared library exports only (and all) the ot_ API;
+#   abi/header-c, abi/header-cxx   osteotrack.h alone, strict C11 and C++11;
+#   schema/goldens every golden report, comparison, marker result, patient
+#                  and facility file against data/schema/ (Python, stdlib);
+#   python         the ctypes wrapper's unit tests against the built library;
+#   docs/options   each command's getopt table, its --help and its section of
+#                  docs/osteotrack.1.md name the same options; osteotrack.3.md
+#                  names every OT_EXTERN function;
+#   docs/man       the built man pages render with groff and man -l, no warnings.
+find_program(OT_PYTHON3 NAMES python3 HINTS /usr/bin)
+find_program(OT_CXX NAMES g++ c++ clang++)
+
+# A test that cannot run here fails and says what to install.
+function(ot_missing_tool_test name what)
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -E echo
+           "${what} not found: bash scripts/setup.sh --deps-only installs it")
+  set_tests_properties(${name} PROPERTIES WILL_FAIL ON)
+endfunction()
+
+add_test(NAME install
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/install-test.sh
+          ${PROJECT_SOURCE_DIR} ${CMAKE_COMMAND} ${CMAKE_C_COMPILER} -DOT_WERROR=${OT_WERROR})
+set_tests_properties(install PROPERTIES TIMEOUT 900)
+
+add_test(NAME abi/exports
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/abi/check-exports.sh
+          $<TARGET_FILE:osteotrack> ${PROJECT_SOURCE_DIR}/include/osteotrack.h)
+
+add_test(NAME abi/header-c
+  COMMAND ${CMAKE_C_COMPILER} -std=c11 -pedantic -Werror -Wall -Wextra -Wshadow -Wconversion
+          -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef -Wpointer-arith
+          -Wcast-qual -Wvla -I${PROJECT_SOURCE_DIR}/include
+          -c ${CMAKE_CURRENT_SOURCE_DIR}/abi/header_only.c -o header_only_c.o)
+if(OT_CXX)
+  add_test(NAME abi/header-cxx
+    COMMAND ${OT_CXX} -std=c++11 -pedantic -Werror -Wall -Wextra -Wshadow -Wconversion -Wundef
+            -Wold-style-cast -I${PROJECT_SOURCE_DIR}/include
+            -c ${CMAKE_CURRENT_SOURCE_DIR}/abi/header_only.cpp -o header_only_cxx.o)
+else()
+  ot_missing_tool_test(abi/header-cxx "a C++ compiler (g++)")
+endif()
+
+add_test(NAME docs/man
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/docs/render-man.sh ${PROJECT_BINARY_DIR}/docs)
+
+if(OT_PYTHON3)
+  add_test(NAME schema/goldens
+    COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema/validate_goldens.py
+            ${PROJECT_SOURCE_DIR})
+  set_tests_properties(schema/goldens PROPERTIES ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+  add_test(NAME python
+    COMMAND ${OT_PYTHON3} -m unittest -v test_osteotrack
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/bindings/python)
+  set(_ot_py_env "OSTEOTRACK_LIBRARY=$<TARGET_FILE:osteotrack>"
+      "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR}" "OSTEOTRACK_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+      "PYTHONDONTWRITEBYTECODE=1")
+  if(OT_SANITIZE MATCHES "address")
+    # An ASan-built library loads into python only after the ASan runtime;
+    # python's own allocations are not ours to report as leaks.
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE _ot_asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+    list(APPEND _ot_py_env "LD_PRELOAD=${_ot_asan}" "ASAN_OPTIONS=detect_leaks=0")
+  endif()
+  set_tests_properties(python PROPERTIES ENVIRONMENT "${_ot_py_env}")
+  add_test(NAME docs/options
+    COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/docs/check_docs.py
+            $<TARGET_FILE:osteotrack_cli> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(docs/options PROPERTIES ENVIRONMENT
+    "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
+else()
+  foreach(t schema/goldens python docs/options)
+    ot_missing_tool_test(${t} "python3")
+  endforeach()
+endif()

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Validates osteotrack's golden outputs and example inputs against the JSON
+Schemas of data/schema/ with jsonschema_lite (standard library only).
+
+  report.schema.json         every golden patient report: data/examples/
+                             *.expected.ndjson and *.expected.json, and the
+                             stdout of tests/cli/cases/batch-*;
+    #/$defs/compare          the stdout of tests/cli/cases/compare-*;
+    #/$defs/markers_output   the stdout of tests/cli/cases/markers-*;
+  patient.schema.json        data/examples/patients.ndjson (each line), and
+    #/$defs/file             data/examples/*.json inputs;
+  facility.schema.json       the configurations in tests/cli/cases/*-config/
+                             and what `osteotrack precision --format json`
+                             writes (tests/cli/cases/precision-json).
+
+Then a few documents that break the schemas must be refused, so that a
+schema (or the validator) that accepts anything fails the test.
+
+Usage: validate_goldens.py SOURCE_DIR
+"""
+
+import copy
+import glob
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from jsonschema_lite import Validator  # noqa: E402
+
+
+def documents(path):
+    """The JSON documents of a file: one document, an array's items, or NDJSON lines."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not text.strip():
+        return []
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return [(path + ":" + str(i + 1), json.loads(line))
+                for i, line in enumerate(text.splitlines()) if line.strip()]
+    if isinstance(doc, list):
+        return [("%s[%d]" % (path, i), d) for i, d in enumerate(doc)]
+    return [(path, doc)]
+
+
+def case_outputs(src, command, needs=""):
+    """stdout of the CLI golden cases of a command (folders named command-*),
+    except --help texts, and only those whose cmd has `needs` when given."""
+    paths = []
+    for case in sorted(glob.glob(os.path.join(src, "tests", "cli", "cases", command + "-*"))):
+        with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
+            cmd = f.read()
+        if "--help" in cmd or needs not in cmd:
+            continue
+        out = os.path.join(case, "stdout")
+        if os.path.getsize(out) > 0:
+            paths.append(out)
+    return paths
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else "."
+    schema_dir = os.path.join(src, "data", "schema")
+    validators = {}
+    for name in ("report", "patient", "facility"):
+        with open(os.path.join(schema_dir, name + ".schema.json"), encoding="utf-8") as f:
+            validators[name] = Validator(json.load(f))
+
+    ex = os.path.join(src, "data", "examples")
+    checks = []  # (schema, pointer, [files])
+    checks.append(("report", "#", sorted(glob.glob(os.path.join(ex, "*.expected.ndjson")) +
+                                         glob.glob(os.path.join(ex, "*.expected.json"))) +
+                   case_outputs(src, "batch")))
+    checks.append(("report", "#/$defs/compare", case_outputs(src, "compare")))
+    checks.append(("report", "#/$defs/markers_output", case_outputs(src, "markers")))
+    checks.append(("patient", "#", [os.path.join(ex, "patients.ndjson")]))
+    checks.append(("patient", "#/$defs/file",
+                   [p for p in sorted(glob.glob(os.path.join(ex, "*.json")))
+                    if not p.endswith(".expected.json")]))
+    configs = [p for p in sorted(glob.glob(os.path.join(src, "tests", "cli", "cases",
+                                                        "*-config", "*.json")))
+               if "bad-config" not in p]
+    checks.append(("facility", "#", configs + case_outputs(src, "precision", "--format json")))
+
+    passed = failed = 0
+    for schema, pointer, files in checks:
+        n = 0
+        for path in files:
+            items = documents(path)
+            if path.endswith(".json") and schema == "patient" and pointer == "#/$defs/file":
+                with open(path, encoding="utf-8") as f:  # the whole file is one instance
+                    items = [(path, json.load(f))]
+            for where, doc in items:
+                errs = validators[schema].errors(doc, pointer)
+                n += 1
+                if errs:
+                    failed += 1
+                    print("FAIL %s against %s.schema.json%s:" % (
+                        os.path.relpath(where, src), schema, pointer[1:]))
+                    for e in errs[:10]:
+                        print("    " + e)
+                else:
+                    passed += 1
+        if n == 0:
+            failed += 1
+            print("FAIL no documents found for %s.schema.json%s" % (schema, pointer[1:]))
+        else:
+            print("ok   %4d documents valid against %s.schema.json%s" % (n, schema, pointer[1:]))
+
+    # Documents that must be refused.
+    with open(os.path.join(ex, "patients.expected.ndjson"), encoding="utf-8") as f:
+        report = json.loads(f.readline())
+    with open(os.path.join(ex, "patient-P001.json"), encoding="utf-8") as f:
+        patient = json.load(f)
+
+    def broken(doc, change):
+        doc = copy.deepcopy(doc)
+        change(doc)
+        return doc
+
+    bad = [
+        ("report", broken(report, lambda d: d.pop("patient_id")), "no patient_id"),
+        ("report", broken(report, lambda d: d.update(assessment="great")), "unknown assessment"),
+        ("report", broken(report, lambda d: d["bmd"][0].update(significance="up")),
+         "unknown significance"),
+        ("report", broken(report, lambda d: d["bmd"][0].update(change_pct="5.0")),
+         "a number as a string"),
+        ("report", broken(report, lambda d: d["bmd"][0]["vs_previous"].pop("months")),
+         "vs_previous without months"),
+        ("report", broken(report, lambda d: d["flags"].append(
+            {"code": "NOT_A_FLAG", "severity": "info", "message": "x"})), "unknown flag code"),
+        ("report", broken(report, lambda d: d.update(as_of="2024-13-01")), "invalid date"),
+        ("report", broken(report, lambda d: d["trend"][0].update(ci95=[1.0])),
+         "a ci95 of one number"),
+        ("patient", broken(patient, lambda d: d["observations"][0].pop("value")),
+         "a BMD without a value"),
+        ("patient", broken(patient, lambda d: d["observations"][0].update(value="0.8")),
+         "a value as a string"),
+        ("patient", broken(patient, lambda d: d["therapies"][0].pop("start")),
+         "a therapy without a start"),
+        ("patient", broken(patient, lambda d: d["observations"][1].update(date="2019-13-10")),
+         "an invalid date"),
+        ("facility", {"kind": "osteotrack-facility",
+                      "lsc": {"lumbar_spine": {"g_cm2": 0.03, "pct": 2}}}, "both g_cm2 and pct"),
+        ("facility", {"kind": "osteotrack-facility", "lsc": {"total_hip": {"g_cm2": 0.9}}},
+         "an LSC out of range"),
+        ("facility", {"kind": "osteotrack-facility", "markers": {"ctx": {"lsc": 40}}},
+         "an unknown marker key"),
+        ("facility", {"kind": "osteotrack-facility", "colour": "blue"}, "an unknown key"),
+        ("facility", {"kind": "something-else"}, "another kind"),
+    ]
+    for schema, doc, why in bad:
+        if validators[schema].errors(doc):
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL %s.schema.json accepts a document with %s" % (schema, why))
+    print("ok   %4d broken documents refused" % len(bad) if not failed else "")
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
