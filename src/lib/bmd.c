@@ -185,11 +185,17 @@ static void add_flags(ot_bmd_result *r)
              "%s: loss of %.3f g/cm2 (%.1f%%) equals or exceeds the LSC of %.4f g/cm2; check "
              "adherence, calcium and vitamin D intake and secondary causes of bone loss",
              site, -r->change_g_cm2, -r->change_pct, r->lsc_g_cm2);
-    if (r->vs_expected == OT_VS_BELOW)
+    if (r->vs_expected == OT_VS_BELOW) {
+        ot_agent_class k = ot_agent_class_of(r->expected.agent);
         FLAG(OT_FLAG_BELOW_EXPECTED_GAIN, OT_SEV_INFO,
              "%s: change of %+.1f%% is below the %.2f%% expected on %s; worth a look, not a "
-             "failure: stable BMD on an antiresorptive is an acceptable response",
-             site, r->change_pct, r->expected.range_lo_pct, ot_agent_name(r->expected.agent));
+             "failure: %s",
+             site, r->change_pct, r->expected.range_lo_pct, ot_agent_name(r->expected.agent),
+             k == OT_CLASS_ANABOLIC || k == OT_CLASS_ROMOSOZUMAB
+                 ? "a bone-forming agent should raise BMD clearly, so check adherence and how "
+                   "the injections are given and stored"
+                 : "stable BMD on an antiresorptive is an acceptable response");
+    }
     if (r->lsc_is_default && !isnan(r->lsc_g_cm2))
         FLAG(OT_FLAG_DEFAULT_LSC_USED, OT_SEV_INFO,
              "%s: no facility precision study given; used the ISCD-derived default LSC of "

@@ -392,9 +392,15 @@ static int copy_patient(ot_report *r, const ot_patient *p)
     if (!r->id || !r->fx || ot_patient_courses(p, &r->courses, &r->ncourses) != OT_OK)
         return OT_ENOMEM;
     memcpy(r->id, p->id, idlen);
-    if (p->nfx)
-        memcpy(r->fx, p->fx, p->nfx * sizeof *r->fx);
-    r->nfx = p->nfx;
+    r->nfx = 0; /* as of a date: later fractures and courses are not yet known */
+    for (size_t i = 0; i < p->nfx; i++)
+        if (p->fx[i].date <= r->as_of)
+            r->fx[r->nfx++] = p->fx[i];
+    size_t kept = 0;
+    for (size_t i = 0; i < r->ncourses; i++)
+        if (r->courses[i].start <= r->as_of)
+            r->courses[kept++] = r->courses[i];
+    r->ncourses = kept;
     qsort(r->courses, r->ncourses, sizeof *r->courses, cmp_course);
     qsort(r->fx, r->nfx, sizeof *r->fx, cmp_fx);
     r->current = ot_course_at(r, r->as_of);

@@ -36,25 +36,31 @@ int ot_report_tscore(ot_report *r, const ot_patient *p)
     const ot_obs *latest[OT_SITE_COUNT] = {NULL};
     double latest_t[OT_SITE_COUNT] = {NAN, NAN, NAN, NAN};
     const char *latest_src[OT_SITE_COUNT] = {NULL};
-    const ot_obs *ever = NULL;
-    double ever_t = NAN;
+    const ot_obs *ever[2] = {NULL, NULL}; /* central sites, one-third radius */
+    double ever_t[2] = {NAN, NAN};
     ts->lowest = ts->hip_latest = NAN;
     ts->category = -1;
     for (size_t i = 0; i < p->nobs; i++) {
         const ot_obs *o = &p->obs[i];
         const char *src;
-        if (o->analyte != OT_ANALYTE_BMD || o->site == OT_SITE_RADIUS_33 || o->date > r->as_of)
+        if (o->analyte != OT_ANALYTE_BMD || o->date > r->as_of || (unsigned)o->site >= OT_SITE_COUNT)
             continue;
         double t = tscore_of(r, o, &src);
         if (isnan(t))
             continue;
-        if (!ever || t < ever_t || (t == ever_t && o->date < ever->date))
-            ever = o, ever_t = t;
+        int k = o->site == OT_SITE_RADIUS_33;
+        if (!ever[k] || t < ever_t[k] || (t == ever_t[k] && o->date < ever[k]->date))
+            ever[k] = o, ever_t[k] = t;
         const ot_obs *l = latest[o->site];
         if (!l || o->date > l->date || (o->date == l->date && o->line > l->line))
             latest[o->site] = o, latest_t[o->site] = t, latest_src[o->site] = src;
     }
-    for (int s = 0; s < OT_SITE_RADIUS_33; s++) {
+    /* DOMAIN.md 7: the one-third radius only when no central site can be used */
+    int central = ever[0] != NULL;
+    const ot_obs *worst = ever[!central];
+    double worst_t = ever_t[!central];
+    for (int s = central ? 0 : OT_SITE_RADIUS_33; s < (central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT);
+         s++) {
         if (!latest[s])
             continue;
         if (isnan(ts->lowest) || latest_t[s] < ts->lowest) {
@@ -64,7 +70,8 @@ int ot_report_tscore(ot_report *r, const ot_patient *p)
             ts->computed = latest_src[s] != NULL;
             ts->computed_source = latest_src[s];
         }
-        if (s != OT_SITE_LUMBAR_SPINE && (isnan(ts->hip_latest) || latest_t[s] < ts->hip_latest))
+        if ((s == OT_SITE_TOTAL_HIP || s == OT_SITE_FEMORAL_NECK) &&
+            (isnan(ts->hip_latest) || latest_t[s] < ts->hip_latest))
             ts->hip_latest = latest_t[s];
     }
     long long osteo = ot_micro(r->rd->tscore_osteoporosis.value);
@@ -73,11 +80,11 @@ int ot_report_tscore(ot_report *r, const ot_patient *p)
                        : ot_micro(ts->lowest) >= ot_micro(r->rd->tscore_normal.value) ? 0
                                                                                     : 1;
     char d[11];
-    if (ever && ot_micro(ever_t) <= osteo) {
+    if (worst && ot_micro(worst_t) <= osteo) {
         ts->diagnosis = 1;
-        ot_date_format(d, ever->date);
-        snprintf(ts->basis, sizeof ts->basis, "T-score %.1f at the %s on %s", ever_t,
-                 site_label(ever->site), d);
+        ot_date_format(d, worst->date);
+        snprintf(ts->basis, sizeof ts->basis, "T-score %.1f at the %s on %s", worst_t,
+                 site_label(worst->site), d);
     }
     for (size_t i = 0; !ts->diagnosis && i < r->nfx; i++)
         if (r->fx[i].date <= r->as_of &&
@@ -108,10 +115,21 @@ int ot_report_failure(ot_report *r)
     int loss = 0, no_marker = 0;
     for (size_t i = 0; i < r->nfx; i++)
         nfx += r->fx[i].date > c->start && r->fx[i].date <= r->as_of;
-    for (size_t i = 0; i < r->nbmd; i++)
-        loss |= r->bmd[i].base.date > c->start &&
-                (r->bmd[i].base.significance == OT_SIG_DECREASE ||
-                 r->bmd[i].prev.significance == OT_SIG_DECREASE);
+    /* A loss on treatment: a decrease measured from a scan taken no earlier
+     * than the site's last scan on or before the start (its treatment
+     * baseline); a loss before treatment is why treatment began. */
+    ot_date tb = OT_DATE_NONE;
+    for (size_t i = 0; i < r->nbmd; i++) {
+        const ot_bmd_entry *e = &r->bmd[i];
+        if (i == 0 || e->base.site != r->bmd[i - 1].base.site)
+            tb = e->base.baseline_date;
+        if (e->base.date <= c->start) {
+            tb = e->base.date > tb ? e->base.date : tb;
+            continue;
+        }
+        loss |= (e->base.significance == OT_SIG_DECREASE && e->base.baseline_date >= tb) ||
+                (e->prev.significance == OT_SIG_DECREASE && e->prev.baseline_date >= tb);
+    }
     for (size_t i = 0; i < r->nmarkers; i++)
         no_marker |= r->marker_course[i] == c && r->markers[i].response == OT_RESP_SUBOPTIMAL;
     if (nfx >= 2)
@@ -139,14 +157,16 @@ static int is_antiresorptive(ot_agent a)
            k == OT_CLASS_DENOSUMAB;
 }
 
-/* An antiresorptive (other than `c` itself) started from c's start up to
- * `grace` months after c ended. */
+/* An antiresorptive (other than `c` itself) that carries on from c: started
+ * no later than `grace` months after c ended and still running at c's end
+ * (a course that started and ended during c is no follow-on). */
 static int has_followon(const ot_report *r, const ot_course *c)
 {
     ot_date limit = ot_date_add_months(c->end, (int)r->rd->mon.followon_grace.value);
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *x = &r->courses[i];
-        if (x != c && is_antiresorptive(x->agent) && x->start >= c->start && x->start <= limit)
+        if (x != c && is_antiresorptive(x->agent) && x->start <= limit &&
+            (x->end == OT_DATE_NONE || x->end >= c->end))
             return 1;
     }
     return 0;
@@ -186,15 +206,20 @@ static int due_markers(ot_report *r, const ot_patient *p)
     const ot_window *w = ot_agent_class_of(c->agent) == OT_CLASS_ANABOLIC
                              ? &r->rd->window_anabolic
                              : &r->rd->window_antiresorptive;
-    if (ot_date_months_between(c->start, r->as_of) > w->hi)
-        return OT_OK; /* the window for the check has passed */
+    /* Due until a follow-up value is on record: one taken once the rule's
+     * window has opened (a value a week after the start is no follow-up).
+     * Overdue it stays a warning through the first year on treatment; after
+     * that the failure rules and the DXA judge the response. */
+    double on = ot_date_months_between(c->start, r->as_of);
+    if (on > fmax(w->hi, r->rd->mon.failure_min.value))
+        return OT_OK;
     int before = 0, after = 0;
     for (size_t i = 0; i < p->nobs; i++) {
         const ot_obs *o = &p->obs[i];
         if (o->analyte == OT_ANALYTE_BMD || o->date > r->as_of)
             continue;
         before |= o->date <= c->start;
-        after |= o->date > c->start;
+        after |= o->date > c->start && ot_date_months_between(c->start, o->date) >= w->lo;
     }
     if (after)
         return OT_OK;
@@ -210,8 +235,12 @@ static int due_markers(ot_report *r, const ot_patient *p)
         return rc;
     return ot_report_add_flag(r, OT_FLAG_MARKER_FOLLOWUP_DUE,
                               due <= r->as_of ? OT_SEV_WARNING : OT_SEV_INFO, -1, -1,
-                              "%s follow-up due on %s, %g months after %s began (%s)%s", which, d,
-                              r->rd->mon.marker_followup.value, ot_agent_name(c->agent), s,
+                              "%s follow-up due on %s, %g months after %s began (%s)%s%s",
+                              which, d, r->rd->mon.marker_followup.value,
+                              ot_agent_name(c->agent), s,
+                              on > w->hi ? "; the rule's window has closed: a late value is "
+                                           "not judged by the rule, though it shows whether "
+                                           "turnover is suppressed" : "",
                               before ? "" : "; no baseline value on record, so only the target "
                                             "can be judged");
 }
@@ -380,6 +409,22 @@ static const ot_course *marker_course(const ot_report *r)
     return c;
 }
 
+/* The therapy course that ended last (latest end; ongoing ones count as
+ * latest), or NULL when no therapy is on record ("none" entries are not
+ * therapy). */
+static const ot_course *last_course(const ot_report *r)
+{
+    const ot_course *l = NULL;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *c = &r->courses[i];
+        if (c->agent == OT_AGENT_NONE)
+            continue;
+        if (!l || c->end == OT_DATE_NONE || (l->end != OT_DATE_NONE && c->end >= l->end))
+            l = c;
+    }
+    return l;
+}
+
 /* Order of precedence (README "Reading a patient report"):
  * 1 possible_treatment_failure; 2 insufficient_data when no therapy is on
  * record; 3 inadequate_response when a site's latest comparable scan shows
@@ -397,7 +442,7 @@ void ot_report_assess(ot_report *r)
             r->assessment = OT_ASSESS_POSSIBLE_TREATMENT_FAILURE;
             return;
         }
-    if (r->ncourses == 0) {
+    if (!last_course(r)) {
         r->assessment = OT_ASSESS_INSUFFICIENT_DATA;
         return;
     }
@@ -475,8 +520,8 @@ void ot_report_summarise(ot_report *r)
         ot_date_format(d, c->start);
         say(&t, "On %s since %s (%.1f years).", ot_agent_name(c->agent), d,
             ot_date_months_between(c->start, r->as_of) / 12.0);
-    } else if (r->ncourses) {
-        const ot_course *l = &r->courses[r->ncourses - 1];
+    } else if (last_course(r)) {
+        const ot_course *l = last_course(r);
         ot_date_format(d, l->start);
         ot_date_format(e, l->end);
         say(&t, "No osteoporosis therapy in effect (last: %s from %s%s%s).",
@@ -514,18 +559,19 @@ void ot_report_summarise(ot_report *r)
         const ot_marker_result *m = &r->markers[i];
         if (r->marker_course[i] != mc)
             continue;
+        const char *resp = m->response == OT_RESP_NOT_ASSESSABLE ? "not assessable"
+                                                                 : ot_response_name(m->response);
         if (isnan(m->change_pct))
-            say(&t, " %s %s.", m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
-                ot_response_name(m->response));
+            say(&t, " %s %s.", m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX", resp);
         else
             say(&t, " %s %+.0f%% on %s (%s).", m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
-                m->change_pct, ot_agent_name(m->therapy), ot_response_name(m->response));
+                m->change_pct, ot_agent_name(m->therapy), resp);
     }
     char word[32]; /* the assessment in words: possible treatment failure */
     ot_strlcpy(word, ot_assessment_name(r->assessment), sizeof word);
     for (char *p = word; *p; p++)
         *p = *p == '_' ? ' ' : *p;
-    say(&t, " Assessment%s: %s.", !c && r->ncourses ? " while treated" : "", word);
+    say(&t, " Assessment%s: %s.", !c && last_course(r) ? " while treated" : "", word);
     unsigned said = 0; /* one mention per alert code */
     for (size_t i = 0; i < r->nflags; i++) {
         ot_flag_code code = r->flags[i].code;
