@@ -1,5 +1,5 @@
 /* Comparison of two BMD scans against the least significant change. */
-#include "internal.h"
+#include "jsonw.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -275,89 +275,14 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
     return OT_OK;
 }
 
-/* After device_changed, when it is true: how the scanner change was handled. */
-static void scanner_change_json(cJSON *o, const ot_bmd_result *r)
-{
-    cJSON_AddBoolToObject(o, "cross_calibrated", r->cross_calibrated);
-    if (r->cross_calibrated) {
-        int inv = r->crosscal_inverted;
-        cJSON *c = cJSON_AddObjectToObject(o, "cross_calibration");
-        cJSON_AddStringToObject(c, "from_device", inv ? r->device : r->baseline_device);
-        cJSON_AddStringToObject(c, "to_device", inv ? r->baseline_device : r->device);
-        ot_json_add_num(c, "slope", ot_round(r->crosscal_slope, 6));
-        ot_json_add_num(c, "intercept", ot_round(r->crosscal_intercept, 6));
-        ot_json_add_num(c, "lsc_g_cm2", ot_round(r->crosscal_lsc_g_cm2, 6));
-        cJSON_AddBoolToObject(c, "inverted", inv);
-        cJSON_AddStringToObject(c, "source", r->crosscal_source);
-    } else {
-        cJSON_AddNullToObject(o, "cross_calibration");
-    }
-    if (r->has_sbmd) {
-        cJSON *b = cJSON_AddObjectToObject(o, "sbmd");
-        ot_json_add_num(b, "baseline_mg_cm2", ot_round(r->sbmd_baseline_mg_cm2, 3));
-        ot_json_add_num(b, "value_mg_cm2", ot_round(r->sbmd_value_mg_cm2, 3));
-        cJSON_AddStringToObject(b, "source", r->sbmd_source);
-        cJSON_AddBoolToObject(b, "confirmed", r->sbmd_confirmed);
-    } else {
-        cJSON_AddNullToObject(o, "sbmd");
-    }
-}
-
-cJSON *ot_bmd_result_json(const ot_bmd_result *r)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "site", ot_site_name(r->site));
-    ot_json_add_date(o, "baseline_date", r->baseline_date);
-    ot_json_add_date(o, "date", r->date);
-    ot_json_add_num(o, "baseline_g_cm2", ot_round(r->baseline_g_cm2, 6));
-    if (r->device_changed)
-        ot_json_add_num(o, "baseline_converted_g_cm2", ot_round(r->baseline_converted_g_cm2, 6));
-    ot_json_add_num(o, "value_g_cm2", ot_round(r->value_g_cm2, 6));
-    ot_json_add_num(o, "change_g_cm2", ot_round(r->change_g_cm2, 6));
-    ot_json_add_num(o, "change_pct", ot_round(r->change_pct, 4));
-    ot_json_add_num(o, "months", ot_round(r->months, 2));
-    ot_json_add_num(o, "annualized_pct", ot_round(r->annualized_pct, 4));
-    ot_json_add_num(o, "lsc_g_cm2", ot_round(r->lsc_g_cm2, 6));
-    ot_json_add_num(o, "lsc_pct", ot_round(r->lsc_pct, 4));
-    cJSON_AddBoolToObject(o, "lsc_default", r->lsc_is_default);
-    cJSON_AddStringToObject(o, "lsc_source", r->lsc_source);
-    cJSON_AddBoolToObject(o, "lsc_confirmed", r->lsc_confirmed);
-    cJSON_AddStringToObject(o, "significance", ot_significance_name(r->significance));
-    if (r->baseline_device[0])
-        cJSON_AddStringToObject(o, "baseline_device", r->baseline_device);
-    if (r->device[0])
-        cJSON_AddStringToObject(o, "device", r->device);
-    cJSON_AddBoolToObject(o, "device_changed", r->device_changed);
-    if (r->device_changed)
-        scanner_change_json(o, r);
-    if (r->expected.found) {
-        const ot_expected *x = &r->expected;
-        cJSON *e = cJSON_AddObjectToObject(o, "expected");
-        cJSON_AddStringToObject(e, "agent", ot_agent_name(x->agent));
-        cJSON *range = cJSON_AddArrayToObject(e, "range_pct");
-        cJSON_AddItemToArray(range, cJSON_CreateNumber(x->range_lo_pct));
-        cJSON_AddItemToArray(range, cJSON_CreateNumber(x->range_hi_pct));
-        ot_json_add_num(e, "months", x->months);
-        cJSON *win = cJSON_AddArrayToObject(e, "window_months");
-        cJSON_AddItemToArray(win, cJSON_CreateNumber(x->window_lo_months));
-        cJSON_AddItemToArray(win, cJSON_CreateNumber(x->window_hi_months));
-        cJSON_AddStringToObject(e, "source", x->source);
-        cJSON_AddBoolToObject(e, "confirmed", x->confirmed);
-    } else {
-        cJSON_AddNullToObject(o, "expected");
-    }
-    cJSON_AddStringToObject(o, "vs_expected", ot_vs_expected_name(r->vs_expected));
-    cJSON *flags = cJSON_AddArrayToObject(o, "flags");
-    for (size_t i = 0; i < r->nflags; i++)
-        cJSON_AddItemToArray(flags, ot_flag_json(&r->flags[i]));
-    return o;
-}
-
 int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty)
 {
     if (!out || !r)
         return OT_EINVAL;
-    return ot_json_finish(out, ot_bmd_result_json(r), pretty);
+    jw w;
+    jw_init(&w, pretty);
+    jw_object(&w, NULL);
+    ot_bmd_result_write(&w, r, 1);
+    jw_end_object(&w);
+    return jw_finish(&w, out);
 }

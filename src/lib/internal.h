@@ -238,9 +238,6 @@ void ot_flag_add(ot_flag *flags, size_t *n, size_t cap, ot_flag_code code,
 /* cJSON helpers: a number or null when NaN. */
 cJSON *ot_json_add_num(cJSON *obj, const char *key, double v);
 
-/* JSON builders shared by the result and report serialisers. */
-cJSON *ot_flag_json(const ot_flag *f);
-cJSON *ot_bmd_result_json(const ot_bmd_result *r);
 /* Rounds for display: 6 decimals for g/cm2, 4 for percent, 2 for months. */
 double ot_round(double x, int decimals);
 /* Adds "key": "YYYY-MM-DD" or null. */

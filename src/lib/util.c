@@ -194,21 +194,6 @@ void ot_json_add_date(cJSON *obj, const char *key, ot_date d)
     cJSON_AddStringToObject(obj, key, buf);
 }
 
-cJSON *ot_flag_json(const ot_flag *f)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "code", ot_flag_code_name(f->code));
-    cJSON_AddStringToObject(o, "severity", ot_severity_name(f->severity));
-    cJSON_AddStringToObject(o, "message", f->message);
-    if (f->has_site)
-        cJSON_AddStringToObject(o, "site", ot_site_name(f->site));
-    if (f->has_analyte)
-        cJSON_AddStringToObject(o, "analyte", ot_analyte_name(f->analyte));
-    return o;
-}
-
 int ot_json_finish(char **out, cJSON *root, int pretty)
 {
     *out = NULL;
