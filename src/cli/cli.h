@@ -49,4 +49,10 @@ int cli_load_refdata(ot_refdata **out, const char *cmd, const char *datadir,
 /* Writes text and a newline to stdout and flushes; 0 or EXIT_IOERR. */
 int cli_emit(const char *cmd, const char *text);
 
+/* Ends compare and markers: frees `rd` (after `json` was written from a
+ * result pointing into it) and `json`; reports `st`'s error (exit 2), a
+ * failed serialisation `jst` (exit 70), or emits the JSON. */
+int cli_finish(const char *cmd, ot_refdata *rd, int st, const ot_error *err, int jst,
+               char *json);
+
 #endif

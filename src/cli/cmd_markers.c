@@ -111,20 +111,8 @@ int cmd_markers(int argc, char **argv)
     ot_marker_result r;
     ot_error err = {0, ""};
     int st = ot_marker_assess(&r, rd, &a.from, &a.to, &a.opts, &err);
-    if (st != OT_OK) {
-        ot_refdata_free(rd);
-        cli_error(CMD, "%s", err.message);
-        return EXIT_USAGE;
-    }
     char *json = NULL;
-    /* the result's sources point into rd: free it only after writing */
-    st = ot_marker_result_to_json(&json, &r, a.pretty);
-    ot_refdata_free(rd);
-    if (st != OT_OK) {
-        cli_error(CMD, "out of memory");
-        return EXIT_SOFTWARE;
-    }
-    rc = cli_emit(CMD, json);
-    ot_free(json);
-    return rc;
+    /* the result's sources point into rd: cli_finish frees it after writing */
+    int jst = st == OT_OK ? ot_marker_result_to_json(&json, &r, a.pretty) : OT_OK;
+    return cli_finish(CMD, rd, st, &err, jst, json);
 }

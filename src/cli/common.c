@@ -99,3 +99,21 @@ int cli_emit(const char *cmd, const char *text)
     }
     return EXIT_OK;
 }
+
+int cli_finish(const char *cmd, ot_refdata *rd, int st, const ot_error *err, int jst,
+               char *json)
+{
+    int rc = EXIT_OK;
+    ot_refdata_free(rd);
+    if (st != OT_OK) {
+        cli_error(cmd, "%s", err->message);
+        rc = EXIT_USAGE;
+    } else if (jst != OT_OK) {
+        cli_error(cmd, "out of memory");
+        rc = EXIT_SOFTWARE;
+    } else {
+        rc = cli_emit(cmd, json);
+    }
+    ot_free(json);
+    return rc;
+}

@@ -287,6 +287,14 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
     return OT_OK;
 }
 
+static int therapy_limit(const ot_patient *p, ot_error *err)
+{
+    if (p->ncourses + p->nfacts < OT_PATIENT_MAX_OBSERVATIONS)
+        return OT_OK;
+    return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is reached: "
+                      "this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
+}
+
 int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date end,
                            ot_error *err)
 {
@@ -304,9 +312,8 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
             return OT_OK;
         }
     }
-    if (p->ncourses + p->nfacts >= OT_PATIENT_MAX_OBSERVATIONS)
-        return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is "
-                          "reached: this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
+    if (therapy_limit(p, err) != OT_OK)
+        return OT_ELIMIT;
     void *a = p->courses;
     if (ot_grow(&a, &p->capcourses, p->ncourses + 1, sizeof *p->courses) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
@@ -349,9 +356,8 @@ static int add_fact(ot_patient *p, const ot_record *rec, ot_error *err)
         if (l->date == f.date && l->start == f.start && l->end == f.end && l->agent == f.agent)
             return OT_OK;
     }
-    if (p->ncourses + p->nfacts >= OT_PATIENT_MAX_OBSERVATIONS)
-        return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is "
-                          "reached: this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
+    if (therapy_limit(p, err) != OT_OK)
+        return OT_ELIMIT;
     void *a = p->facts;
     if (ot_grow(&a, &p->capfacts, p->nfacts + 1, sizeof *p->facts) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
