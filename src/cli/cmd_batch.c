@@ -331,16 +331,29 @@ static ot_input_format format_of(const char *path, ot_input_format given)
     return FMT_UNKNOWN;
 }
 
+/* NDJSON is read a line at a time; a .json file whole (it is one text). */
 static int run_json(batch *b, const char *path, ot_input_format f)
 {
     char *buf;
     size_t len;
-    int e = read_all(path, &buf, &len);
-    if (e) {
+    int e;
+    if (f == OT_INPUT_NDJSON) {
+        int status;
+        FILE *in = open_input(path, &status);
+        if (!in)
+            return status;
+        e = ndjson_stream(in, (size_t)1 << 20, on_doc, on_bad, b);
+        if (in != stdin)
+            fclose(in);
+        if (e)
+            cli_error(CMD, "%s: cannot read: %s", path, strerror(e));
+        return e ? EXIT_NOINPUT : EXIT_OK;
+    }
+    if ((e = read_all(path, &buf, &len)) != 0) {
         cli_error(CMD, "%s: cannot open: %s", path, strerror(e));
         return EXIT_NOINPUT;
     }
-    json_split(buf, len, f == OT_INPUT_NDJSON, on_doc, on_bad, b);
+    json_split(buf, len, on_doc, on_bad, b);
     free(buf);
     return EXIT_OK;
 }

@@ -1,6 +1,8 @@
 /* Splits JSON and NDJSON input into patient documents, keeping line numbers. */
 #include "input_json.h"
 
+#include "osteotrack.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -121,37 +123,95 @@ static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
     }
 }
 
-static void ndjson(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx)
+/* One NDJSON line: a blank line is skipped. 1 when it held a document. */
+static size_t nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
 {
-    long line = 1;
-    size_t pos = 0, ndocs = 0;
-    while (pos < len) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
-        while (n > 0 && (buf[pos + n - 1] == '\r' || buf[pos + n - 1] == ' '))
-            n--;
-        size_t k = 0;
-        while (k < n && (buf[pos + k] == ' ' || buf[pos + k] == '\t'))
-            k++;
-        if (k < n) {
-            doc(ctx, buf + pos + k, n - k, line, NULL);
-            ndocs++;
-        }
-        pos = end + 1;
-        line++;
-    }
-    if (ndocs == 0)
-        bad(ctx, 1, "empty file: expected one patient document a line");
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    size_t k = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t'))
+        k++;
+    if (k == n)
+        return 0;
+    doc(ctx, p + k, n - k, line, NULL);
+    return 1;
 }
 
-void json_split(const char *buf, size_t len, int nd, doc_fn doc, bad_fn bad, void *ctx)
+int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
+{
+    const size_t max = (size_t)OT_JSON_MAX_DOCUMENT + 2; /* a document, CR, LF */
+    size_t cap = bufsize < 4 ? 4 : bufsize, len = 0, ndocs = 0, skipped = 0;
+    long line = 1;
+    int skipping = 0, bom = 1, eof = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return ENOMEM;
+    while (!eof) {
+        if (len == cap) { /* one line fills the buffer */
+            char *nb = cap < max ? realloc(buf, cap * 2 < max ? cap * 2 : max) : NULL;
+            if (nb) {
+                buf = nb;
+                cap = cap * 2 < max ? cap * 2 : max;
+            } else if (cap < max) {
+                free(buf);
+                return ENOMEM;
+            } else { /* over the limit: count the line's bytes and drop them */
+                skipping = 1;
+                skipped += len;
+                len = 0;
+            }
+        }
+        size_t from = len, pos = 0, r = fread(buf + len, 1, cap - len, f);
+        if (r == 0 && ferror(f)) {
+            free(buf);
+            return EIO;
+        }
+        eof = r == 0;
+        len += r;
+        if (bom && (len >= 3 || eof)) { /* a byte order mark starts the file, if any */
+            if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+                pos = 3;
+            from = pos;
+            bom = 0;
+        } else if (bom) {
+            continue;
+        }
+        for (;;) {
+            const char *nl = memchr(buf + from, '\n', len - from);
+            if (!nl && !(eof && (pos < len || skipping)))
+                break;
+            size_t end = nl ? (size_t)(nl - buf) : len;
+            if (skipping) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "document of %zu bytes, over the limit of %u bytes",
+                         skipped + end - pos, (unsigned)OT_JSON_MAX_DOCUMENT);
+                bad(ctx, line, msg);
+                skipping = 0;
+                skipped = 0;
+                ndocs++;
+            } else {
+                ndocs += nd_line(buf + pos, end - pos, line, doc, ctx);
+            }
+            line++;
+            pos = from = end + 1;
+            if (!nl)
+                break;
+        }
+        if (pos > len)
+            pos = len;
+        memmove(buf, buf + pos, len - pos);
+        len -= pos;
+    }
+    free(buf);
+    if (ndocs == 0)
+        bad(ctx, 1, "empty file: expected one patient document a line");
+    return 0;
+}
+
+void json_split(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx)
 {
     if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
         buf += 3, len -= 3;
-    if (nd) {
-        ndjson(buf, len, doc, bad, ctx);
-        return;
-    }
     scan s = {buf, len, 0, 1};
     for (int first = 1;; first = 0) {
         skip_ws(&s);

@@ -2,6 +2,7 @@
 #define OT_CLI_INPUT_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* One patient document (JSON text, not NUL-terminated) starting on `line`;
  * `where` names its place when the line alone does not ("patients[3]"). */
@@ -10,8 +11,14 @@ typedef void (*doc_fn)(void *ctx, const char *doc, size_t len, long line, const 
 typedef void (*bad_fn)(void *ctx, long line, const char *reason);
 
 /* Splits a .json text (one document, an array of them, {"patients": [...]},
- * or several of those in a row) or an NDJSON text (one document a line). */
-void json_split(const char *buf, size_t len, int ndjson, doc_fn doc, bad_fn bad, void *ctx);
+ * or several of those in a row). */
+void json_split(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx);
+
+/* Reads NDJSON (one document a line) from `f` as it comes, holding one line
+ * at a time in a buffer that starts at `bufsize` bytes and grows to the
+ * document limit; a longer line is counted and rejected through `bad`.
+ * 0, or errno (ENOMEM, EIO). */
+int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
 
 /* Reads a whole file ("-": stdin) into a malloc'd buffer. 0, or errno. */
 int read_all(const char *path, char **buf, size_t *len);
