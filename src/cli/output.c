@@ -1,9 +1,14 @@
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
 /* Output for the batch command: stdout, or a file written to a temporary
  * name and renamed on success so a failed run never leaves a truncated file
  * that looks complete. */
 #include "output.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,17 +22,35 @@ int out_open(out_t *o, const char *cmd, const char *path)
         setvbuf(stdout, NULL, _IOFBF, 1 << 20); /* few large writes */
         return EXIT_OK;
     }
-    size_t n = strlen(path);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or a pipe (--output /dev/null, a FIFO): written in place;
+         * a temporary file renamed over it would replace the device */
+        if (!(o->f = fopen(path, "w"))) {
+            cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+            return EXIT_IOERR;
+        }
+        o->name = path;
+        setvbuf(o->f, NULL, _IOFBF, 1 << 20);
+        return EXIT_OK;
+    }
+    /* a link to a file: the file is replaced, not the link */
+    char *real = realpath(path, NULL);
+    const char *target = real ? real : path;
+    size_t n = strlen(target);
     o->final = malloc(n + 1);
     o->tmp = malloc(n + 16);
     if (!o->final || !o->tmp) {
         free(o->final);
         free(o->tmp);
+        free(real);
         cli_error(cmd, "out of memory");
         return EXIT_SOFTWARE;
     }
-    memcpy(o->final, path, n + 1);
-    memcpy(o->tmp, path, n);
+    memcpy(o->final, target, n + 1);
+    free(real);
+    o->name = path;
+    memcpy(o->tmp, o->final, n);
     memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
     int fd = mkstemp(o->tmp);
     if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
@@ -68,7 +91,7 @@ int out_close(out_t *o, int ok)
             unlink(o->tmp);
     }
     if (failed)
-        cli_error(o->cmd, "%s: cannot write the output: %s", o->final ? o->final : "stdout",
+        cli_error(o->cmd, "%s: cannot write the output: %s", o->name ? o->name : "stdout",
                   strerror(failed));
     free(o->final);
     free(o->tmp);

@@ -6,7 +6,8 @@
 typedef struct out_t {
     FILE *f;
     const char *cmd;
-    char *final, *tmp;   /* NULL for stdout */
+    char *final, *tmp;   /* the file renamed into place, NULL for stdout and devices */
+    const char *name;    /* what messages call the output; NULL for stdout */
     int failed;          /* errno of the first failed write */
 } out_t;
 

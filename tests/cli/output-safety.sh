@@ -75,5 +75,23 @@ check "--output" $? 0 e10 "osteotrack batch: "
 cmp -s ok.ndjson ok.stdout || { echo "FAIL: --output differs from stdout"; fails=$((fails + 1)); }
 [ "$(ls | grep -c '\.tmp\.')" = 0 ] || { echo "FAIL: a temporary file left"; fails=$((fails + 1)); }
 
+# 6. --output to something that is not a regular file is written in place,
+#    never replaced by a renamed temporary file (that once turned
+#    --output /dev/null into a regular file): a FIFO stays a FIFO and gets
+#    the reports; a link to a file stays a link and its file gets them
+mkfifo fifo
+cat fifo > from-fifo &
+"$bin" batch many.ndjson --as-of 2024-06-01 --output fifo 2> e11
+check "--output FIFO" $? 0 e11 "osteotrack batch: "
+wait
+[ -p fifo ] || { echo "FAIL: the FIFO was replaced"; fails=$((fails + 1)); }
+cmp -s from-fifo ok.stdout || { echo "FAIL: --output FIFO differs from stdout"; fails=$((fails + 1)); }
+echo "older" > real.ndjson && ln -s real.ndjson link.ndjson
+"$bin" batch many.ndjson --as-of 2024-06-01 --output link.ndjson 2> e12
+check "--output LINK" $? 0 e12 "osteotrack batch: "
+[ -L link.ndjson ] || { echo "FAIL: the link was replaced"; fails=$((fails + 1)); }
+cmp -s real.ndjson ok.stdout || { echo "FAIL: the linked file did not get the reports"; fails=$((fails + 1)); }
+[ "$(ls | grep -c '\.tmp\.')" = 0 ] || { echo "FAIL: a temporary file left"; fails=$((fails + 1)); }
+
 echo "output safety: $pass passed, $fails failed"
 [ $fails = 0 ]
