@@ -254,10 +254,20 @@ static int run_csv(batch *b, const char *path, ot_input_format fmt)
             }
             continue;
         }
-        if (b->stream)
+        if (b->stream) {
             stream_row(b, &row);
-        else if (group_add(b->grp, &row) != 0)
+        } else if ((rc = group_add(b->grp, &row)) == GROUP_ETOO_MANY_DEVICES) {
+            fprintf(stderr, "%s:%ld: device: more than %lu distinct device names, too many to "
+                    "group in memory; the row is rejected (rows grouped by patient are streamed "
+                    "and have no such limit)\n", b->file, row.line,
+                    (1ul << GROUP_DEVICE_BITS) - 1);
+            b->rejected++;
+        } else if (rc != 0) {
+            fprintf(stderr, "%s:%ld: out of memory grouping the rows of %zu patients in memory; "
+                    "rows grouped by patient are streamed instead\n", b->file, row.line,
+                    group_patients(b->grp));
             b->fatal = EXIT_SOFTWARE;
+        }
         if ((b->rows & 65535) == 0)
             progress(b, 0);
     }

@@ -8,16 +8,23 @@
 #include <string.h>
 
 /* One record: an observation, with the therapy named on its row folded in
- * (agent != 0), or a therapy alone (kind OT_REC_THERAPY). 32 bytes. */
+ * (agent != 0), or a therapy alone (kind OT_REC_THERAPY), and its input
+ * line. 32 bytes: the bit fields hold the vocabulary and the device index. */
 typedef struct mrec {
     double value;     /* BMD g/cm2, marker ug/L or ng/L */
     int32_t date;
     int32_t tstart;   /* therapy start (OT_DATE_NONE when not given) */
-    uint32_t device;  /* 1 + index into the device table; 0: none */
     uint32_t next;    /* 1 + index of the patient's next record; 0: last */
+    uint32_t line;    /* input line, 0 when past 2^32 - 1 */
     float tscore;
-    uint8_t kind, sub, mfr, agent; /* agent: 0 none, else 1 + ot_agent */
+    unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none */
+    unsigned kind : 2, sub : 3, mfr : 3, agent : 4; /* agent: 0 none, else 1 + ot_agent */
 } mrec;
+
+_Static_assert(sizeof(mrec) == 32, "a grouped record is 32 bytes");
+_Static_assert(OT_REC_THERAPY < 4 && OT_SITE_COUNT <= 8 && OT_ANALYTE_COUNT <= 8 &&
+                   OT_FX_COUNT <= 8 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16,
+               "the vocabulary fits the record's bit fields");
 
 /* Records live in blocks that never move: no copy, no slack on growth. */
 #define BLOCK_BITS 16
@@ -40,7 +47,6 @@ typedef struct table { /* open addressing: slot holds 1 + index, 0 empty */
 
 struct group {
     mrec **blocks;
-    uint32_t **lines;  /* each record's input line, in blocks beside `blocks` */
     size_t nblocks, capblocks, nrecs;
     const char **files; /* input names (borrowed), with the first record of each */
     size_t *file_first, nfiles, capfiles, capfirst;
@@ -140,12 +146,9 @@ void group_free(group *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; i < g->nblocks; i++) {
+    for (size_t i = 0; i < g->nblocks; i++)
         free(g->blocks[i]);
-        free(g->lines[i]);
-    }
     free(g->blocks);
-    free(g->lines);
     free(g->files);
     free(g->file_first);
     free(g->pats);
@@ -162,7 +165,7 @@ size_t group_patients(const group *g) { return g->npats; }
 
 size_t group_bytes(const group *g)
 {
-    return g->nblocks * BLOCK * (sizeof(mrec) + sizeof(uint32_t)) + g->cappats * sizeof *g->pats +
+    return g->nblocks * BLOCK * sizeof(mrec) + g->cappats * sizeof *g->pats +
            g->cappid * sizeof *g->pid_off + g->ids.cap +
            g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t);
 }
@@ -175,44 +178,52 @@ static mrec *rec_at(const group *g, uint32_t k) /* k: 1-based */
 static mrec *new_rec(group *g, long line)
 {
     if (g->nrecs == g->nblocks * BLOCK) {
-        size_t cap = g->capblocks;
         if (g->nrecs >= UINT32_MAX - BLOCK ||
             grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks) ||
-            grow((void **)&g->lines, &cap, g->nblocks + 1, sizeof *g->lines))
+            !(g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec))))
             return NULL;
-        g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec));
-        g->lines[g->nblocks] = malloc(BLOCK * sizeof(uint32_t));
-        if (!g->blocks[g->nblocks] || !g->lines[g->nblocks]) {
-            free(g->blocks[g->nblocks]);
-            free(g->lines[g->nblocks]);
-            return NULL;
-        }
         g->nblocks++;
     }
-    g->lines[g->nrecs >> BLOCK_BITS][g->nrecs & (BLOCK - 1)] =
-        line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     mrec *m = &g->blocks[g->nrecs >> BLOCK_BITS][g->nrecs & (BLOCK - 1)];
     g->nrecs++;
     memset(m, 0, sizeof *m);
+    m->line = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     m->tstart = (int32_t)OT_DATE_NONE;
     m->tscore = NAN;
     return m;
 }
 
-static int add_device(group *g, mrec *m, const char *device)
+/* The device's 1 + index (added on first sight), or an error (< 0). */
+static long device_of(group *g, const char *device)
 {
     int added;
     long d = lookup(&g->by_dev, &g->devs, &g->dev_off, &g->ndev, &g->capdev, device,
                     strlen(device), &added);
     if (d < 0)
         return -1;
-    m->device = (uint32_t)d + 1;
+    return d + 1 >= (1L << GROUP_DEVICE_BITS) ? GROUP_ETOO_MANY_DEVICES : d + 1;
+}
+
+static int add_device(group *g, mrec *m, const char *device)
+{
+    long d = device_of(g, device);
+    if (d < 0)
+        return (int)d;
+    m->device = (unsigned)d & ((1u << GROUP_DEVICE_BITS) - 1);
     return 0;
 }
 
 int group_add(group *g, const ot_row *row)
 {
-    int added;
+    int added, rc;
+    /* near the device limit, a row is refused whole before any of it is kept */
+    for (size_t i = 0; g->ndev + row->nrecords >= (1u << GROUP_DEVICE_BITS) - 1 &&
+                       i < row->nrecords; i++)
+        if (row->records[i].kind == OT_REC_BMD && row->records[i].device) {
+            long d = device_of(g, row->records[i].device);
+            if (d < 0)
+                return (int)d;
+        }
     long pi = lookup(&g->by_id, &g->ids, &g->pid_off, &g->npats, &g->cappid, row->patient_id,
                      row->patient_id_len, &added);
     if (pi < 0 || grow((void **)&g->pats, &g->cappats, g->npats, sizeof *g->pats))
@@ -224,28 +235,28 @@ int group_add(group *g, const ot_row *row)
         const ot_record *r = &row->records[i];
         if (r->kind == OT_REC_THERAPY && r->end == OT_DATE_NONE && prev && !prev->agent &&
             prev->date == (int32_t)r->date) { /* fold into the row's observation */
-            prev->agent = (uint8_t)(r->agent + 1);
+            prev->agent = ((unsigned)r->agent + 1) & 15u;
             prev->tstart = (int32_t)r->start;
             continue;
         }
         mrec *m = new_rec(g, row->line);
         if (!m)
             return -1;
-        m->kind = (uint8_t)r->kind;
+        m->kind = (unsigned)r->kind & 3u;
         m->date = (int32_t)r->date;
         switch (r->kind) {
         case OT_REC_BMD:
-            m->sub = (uint8_t)r->site;
+            m->sub = (unsigned)r->site & 7u;
             m->value = r->value;
             m->tscore = (float)r->tscore;
-            m->mfr = (uint8_t)r->manufacturer;
-            if (r->device && add_device(g, m, r->device))
-                return -1;
+            m->mfr = (unsigned)r->manufacturer & 7u;
+            if (r->device && (rc = add_device(g, m, r->device)) != 0)
+                return rc;
             break;
-        case OT_REC_MARKER: m->sub = (uint8_t)r->analyte; m->value = r->value; break;
-        case OT_REC_FRACTURE: m->sub = (uint8_t)r->fracture; break;
+        case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 7u; m->value = r->value; break;
+        case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 7u; break;
         case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
-            m->agent = (uint8_t)(r->agent + 1);
+            m->agent = ((unsigned)r->agent + 1) & 15u;
             m->tstart = (int32_t)r->start;
             m->value = (double)r->end;
             break;
@@ -279,7 +290,7 @@ static const char *where_of(const group *g, uint32_t k, long *line)
     size_t f = g->nfiles;
     while (f > 0 && g->file_first[f - 1] > k - 1)
         f--;
-    *line = (long)g->lines[(k - 1) >> BLOCK_BITS][(k - 1) & (BLOCK - 1)];
+    *line = (long)rec_at(g, k)->line;
     return f > 0 ? g->files[f - 1] : "<input>";
 }
 

@@ -10,7 +10,12 @@ typedef struct group group;
 
 int group_new(group **out);
 void group_free(group *g);
-/* Adds a row's records to its patient (created on first sight). */
+/* Distinct device names a grouping can hold: 2^20 - 1. */
+#define GROUP_DEVICE_BITS 20
+#define GROUP_ETOO_MANY_DEVICES (-2)
+/* Adds a row's records to its patient (created on first sight). 0; -1 out
+ * of memory; GROUP_ETOO_MANY_DEVICES, with nothing of the row kept, when it
+ * names a device past 2^20 - 1 distinct device names. */
 int group_add(group *g, const ot_row *row);
 size_t group_patients(const group *g);
 size_t group_bytes(const group *g);

@@ -4,6 +4,7 @@
 # and the good rows around a fault must still be reported:
 #   a field over 64 KiB; a 10 MB line; more than 100,000 observations for one
 #   patient; JSON nested deeper than 64; an empty file, a header-only file;
+#   more device names than grouping in memory holds;
 #   random bytes as CSV, JSON and NDJSON (OT_RANDOM_MB, default 16; run with
 #   OT_RANDOM_MB=1024 by hand for the issue's 1 GB case).
 #   Usage: bash tests/cli/limits.sh BIN
@@ -105,6 +106,17 @@ for f in random.csv random.json random.ndjson; do
   [ "$(wc -l < "$f.err")" -ge 2 ] || bad "$f: no message before the closing line"
   echo "random $f ($mb MB): $(head -c 160 "$f.err" | head -1 | cut -c1-120)... $(closing "$f")"
 done
+
+# more distinct device names than grouping in memory holds (2^20 - 1): the
+# rows past it are rejected and named, every other row reported
+awk 'BEGIN { print "patient_id,date,analyte,site,value,device"
+  for (i = 0; i < 1048578; i++) printf "P%d,2020-01-01,bmd,lumbar_spine,0.8,D%d\n", i, i }' > devices.csv
+run devices devices.csv --grouping memory
+expect devices 65 "devices.csv:1048577: device: more than 1048575 distinct device names" \
+  "devices.csv:1048579: device:" \
+  "osteotrack batch: 1048578 rows read, 1048575 patients reported, 3 rows rejected"
+[ "$(wc -l < devices.out)" = 1048575 ] || bad "devices: $(wc -l < devices.out) reports, expected 1048575"
+rm -f devices.csv devices.out
 
 echo "limits: $pass passed, $fails failed"
 [ $fails = 0 ]
