@@ -1,12 +1,10 @@
 /* The patient report: each rule at its boundaries, hand-worked. */
-#include "suites.h"
+#include "patient_fixture.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-static ot_refdata *rd;
-static ot_patient *p;
 static void setup(void)
 {
     rd = test_refdata();
@@ -18,13 +16,6 @@ static void teardown(void)
     ot_refdata_free(rd);
 }
 
-static ot_date D(const char *s)
-{
-    ot_date d;
-    ck_assert_msg(ot_date_parse(&d, s) == OT_OK, "bad date %s", s);
-    return d;
-}
-
 static void bmd(const char *date, ot_site site, double v, double t, const char *device)
 {
     ot_bmd_measure m = OT_BMD_MEASURE_INIT;
@@ -34,66 +25,6 @@ static void bmd(const char *date, ot_site site, double v, double t, const char *
     m.device = device;
     ot_error err;
     ck_assert_msg(ot_patient_add_bmd(p, rd, &m, t, 0, &err) == OT_OK, "%s", err.message);
-}
-
-static void marker(const char *date, ot_analyte a, double v)
-{
-    ot_marker_measure m = OT_MARKER_MEASURE_INIT;
-    m.analyte = a;
-    m.value = v;
-    m.date = D(date);
-    ck_assert_int_eq(ot_patient_add_marker(p, rd, &m, 0, NULL), OT_OK);
-}
-
-static void therapy(ot_agent a, const char *start, const char *end)
-{
-    ck_assert_int_eq(ot_patient_add_therapy(p, a, D(start), end ? D(end) : OT_DATE_NONE, NULL),
-                     OT_OK);
-}
-
-static void fracture(ot_fracture_site s, const char *date)
-{
-    ck_assert_int_eq(ot_patient_add_fracture(p, s, D(date), NULL), OT_OK);
-}
-
-static ot_report *report(const char *as_of)
-{
-    ot_report *r = NULL;
-    ot_error err = {0, ""};
-    ck_assert_msg(ot_report_build(&r, rd, p, D(as_of), &err) == OT_OK, "%s", err.message);
-    return r;
-}
-
-static const ot_flag *flag(const ot_report *r, ot_flag_code c)
-{
-    for (size_t i = 0; i < ot_report_flag_count(r); i++)
-        if (ot_report_flag(r, i)->code == c)
-            return ot_report_flag(r, i);
-    return NULL;
-}
-
-static cJSON *json_of(const ot_report *r)
-{
-    char *s = NULL;
-    ck_assert_int_eq(ot_report_to_json(&s, r, 0), OT_OK);
-    cJSON *j = cJSON_Parse(s);
-    ot_free(s);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
-
-static double num(const cJSON *o, const char *path)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, path);
-    ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", path);
-    return v->valuedouble;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    ck_assert_msg(cJSON_IsString(v), "%s is not a string", key);
-    return v->valuestring;
 }
 
 START_TEST(dxa_due_at_exactly_24_months)

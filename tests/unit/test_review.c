@@ -3,14 +3,12 @@
  * CONTRACT.md), through the public API only: hand-worked boundary cases with
  * the arithmetic beside each. Written without reading the rule code.
  */
-#include "suites.h"
+#include "patient_fixture.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-static ot_refdata *rd;
-static ot_patient *p;
 static void setup(void)
 {
     rd = test_refdata();
@@ -23,15 +21,8 @@ static void teardown(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Helpers                                                             */
+/* Helpers (the patient ones are in patient_fixture.h)                 */
 /* ------------------------------------------------------------------ */
-static ot_date D(const char *s)
-{
-    ot_date d;
-    ck_assert_msg(ot_date_parse(&d, s) == OT_OK, "bad date %s", s);
-    return d;
-}
-
 static ot_bmd_result cmp(ot_site site, double from, double to, ot_unit unit, const char *d0,
                          const char *d1, ot_lsc_kind kind, double lsc, ot_agent agent)
 {
@@ -101,89 +92,6 @@ static void bmd_t(const char *date, ot_site site, double v, double t, ot_manufac
 static void bmd(const char *date, ot_site site, double v, double t)
 {
     bmd_t(date, site, v, t, OT_MFR_HOLOGIC);
-}
-
-static void marker(const char *date, ot_analyte a, double v)
-{
-    ot_marker_measure m = OT_MARKER_MEASURE_INIT;
-    m.analyte = a;
-    m.value = v;
-    m.date = D(date);
-    ot_error err = {0, ""};
-    ck_assert_msg(ot_patient_add_marker(p, rd, &m, 0, &err) == OT_OK, "%s", err.message);
-}
-
-static void therapy(ot_agent a, const char *start, const char *end)
-{
-    ck_assert_int_eq(ot_patient_add_therapy(p, a, D(start), end ? D(end) : OT_DATE_NONE, NULL),
-                     OT_OK);
-}
-
-static void fracture(ot_fracture_site s, const char *date)
-{
-    ck_assert_int_eq(ot_patient_add_fracture(p, s, D(date), NULL), OT_OK);
-}
-
-static ot_report *report(const char *as_of)
-{
-    ot_report *r = NULL;
-    ot_error err = {0, ""};
-    ck_assert_msg(ot_report_build(&r, rd, p, D(as_of), &err) == OT_OK, "%s", err.message);
-    return r;
-}
-
-static const ot_flag *flag(const ot_report *r, ot_flag_code c)
-{
-    for (size_t i = 0; i < ot_report_flag_count(r); i++)
-        if (ot_report_flag(r, i)->code == c)
-            return ot_report_flag(r, i);
-    return NULL;
-}
-
-/* Is `code` flagged in the report as of `as_of`? */
-static int flagged(const char *as_of, ot_flag_code c)
-{
-    ot_report *r = report(as_of);
-    int yes = flag(r, c) != NULL;
-    ot_report_free(r);
-    return yes;
-}
-
-static cJSON *json_of(const ot_report *r)
-{
-    char *s = NULL;
-    ck_assert_int_eq(ot_report_to_json(&s, r, 0), OT_OK);
-    cJSON *j = cJSON_Parse(s);
-    ck_assert_msg(j != NULL, "report JSON does not parse: %s", s);
-    ot_free(s);
-    return j;
-}
-
-static cJSON *report_json(const char *as_of)
-{
-    ot_report *r = report(as_of);
-    cJSON *j = json_of(r);
-    ot_report_free(r);
-    return j;
-}
-
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    ck_assert_msg(v != NULL, "no field '%s'", key);
-    return v;
-}
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    ck_assert_msg(cJSON_IsNumber(v), "'%s' is not a number", key);
-    return v->valuedouble;
-}
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    ck_assert_msg(cJSON_IsString(v), "'%s' is not a string", key);
-    return v->valuestring;
 }
 
 /* The next_actions entry with this code, or NULL. */

@@ -1,0 +1,106 @@
+/* Shared by the report suites (test_report.c, test_review.c): one patient
+ * `p` on the shipped reference data `rd`, built up by the helpers below and
+ * reported as of a date. The including file defines setup()/teardown(). */
+#ifndef OT_TEST_PATIENT_FIXTURE_H
+#define OT_TEST_PATIENT_FIXTURE_H
+
+#include "suites.h"
+
+#include <cjson/cJSON.h>
+
+static ot_refdata *rd;
+static ot_patient *p;
+
+static inline ot_date D(const char *s)
+{
+    ot_date d;
+    ck_assert_msg(ot_date_parse(&d, s) == OT_OK, "bad date %s", s);
+    return d;
+}
+
+static inline void marker(const char *date, ot_analyte a, double v)
+{
+    ot_marker_measure m = OT_MARKER_MEASURE_INIT;
+    m.analyte = a;
+    m.value = v;
+    m.date = D(date);
+    ot_error err = {0, ""};
+    ck_assert_msg(ot_patient_add_marker(p, rd, &m, 0, &err) == OT_OK, "%s", err.message);
+}
+
+static inline void therapy(ot_agent a, const char *start, const char *end)
+{
+    ck_assert_int_eq(ot_patient_add_therapy(p, a, D(start), end ? D(end) : OT_DATE_NONE, NULL),
+                     OT_OK);
+}
+
+static inline void fracture(ot_fracture_site s, const char *date)
+{
+    ck_assert_int_eq(ot_patient_add_fracture(p, s, D(date), NULL), OT_OK);
+}
+
+static inline ot_report *report(const char *as_of)
+{
+    ot_report *r = NULL;
+    ot_error err = {0, ""};
+    ck_assert_msg(ot_report_build(&r, rd, p, D(as_of), &err) == OT_OK, "%s", err.message);
+    return r;
+}
+
+static inline const ot_flag *flag(const ot_report *r, ot_flag_code c)
+{
+    for (size_t i = 0; i < ot_report_flag_count(r); i++)
+        if (ot_report_flag(r, i)->code == c)
+            return ot_report_flag(r, i);
+    return NULL;
+}
+
+/* Is `c` flagged in the report as of `as_of`? */
+static inline int flagged(const char *as_of, ot_flag_code c)
+{
+    ot_report *r = report(as_of);
+    int yes = flag(r, c) != NULL;
+    ot_report_free(r);
+    return yes;
+}
+
+static inline cJSON *json_of(const ot_report *r)
+{
+    char *s = NULL;
+    ck_assert_int_eq(ot_report_to_json(&s, r, 0), OT_OK);
+    cJSON *j = cJSON_Parse(s);
+    ck_assert_msg(j != NULL, "report JSON does not parse: %s", s);
+    ot_free(s);
+    return j;
+}
+
+static inline cJSON *report_json(const char *as_of)
+{
+    ot_report *r = report(as_of);
+    cJSON *j = json_of(r);
+    ot_report_free(r);
+    return j;
+}
+
+static inline const cJSON *get(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(v != NULL, "no field '%s'", key);
+    return v;
+}
+
+static inline double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
+    return v->valuedouble;
+}
+
+static inline const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsString(v), "%s is not a string", key);
+    return v->valuestring;
+}
+
+#endif
