@@ -209,8 +209,25 @@ static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, c
     return OT_OK;
 }
 
-/* The flags of a site's latest comparison go into the report. */
-static int site_flags(ot_report *r, size_t first_entry)
+/* The comparison the failure rules need when the site has scans before its
+ * treatment baseline `tb` (its last scan on or before the current course's
+ * start): from tb to a later scan of the same segment. A decrease marks a loss
+ * on treatment. */
+static int treatment_compare(ot_report *r, const ot_obs *tb, const ot_obs *scan, ot_bmd_result *out)
+{
+    ot_bmd_measure mb = measure_of(tb), ms = measure_of(scan);
+    ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    ot_error err;
+    int rc = ot_bmd_compare_ex(out, r->rd, &mb, &ms, &o, 0, &err);
+    if (rc == OT_OK && out->significance == OT_SIG_DECREASE)
+        r->loss_on_treatment = 1;
+    return rc;
+}
+
+/* The flags of a site's latest comparison go into the report; `tl` is the
+ * latest scan against the treatment baseline, or NULL when base or prev
+ * already measure from there. */
+static int site_flags(ot_report *r, size_t first_entry, const ot_bmd_result *tl)
 {
     if (r->nbmd == first_entry)
         return OT_OK;
@@ -237,6 +254,17 @@ static int site_flags(ot_report *r, size_t first_entry)
                               ot_site_name(e->base.site), -e->prev.change_g_cm2,
                               -e->prev.change_pct, d, r->rd->mon.causes_text);
     }
+    if (tl && tl->significance == OT_SIG_DECREASE && e->base.significance != OT_SIG_DECREASE) {
+        char d[11];
+        ot_date_format(d, tl->baseline_date);
+        return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)tl->site,
+                              -1, "%s: loss of %.3f g/cm2 (%.1f%%) since the treatment baseline "
+                              "scan (%s, the last before %s began) equals or exceeds the LSC; "
+                              "check adherence, calcium and vitamin D intake and secondary "
+                              "causes (%s)",
+                              ot_site_name(tl->site), -tl->change_g_cm2, -tl->change_pct, d,
+                              ot_agent_name(r->current->agent), r->rd->mon.causes_text);
+    }
     return OT_OK;
 }
 
@@ -245,8 +273,11 @@ static int site_flags(ot_report *r, size_t first_entry)
  * it is cross-calibrated; a trend never mixes two scanners' scales. */
 static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
 {
-    size_t first_entry = r->nbmd, seg = 0, tseg = 0;
-    int crossed = 0, rc = OT_OK;
+    size_t first_entry = r->nbmd, seg = 0, tseg = 0, tb = n;
+    int crossed = 0, rc = OT_OK, has_tl = 0;
+    ot_bmd_result tl;
+    for (size_t k = 0; r->current && k < n && s[k]->date <= r->current->start; k++)
+        tb = k; /* the treatment baseline, if any */
     for (size_t k = 1; k < n && rc == OT_OK; k++) {
         int step = devices_differ(s[k - 1], s[k]), latest = k + 1 == n;
         if (step) {
@@ -263,11 +294,14 @@ static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
             crossed |= step;
             rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, step, latest);
         }
+        has_tl = tb < n && seg < tb && k > tb + 1; /* neither base nor prev is from tb */
+        if (rc == OT_OK && has_tl)
+            rc = treatment_compare(r, s[tb], s[k], &tl);
     }
     if (rc == OT_OK)
         rc = add_trend(r, s + tseg, n - tseg);
     if (rc == OT_OK)
-        rc = site_flags(r, first_entry);
+        rc = site_flags(r, first_entry, has_tl ? &tl : NULL);
     return rc;
 }
 
@@ -384,6 +418,13 @@ static int build_markers(ot_report *r, const ot_obs *const *s, size_t n)
     return OT_OK;
 }
 
+/* An observation, fracture or course dated after as_of: left out, and said. */
+static void left_out(ot_report *r, ot_date d)
+{
+    if (r->nafter++ == 0 || d < r->first_after)
+        r->first_after = d;
+}
+
 static int copy_patient(ot_report *r, const ot_patient *p)
 {
     size_t idlen = strlen(p->id) + 1;
@@ -397,9 +438,12 @@ static int copy_patient(ot_report *r, const ot_patient *p)
         if (p->fx[i].date <= r->as_of)
             r->fx[r->nfx++] = p->fx[i];
     size_t kept = 0;
-    for (size_t i = 0; i < r->ncourses; i++)
+    for (size_t i = 0; i < r->ncourses; i++) {
         if (r->courses[i].start <= r->as_of)
             r->courses[kept++] = r->courses[i];
+        else
+            left_out(r, r->courses[i].start);
+    }
     r->ncourses = kept;
     qsort(r->courses, r->ncourses, sizeof *r->courses, cmp_course);
     qsort(r->fx, r->nfx, sizeof *r->fx, cmp_fx);
@@ -417,12 +461,10 @@ static int build(ot_report *r, const ot_patient *p)
     }
     size_t n = 0;
     r->last_dxa = OT_DATE_NONE;
-    r->first_after = OT_DATE_NONE;
     for (size_t i = 0; i < p->nobs + p->nfx; i++) { /* later data is left out, and said */
         ot_date d = i < p->nobs ? p->obs[i].date : p->fx[i - p->nobs].date;
-        if (d > r->as_of && (r->first_after == OT_DATE_NONE || d < r->first_after))
-            r->first_after = d;
-        r->nafter += d > r->as_of;
+        if (d > r->as_of)
+            left_out(r, d);
     }
     for (size_t i = 0; i < p->nobs; i++) {
         if (p->obs[i].date > r->as_of)

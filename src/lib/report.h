@@ -48,8 +48,8 @@ struct ot_report {
     ot_fx *fx;                  /* sorted by date */
     size_t nfx;
     ot_date last_dxa;
-    size_t nafter;              /* observations and fractures dated after as_of, */
-    ot_date first_after;        /* left out of the report: said in "after_as_of" */
+    size_t nafter;              /* observations, fractures and courses dated after */
+    ot_date first_after;        /* as_of, left out of the report: said in "after_as_of" */
     ot_bmd_entry *bmd;
     size_t nbmd, capbmd;
     ot_trend *trend;
@@ -58,6 +58,7 @@ struct ot_report {
     size_t nmarkers, capmarkers;
     const ot_course **marker_course; /* the course each marker entry assesses */
     ot_tscore_summary ts;
+    int loss_on_treatment;      /* a site lost BMD from its treatment baseline */
     char failure[300];          /* the criterion that matched, "" if none */
     ot_flag *flags;
     size_t nflags, capflags;

@@ -112,12 +112,13 @@ int ot_report_failure(ot_report *r)
     if (on < r->rd->mon.failure_min.value)
         return OT_OK;
     size_t nfx = 0;
-    int loss = 0, no_marker = 0;
+    int loss = r->loss_on_treatment, no_marker = 0;
     for (size_t i = 0; i < r->nfx; i++)
         nfx += r->fx[i].date > c->start && r->fx[i].date <= r->as_of;
     /* A loss on treatment: a decrease measured from a scan taken no earlier
      * than the site's last scan on or before the start (its treatment
-     * baseline); a loss before treatment is why treatment began. */
+     * baseline; report.c compares from it when base and prev do not); a loss
+     * before treatment is why treatment began. */
     ot_date tb = OT_DATE_NONE;
     for (size_t i = 0; i < r->nbmd; i++) {
         const ot_bmd_entry *e = &r->bmd[i];
