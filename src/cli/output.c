@@ -13,6 +13,35 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The file a path names, following links even when the last one dangles (a
+ * link to a file not yet written): malloc'd, or NULL when out of memory. */
+static char *target_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    char *cur = strdup(path);
+    for (int hops = 0; cur && hops < 40; hops++) {
+        struct stat st;
+        char link[PATH_MAX];
+        ssize_t n;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode) ||
+            (n = readlink(cur, link, sizeof link - 1)) < 0)
+            break;
+        link[n] = '\0';
+        const char *slash = strrchr(cur, '/');
+        size_t dir = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        char *next = malloc(dir + (size_t)n + 1);
+        if (next) {
+            memcpy(next, cur, dir);
+            memcpy(next + dir, link, (size_t)n + 1);
+        }
+        free(cur);
+        cur = next;
+    }
+    return cur;
+}
+
 int out_open(out_t *o, const char *cmd, const char *path)
 {
     memset(o, 0, sizeof *o);
@@ -34,21 +63,17 @@ int out_open(out_t *o, const char *cmd, const char *path)
         setvbuf(o->f, NULL, _IOFBF, 1 << 20);
         return EXIT_OK;
     }
-    /* a link to a file: the file is replaced, not the link */
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    size_t n = strlen(target);
-    o->final = malloc(n + 1);
+    /* a link to a file, even one not yet there: the file is replaced (or
+     * made), not the link */
+    o->final = target_of(path);
+    size_t n = o->final ? strlen(o->final) : 0;
     o->tmp = malloc(n + 16);
     if (!o->final || !o->tmp) {
         free(o->final);
         free(o->tmp);
-        free(real);
         cli_error(cmd, "out of memory");
         return EXIT_SOFTWARE;
     }
-    memcpy(o->final, target, n + 1);
-    free(real);
     o->name = path;
     memcpy(o->tmp, o->final, n);
     memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
@@ -62,6 +87,11 @@ int out_open(out_t *o, const char *cmd, const char *path)
         o->final = o->tmp = NULL;
         return EXIT_IOERR;
     }
+    /* mkstemp makes the file 0600: give it the mode of the file it replaces,
+     * or the one a new file would have had (0666 less the umask) */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, stat(o->final, &st) == 0 ? st.st_mode & 07777 : 0666 & ~mask);
     setvbuf(o->f, NULL, _IOFBF, 1 << 20);
     return EXIT_OK;
 }

@@ -92,6 +92,21 @@ check "--output LINK" $? 0 e12 "osteotrack batch: "
 [ -L link.ndjson ] || { echo "FAIL: the link was replaced"; fails=$((fails + 1)); }
 cmp -s real.ndjson ok.stdout || { echo "FAIL: the linked file did not get the reports"; fails=$((fails + 1)); }
 [ "$(ls | grep -c '\.tmp\.')" = 0 ] || { echo "FAIL: a temporary file left"; fails=$((fails + 1)); }
+# a dangling link (its file not yet written, in another folder by a relative
+# name): the link stays, its target is made
+mkdir sub && ln -s ../made.ndjson sub/dangling.ndjson
+"$bin" batch many.ndjson --as-of 2024-06-01 --output sub/dangling.ndjson 2> e13
+check "--output DANGLING-LINK" $? 0 e13 "osteotrack batch: "
+[ -L sub/dangling.ndjson ] || { echo "FAIL: the dangling link was replaced"; fails=$((fails + 1)); }
+cmp -s made.ndjson ok.stdout || { echo "FAIL: the link's target did not get the reports"; fails=$((fails + 1)); }
+
+# 7. the mode: a replaced file keeps its own, a new file gets 0666 less the umask
+#    (not mkstemp's 0600)
+echo "older" > mode.ndjson && chmod 640 mode.ndjson
+"$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output mode.ndjson 2> /dev/null
+[ "$(stat -c %a mode.ndjson)" = 640 ] || { echo "FAIL: mode $(stat -c %a mode.ndjson), expected 640 kept"; fails=$((fails + 1)); }
+( umask 022; exec "$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output fresh.ndjson 2> /dev/null )
+[ "$(stat -c %a fresh.ndjson)" = 644 ] || { echo "FAIL: new file mode $(stat -c %a fresh.ndjson), expected 644"; fails=$((fails + 1)); }
 
 echo "output safety: $pass passed, $fails failed"
 [ $fails = 0 ]
