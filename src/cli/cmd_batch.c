@@ -264,7 +264,8 @@ static int run_csv(batch *b, const char *path, ot_input_format fmt)
             b->rejected++;
         } else if (rc != 0) {
             fprintf(stderr, "%s:%ld: out of memory grouping the rows of %zu patients in memory; "
-                    "rows grouped by patient are streamed instead\n", b->file, row.line,
+                    "the run stops (a file whose rows are grouped by patient is streamed "
+                    "without this)\n", b->file, row.line,
                     group_patients(b->grp));
             b->fatal = EXIT_SOFTWARE;
         }
@@ -357,11 +358,11 @@ static int run_json(batch *b, const char *path, ot_input_format f)
             fclose(in);
         if (e)
             cli_error(CMD, "%s: cannot read: %s", path, strerror(e));
-        return e ? EXIT_NOINPUT : EXIT_OK;
+        return !e ? EXIT_OK : e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
     }
     if ((e = read_all(path, &buf, &len)) != 0) {
         cli_error(CMD, "%s: cannot open: %s", path, strerror(e));
-        return EXIT_NOINPUT;
+        return e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
     }
     json_split(buf, len, on_doc, on_bad, b);
     free(buf);

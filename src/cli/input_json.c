@@ -140,7 +140,8 @@ static size_t nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
 int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
 {
     const size_t max = (size_t)OT_JSON_MAX_DOCUMENT + 2; /* a document, CR, LF */
-    size_t cap = bufsize < 4 ? 4 : bufsize, len = 0, ndocs = 0, skipped = 0;
+    const size_t base = bufsize < 4 ? 4 : bufsize;
+    size_t cap = base, len = 0, ndocs = 0, skipped = 0;
     long line = 1;
     int skipping = 0, bom = 1, eof = 0;
     char *buf = malloc(cap);
@@ -161,10 +162,12 @@ int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
                 len = 0;
             }
         }
+        errno = 0;
         size_t from = len, pos = 0, r = fread(buf + len, 1, cap - len, f);
         if (r == 0 && ferror(f)) {
+            int e = errno ? errno : EIO; /* a folder: "Is a directory" */
             free(buf);
-            return EIO;
+            return e;
         }
         eof = r == 0;
         len += r;
@@ -201,6 +204,13 @@ int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
             pos = len;
         memmove(buf, buf + pos, len - pos);
         len -= pos;
+        if (cap > base && len < base) { /* a long line is done: back to the usual size */
+            char *nb = realloc(buf, base);
+            if (nb) {
+                buf = nb;
+                cap = base;
+            }
+        }
     }
     free(buf);
     if (ndocs == 0)
@@ -244,6 +254,7 @@ int read_all(const char *path, char **buf, size_t *len)
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
     int rc = 0;
+    errno = 0;
     while (b) {
         if (n == cap) {
             char *nb = cap > ((size_t)-1) / 2 ? NULL : realloc(b, cap * 2);
@@ -263,7 +274,7 @@ int read_all(const char *path, char **buf, size_t *len)
     if (!b)
         rc = ENOMEM;
     else if (ferror(f))
-        rc = EIO;
+        rc = errno ? errno : EIO;
     if (f != stdin)
         fclose(f);
     if (rc) {
