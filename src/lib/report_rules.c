@@ -159,15 +159,17 @@ static int is_antiresorptive(ot_agent a)
 }
 
 /* An antiresorptive (other than `c` itself) that carries on from c: started
- * no later than `grace` months after c ended and still running at c's end
- * (a course that started and ended during c is no follow-on). */
+ * no later than `grace` months after c ended, and either running past c's end
+ * or given on or after it (a one-day zoledronate infusion on the day
+ * denosumab stopped counts). A course that started and ended during c, or
+ * ended on the day c ended, is no follow-on. */
 static int has_followon(const ot_report *r, const ot_course *c)
 {
     ot_date limit = ot_date_add_months(c->end, (int)r->rd->mon.followon_grace.value);
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *x = &r->courses[i];
         if (x != c && is_antiresorptive(x->agent) && x->start <= limit &&
-            (x->end == OT_DATE_NONE || x->end >= c->end))
+            (x->end == OT_DATE_NONE || x->end > c->end || x->start >= c->end))
             return 1;
     }
     return 0;
@@ -214,17 +216,18 @@ static int due_markers(ot_report *r, const ot_patient *p)
     double on = ot_date_months_between(c->start, r->as_of);
     if (on > fmax(w->hi, r->rd->mon.failure_min.value))
         return OT_OK;
-    int before = 0, after = 0;
+    int before = 0, after = 0, anabolic = ot_agent_class_of(c->agent) == OT_CLASS_ANABOLIC;
     for (size_t i = 0; i < p->nobs; i++) {
         const ot_obs *o = &p->obs[i];
-        if (o->analyte == OT_ANALYTE_BMD || o->date > r->as_of)
+        if (o->analyte == OT_ANALYTE_BMD || o->date > r->as_of ||
+            (anabolic && o->analyte != OT_ANALYTE_P1NP)) /* the anabolic rule is on P1NP */
             continue;
         before |= o->date <= c->start;
         after |= o->date > c->start && ot_date_months_between(c->start, o->date) >= w->lo;
     }
     if (after)
         return OT_OK;
-    const char *which = ot_agent_class_of(c->agent) == OT_CLASS_ANABOLIC ? "P1NP" : "P1NP and CTX";
+    const char *which = anabolic ? "P1NP" : "P1NP and CTX";
     ot_date due = ot_date_add_months(c->start, (int)r->rd->mon.marker_followup.value);
     char d[11], s[11];
     ot_date_format(d, due);

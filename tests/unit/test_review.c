@@ -1700,6 +1700,13 @@ START_TEST(denosumab_followon_must_follow_the_stop)
      * 2020-06-01 to 2020-09-01: no flag). The summary then calls the nested
      * course the "last" therapy (the latest start, not the latest end). */
     ck_assert(flagged("2021-06-01", OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK));
+    /* A course that ends on the day denosumab ends (alendronate 2020-06-01 to
+     * 2021-01-10) carries nothing on: still flagged. A one-day zoledronate
+     * infusion on that day (start = end = 2021-01-10) is a follow-on. */
+    therapy(OT_AGENT_ALENDRONATE, "2020-06-01", "2021-01-10");
+    ck_assert(flagged("2021-06-01", OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK));
+    therapy(OT_AGENT_ZOLEDRONATE, "2021-01-10", "2021-01-10");
+    ck_assert(!flagged("2021-06-01", OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK));
 }
 END_TEST
 
@@ -1751,6 +1758,13 @@ START_TEST(marker_followup_overdue_stays_until_done)
      * anabolic: the overdue warning shows on the due day only; 6 for an
      * antiresorptive). */
     ck_assert(flagged("2021-04-20", OT_FLAG_MARKER_FOLLOWUP_DUE));
+    /* Fixed after review (was): any marker cleared it. The anabolic rule is
+     * on P1NP: a CTX on 2021-03-15 (2.2 months in, inside the 1-3 month
+     * window) leaves it due; a P1NP that day is the follow-up. */
+    marker("2021-03-15", OT_ANALYTE_CTX, 300);
+    ck_assert(flagged("2021-04-20", OT_FLAG_MARKER_FOLLOWUP_DUE));
+    marker("2021-03-15", OT_ANALYTE_P1NP, 80);
+    ck_assert(!flagged("2021-04-20", OT_FLAG_MARKER_FOLLOWUP_DUE));
     ot_patient_reset(p, "R2");
     therapy(OT_AGENT_ALENDRONATE, "2021-01-10", NULL);
     marker("2021-01-05", OT_ANALYTE_CTX, 600);
