@@ -122,13 +122,13 @@ static void flush_current(batch *b)
     b->cur = NULL;
 }
 
-static void on_doc(void *ctx, const char *doc, size_t len, long line, const char *where)
+static int on_doc(void *ctx, const char *doc, size_t len, long line, const char *where)
 {
     batch *b = ctx;
     ot_error err = {0, ""};
     size_t n = 0;
     if (b->fatal)
-        return;
+        return 1; /* the run stops: the rest of the input is not read */
     flush_current(b);
     b->line = line;
     b->where = where;
@@ -140,9 +140,10 @@ static void on_doc(void *ctx, const char *doc, size_t len, long line, const char
                 err.message);
         b->rows += n == 0;
         b->rejected++;
-        return;
+        return 0;
     }
     pool_submit(b->pool);
+    return b->fatal;
 }
 
 static int same_id(const batch *b, const ot_row *row)

@@ -70,9 +70,9 @@ static int object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
     const cJSON *pts = cJSON_GetObjectItemCaseSensitive(o, "patients");
     if (!o || !cJSON_IsArray(pts) || cJSON_GetObjectItemCaseSensitive(o, "patient_id")) {
         cJSON_Delete(o);
-        doc(ctx, text, n, line, NULL); /* the document reader reports what is wrong */
-        return 0;
+        return doc(ctx, text, n, line, NULL) ? -1 : 0; /* the reader says what is wrong */
     }
+    int stop = 0;
     size_t i = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, pts)
@@ -81,14 +81,16 @@ static int object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
         snprintf(where, sizeof where, "patients[%zu]", i++);
         char *t = cJSON_PrintUnformatted(it);
         if (t) {
-            doc(ctx, t, strlen(t), line, where);
+            stop = doc(ctx, t, strlen(t), line, where);
             cJSON_free(t);
         } else {
             bad(ctx, line, "out of memory");
         }
+        if (stop)
+            break;
     }
     cJSON_Delete(o);
-    return 0;
+    return stop ? -1 : 0;
 }
 
 /* [doc, doc, ...] */
@@ -123,8 +125,9 @@ static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
     }
 }
 
-/* One NDJSON line: a blank line is skipped. 1 when it held a document. */
-static size_t nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
+/* One NDJSON line: a blank line is skipped. 1 when it held a document, -1
+ * when `doc` says stop. */
+static int nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
 {
     while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
         n--;
@@ -133,8 +136,7 @@ static size_t nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
         k++;
     if (k == n)
         return 0;
-    doc(ctx, p + k, n - k, line, NULL);
-    return 1;
+    return doc(ctx, p + k, n - k, line, NULL) ? -1 : 1;
 }
 
 int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
@@ -193,7 +195,12 @@ int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
                 skipped = 0;
                 ndocs++;
             } else {
-                ndocs += nd_line(buf + pos, end - pos, line, doc, ctx);
+                int k = nd_line(buf + pos, end - pos, line, doc, ctx);
+                if (k < 0) {
+                    free(buf);
+                    return 0;
+                }
+                ndocs += (size_t)k;
             }
             line++;
             pos = from = end + 1;

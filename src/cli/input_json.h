@@ -5,8 +5,9 @@
 #include <stdio.h>
 
 /* One patient document (JSON text, not NUL-terminated) starting on `line`;
- * `where` names its place when the line alone does not ("patients[3]"). */
-typedef void (*doc_fn)(void *ctx, const char *doc, size_t len, long line, const char *where);
+ * `where` names its place when the line alone does not ("patients[3]").
+ * Nonzero stops the reading (the caller cannot go on: a closed pipe). */
+typedef int (*doc_fn)(void *ctx, const char *doc, size_t len, long line, const char *where);
 /* Input that cannot be split into documents, from `line` on. */
 typedef void (*bad_fn)(void *ctx, long line, const char *reason);
 

@@ -28,7 +28,7 @@ static void on_reject(void *c, const char *where, const char *reason)
         abort();
 }
 
-static void on_doc(void *arg, const char *doc, size_t len, long line, const char *where)
+static int on_doc(void *arg, const char *doc, size_t len, long line, const char *where)
 {
     ctx *c = arg;
     ot_error err = {0, ""};
@@ -38,6 +38,7 @@ static void on_doc(void *arg, const char *doc, size_t len, long line, const char
     int rc = ot_patient_from_json(c->p, fuzz_refdata(), doc, len, on_reject, NULL, NULL, &err);
     if (rc == OT_OK)
         fuzz_report(c->p);
+    return 0;
 }
 
 static void on_bad(void *arg, long line, const char *reason)
