@@ -1808,6 +1808,19 @@ START_TEST(loss_before_treatment_is_not_failure)
 }
 END_TEST
 
+/* Alendronate from 2018-03-01; spine 0.780 (2016), 0.850 (2018-01-10),
+ * 0.820 (2019-06-10), `last` (2021-01-10); P1NP 70 -> 60 at 3 months. */
+static void gradual_loss(double last)
+{
+    therapy(OT_AGENT_ALENDRONATE, "2018-03-01", NULL);
+    bmd("2016-01-10", OT_SITE_LUMBAR_SPINE, 0.780, -2.6);
+    bmd("2018-01-10", OT_SITE_LUMBAR_SPINE, 0.850, -2.2);
+    bmd("2019-06-10", OT_SITE_LUMBAR_SPINE, 0.820, -2.4);
+    bmd("2021-01-10", OT_SITE_LUMBAR_SPINE, last, -2.6);
+    marker("2018-02-20", OT_ANALYTE_P1NP, 70);
+    marker("2018-06-01", OT_ANALYTE_P1NP, 60);
+}
+
 START_TEST(gradual_loss_from_the_treatment_baseline)
 {
     /* spine 0.780 (2016-01-10, untreated) -> 0.850 (2018-01-10: the last scan
@@ -1820,13 +1833,7 @@ START_TEST(gradual_loss_from_the_treatment_baseline)
      * 5.3 % x 0.850 = 0.04505: a loss on treatment. P1NP 70 -> 60 at 3
      * months (-14.3 %, 60 >= 35): suboptimal. Loss + no marker response after
      * 34 months: possible treatment failure (DOMAIN 5). */
-    therapy(OT_AGENT_ALENDRONATE, "2018-03-01", NULL);
-    bmd("2016-01-10", OT_SITE_LUMBAR_SPINE, 0.780, -2.6);
-    bmd("2018-01-10", OT_SITE_LUMBAR_SPINE, 0.850, -2.2);
-    bmd("2019-06-10", OT_SITE_LUMBAR_SPINE, 0.820, -2.4);
-    bmd("2021-01-10", OT_SITE_LUMBAR_SPINE, 0.790, -2.6);
-    marker("2018-02-20", OT_ANALYTE_P1NP, 70);
-    marker("2018-06-01", OT_ANALYTE_P1NP, 60);
+    gradual_loss(0.790);
     ot_report *r = report("2021-02-01");
     cJSON *j = json_of(r);
     const cJSON *e = cJSON_GetArrayItem(get(j, "bmd"), 2);
@@ -1846,13 +1853,7 @@ START_TEST(gradual_loss_from_the_treatment_baseline)
     /* Control: the same with the last scan at 0.810 (-0.040 from 0.850, within
      * 0.04505) is no loss and no failure. */
     ot_patient_reset(p, "G2");
-    therapy(OT_AGENT_ALENDRONATE, "2018-03-01", NULL);
-    bmd("2016-01-10", OT_SITE_LUMBAR_SPINE, 0.780, -2.6);
-    bmd("2018-01-10", OT_SITE_LUMBAR_SPINE, 0.850, -2.2);
-    bmd("2019-06-10", OT_SITE_LUMBAR_SPINE, 0.820, -2.4);
-    bmd("2021-01-10", OT_SITE_LUMBAR_SPINE, 0.810, -2.5);
-    marker("2018-02-20", OT_ANALYTE_P1NP, 70);
-    marker("2018-06-01", OT_ANALYTE_P1NP, 60);
+    gradual_loss(0.810);
     r = report("2021-02-01");
     ck_assert_ptr_null(flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS));
     ck_assert_ptr_null(flag(r, OT_FLAG_POSSIBLE_TREATMENT_FAILURE));
