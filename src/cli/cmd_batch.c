@@ -343,31 +343,20 @@ static ot_input_format format_of(const char *path, ot_input_format given)
     return FMT_UNKNOWN;
 }
 
-/* NDJSON is read a line at a time; a .json file whole (it is one text). */
+/* NDJSON is read a line at a time, JSON a document at a time. */
 static int run_json(batch *b, const char *path, ot_input_format f)
 {
-    char *buf;
-    size_t len;
-    int e;
-    if (f == OT_INPUT_NDJSON) {
-        int status;
-        FILE *in = open_input(path, &status);
-        if (!in)
-            return status;
-        e = ndjson_stream(in, (size_t)1 << 20, on_doc, on_bad, b);
-        if (in != stdin)
-            fclose(in);
-        if (e)
-            cli_error(CMD, "%s: cannot read: %s", path, strerror(e));
-        return !e ? EXIT_OK : e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
-    }
-    if ((e = read_all(path, &buf, &len)) != 0) {
-        cli_error(CMD, "%s: cannot open: %s", path, strerror(e));
-        return e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
-    }
-    json_split(buf, len, on_doc, on_bad, b);
-    free(buf);
-    return EXIT_OK;
+    int status;
+    FILE *in = open_input(path, &status);
+    if (!in)
+        return status;
+    int e = f == OT_INPUT_NDJSON ? ndjson_stream(in, (size_t)1 << 20, on_doc, on_bad, b)
+                                 : json_stream(in, (size_t)1 << 20, on_doc, on_bad, b);
+    if (in != stdin)
+        fclose(in);
+    if (e)
+        cli_error(CMD, "%s: cannot read: %s", path, strerror(e));
+    return !e ? EXIT_OK : e == ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
 }
 
 static ot_date today(void)

@@ -1,24 +1,109 @@
-/* Splits JSON and NDJSON input into patient documents, keeping line numbers. */
+/* Splits JSON and NDJSON input into patient documents as it is read, keeping
+ * line numbers: memory holds one document at a time, never the whole file. */
 #include "input_json.h"
 
 #include "osteotrack.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define NONE ((size_t)-1)
+
+/* A window on the input: buf[0, len) read so far, scanning at pos. Bytes
+ * from `keep` on stay while a document is scanned (NONE: nothing is kept);
+ * a document that outgrows `max` is dropped and its bytes counted. */
 typedef struct scan {
-    const char *buf;
-    size_t len, pos;
+    FILE *f;
+    char *buf;
+    size_t cap, base, max, len, pos, keep, dropped;
     long line;
+    int eof, err, stop;
+    doc_fn doc;
+    bad_fn bad;
+    void *ctx;
 } scan;
+
+/* Reads more; 0 at the end of the input or on an error (s->err). */
+static int fill(scan *s)
+{
+    if (s->eof || s->err)
+        return 0;
+    size_t from = s->keep == NONE ? s->pos : s->keep;
+    if (from > 0) {
+        memmove(s->buf, s->buf + from, s->len - from);
+        s->len -= from;
+        s->pos -= from;
+        if (s->keep != NONE)
+            s->keep = 0;
+    }
+    if (s->len == s->cap) { /* the document being kept fills the buffer */
+        if (s->cap < s->max) {
+            size_t cap = s->cap * 2 < s->max ? s->cap * 2 : s->max;
+            char *nb = realloc(s->buf, cap);
+            if (!nb) {
+                s->err = ENOMEM;
+                return 0;
+            }
+            s->buf = nb;
+            s->cap = cap;
+        } else { /* over the limit: count its bytes and let them go */
+            s->dropped += s->len;
+            s->len = s->pos = 0;
+        }
+    }
+    errno = 0;
+    size_t r = fread(s->buf + s->len, 1, s->cap - s->len, s->f);
+    if (r == 0) {
+        if (ferror(s->f))
+            s->err = errno ? errno : EIO; /* a folder: "Is a directory" */
+        else
+            s->eof = 1;
+        return 0;
+    }
+    s->len += r;
+    return 1;
+}
+
+/* The next byte, or -1 at the end of the input. */
+static int peek(scan *s)
+{
+    if (s->pos == s->len && !fill(s))
+        return -1;
+    return (unsigned char)s->buf[s->pos];
+}
+
+/* A document is done: nothing is kept, a grown buffer goes back to its size. */
+static void release(scan *s)
+{
+    s->keep = NONE;
+    s->dropped = 0;
+    if (s->cap > s->base && s->len - s->pos < s->base) {
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos;
+        s->pos = 0;
+        char *nb = realloc(s->buf, s->base);
+        if (nb) {
+            s->buf = nb;
+            s->cap = s->base;
+        }
+    }
+}
+
+/* Says what is wrong, unless reading failed (the caller says that) or the
+ * run was stopped; -1. */
+static int fail(scan *s, long line, const char *reason)
+{
+    if (!s->err && !s->stop)
+        s->bad(s->ctx, line, reason);
+    return -1;
+}
 
 static void skip_ws(scan *s)
 {
-    while (s->pos < s->len) {
-        char c = s->buf[s->pos];
+    int c;
+    while ((c = peek(s)) != -1) {
         if (c == '\n')
             s->line++;
         else if (c != ' ' && c != '\t' && c != '\r')
@@ -27,102 +112,178 @@ static void skip_ws(scan *s)
     }
 }
 
-/* Moves past one object or array; 0 on success, -1 if it never closes. */
-static int skip_value(scan *s)
+/* Moves past the rest of a string, object or array: at its opening byte
+ * (depth 0), or inside an object or array `depth` deep. 0, or -1 at the end
+ * of the input. */
+static int skip_value(scan *s, int depth)
 {
-    int depth = 0, in_str = 0;
-    for (; s->pos < s->len; s->pos++) {
-        char c = s->buf[s->pos];
+    int in_str = 0, esc = 0, c;
+    while ((c = peek(s)) != -1) {
+        s->pos++;
         if (c == '\n')
             s->line++;
         if (in_str) {
-            if (c == '\\')
-                s->pos++;
-            else if (c == '"')
-                in_str = 0;
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"' && (in_str = 0, depth == 0))
+                return 0;
             continue;
         }
         if (c == '"')
             in_str = 1;
         else if (c == '{' || c == '[')
             depth++;
-        else if ((c == '}' || c == ']') && --depth == 0) {
-            s->pos++;
+        else if ((c == '}' || c == ']') && --depth <= 0)
             return 0;
-        }
     }
     return -1;
 }
 
-/* {"patients": [...]} or one document; -1 when it never closes (said). */
-static int object(scan *s, doc_fn doc, bad_fn bad, void *ctx)
+/* Moves past any value: a string, object, array, number or literal. */
+static int skip_any(scan *s)
 {
-    size_t start = s->pos;
-    long line = s->line;
-    if (skip_value(s) != 0) {
-        bad(ctx, line, "malformed JSON: an object that never closes; the rest of the file is "
-                       "not read");
-        return -1;
+    int c = peek(s);
+    if (c == '"' || c == '{' || c == '[')
+        return skip_value(s, 0);
+    while (c != -1 && (c == 0 || !strchr(",}] \t\r\n", c))) {
+        s->pos++;
+        c = peek(s);
     }
-    const char *text = s->buf + start;
-    size_t n = s->pos - start;
-    cJSON *o = cJSON_ParseWithLength(text, n);
-    const cJSON *pts = cJSON_GetObjectItemCaseSensitive(o, "patients");
-    if (!o || !cJSON_IsArray(pts) || cJSON_GetObjectItemCaseSensitive(o, "patient_id")) {
-        cJSON_Delete(o);
-        return doc(ctx, text, n, line, NULL) ? -1 : 0; /* the reader says what is wrong */
-    }
-    int stop = 0;
-    size_t i = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, pts)
-    {
-        char where[48];
-        snprintf(where, sizeof where, "patients[%zu]", i++);
-        char *t = cJSON_PrintUnformatted(it);
-        if (t) {
-            stop = doc(ctx, t, strlen(t), line, where);
-            cJSON_free(t);
-        } else {
-            bad(ctx, line, "out of memory");
-        }
-        if (stop)
-            break;
-    }
-    cJSON_Delete(o);
-    return stop ? -1 : 0;
+    return c == -1 ? -1 : 0;
 }
 
-/* [doc, doc, ...] */
-static int array(scan *s, doc_fn doc, bad_fn bad, void *ctx)
+/* One patient document, from `start` (kept) to its end. */
+static int document(scan *s, long line, const char *where, int depth)
+{
+    if (skip_value(s, depth) != 0)
+        return fail(s, line, "malformed JSON: an object that never closes; the rest of the file "
+                             "is not read");
+    size_t n = s->dropped + (s->pos - s->keep);
+    if (s->dropped) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s%sdocument of %zu bytes, over the limit of %u bytes",
+                 where ? where : "", where ? ": " : "", n, (unsigned)OT_JSON_MAX_DOCUMENT);
+        s->bad(s->ctx, line, msg);
+    } else if (s->doc(s->ctx, s->buf + s->keep, n, line, where)) {
+        s->stop = 1;
+    }
+    release(s);
+    return s->stop ? -1 : 0;
+}
+
+/* A list of documents, at its '['. A top-level list (wrapper NULL) may hold
+ * wrappers {"patients": [...]}; the list of a wrapper holds documents only. */
+static int top_object(scan *s);
+static int list(scan *s, const char *wrapper)
 {
     s->pos++;
     for (size_t i = 0;; i++) {
         skip_ws(s);
-        if (s->pos < s->len && s->buf[s->pos] == ']' && i == 0) {
+        int c = peek(s);
+        if (c == ']' && i == 0) {
             s->pos++;
             return 0;
         }
-        if (s->pos >= s->len || s->buf[s->pos] != '{') {
-            bad(ctx, s->line, "malformed JSON: expected a patient object in the list; the rest "
-                              "of the file is not read");
-            return -1;
+        if (c != '{')
+            return fail(s, s->line, "malformed JSON: expected a patient object in the list; the "
+                                    "rest of the file is not read");
+        int rc;
+        if (wrapper) {
+            char where[48];
+            snprintf(where, sizeof where, "%s[%zu]", wrapper, i);
+            s->keep = s->pos;
+            rc = document(s, s->line, where, 0);
+        } else {
+            rc = top_object(s);
         }
-        if (object(s, doc, bad, ctx))
+        if (rc)
             return -1;
         skip_ws(s);
-        if (s->pos < s->len && s->buf[s->pos] == ',') {
+        c = peek(s);
+        if (c == ',') {
             s->pos++;
             continue;
         }
-        if (s->pos < s->len && s->buf[s->pos] == ']') {
+        if (c == ']') {
             s->pos++;
             return 0;
         }
-        bad(ctx, s->line, "malformed JSON: expected ',' or ']' after a patient; the rest of the "
-                          "file is not read");
-        return -1;
+        return fail(s, s->line, "malformed JSON: expected ',' or ']' after a patient; the rest of "
+                                "the file is not read");
     }
+}
+
+/* The members after a wrapper's list, up to its '}'. */
+static int wrapper_end(scan *s)
+{
+    for (;;) {
+        skip_ws(s);
+        int c = peek(s);
+        if (c == '}') {
+            s->pos++;
+            return 0;
+        }
+        if (c == ',') {
+            s->pos++;
+            skip_ws(s);
+            if (peek(s) == '"' && skip_value(s, 0) == 0) {
+                skip_ws(s);
+                if (peek(s) == ':') {
+                    s->pos++;
+                    skip_ws(s);
+                    if (skip_any(s) == 0)
+                        continue;
+                }
+            }
+        }
+        return fail(s, s->line, "malformed JSON: expected ',' or '}' in {\"patients\": [...]}; "
+                                "the rest of the file is not read");
+    }
+}
+
+/* An object at the top level, at its '{': {"patients": [...]} (a member
+ * "patients" holding a list, with no "patient_id" before it), whose list is
+ * read a document at a time, or else one patient document. */
+static int top_object(scan *s)
+{
+    long line = s->line;
+    s->keep = s->pos;
+    s->pos++;
+    for (;;) {
+        skip_ws(s);
+        if (peek(s) != '"')
+            break;
+        size_t key = s->pos - s->keep;
+        if (skip_value(s, 0) != 0)
+            break;
+        size_t keylen = s->pos - s->keep - key;
+        skip_ws(s);
+        if (peek(s) != ':')
+            break;
+        s->pos++;
+        skip_ws(s);
+        const char *k = s->buf + s->keep + key;
+        if (keylen == sizeof "\"patient_id\"" - 1 && !memcmp(k, "\"patient_id\"", keylen))
+            break;
+        if (keylen == sizeof "\"patients\"" - 1 && !memcmp(k, "\"patients\"", keylen) &&
+            peek(s) == '[') {
+            release(s);
+            return list(s, "patients") || wrapper_end(s) ? -1 : 0;
+        }
+        if (skip_any(s) != 0)
+            break;
+        skip_ws(s);
+        if (peek(s) != ',')
+            break;
+        s->pos++;
+    }
+    if (s->dropped) /* too big to look at again: skip the rest of it */
+        return document(s, line, NULL, 1);
+    s->pos = s->keep; /* a patient document: read it again, whole */
+    s->line = line;
+    return document(s, line, NULL, 0);
 }
 
 /* One NDJSON line: a blank line is skipped. 1 when it held a document, -1
@@ -225,70 +386,36 @@ int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
     return 0;
 }
 
-void json_split(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx)
+int json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
 {
-    if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-        buf += 3, len -= 3;
-    scan s = {buf, len, 0, 1};
-    for (int first = 1;; first = 0) {
+    scan s = {.f = f, .base = bufsize < 4 ? 4 : bufsize, .keep = 0, .line = 1,
+              .doc = doc, .bad = bad, .ctx = ctx};
+    s.max = (size_t)OT_JSON_MAX_DOCUMENT;
+    s.cap = s.base;
+    if (!(s.buf = malloc(s.cap)))
+        return ENOMEM;
+    while (s.len < 3 && fill(&s)) /* a byte order mark starts the file, if any */
+        ;
+    if (s.len >= 3 && !memcmp(s.buf, "\xef\xbb\xbf", 3))
+        s.pos = 3;
+    s.keep = NONE;
+    for (int first = 1; !s.err; first = 0) {
         skip_ws(&s);
-        if (s.pos >= s.len && first)
-            bad(ctx, 1, "empty file: expected a patient document, a list of them, or "
-                        "{\"patients\": [...]}");
-        if (s.pos >= s.len)
-            return;
-        if (s.buf[s.pos] == '[') {
-            if (array(&s, doc, bad, ctx))
-                return;
-        } else if (s.buf[s.pos] == '{') {
-            if (object(&s, doc, bad, ctx))
-                return;
-        } else {
-            bad(ctx, s.line, "malformed JSON: expected a patient object, a list of them, or "
-                             "{\"patients\": [...]}; the rest of the file is not read");
-            return;
+        int c = peek(&s);
+        if (c == -1) {
+            if (first && !s.err)
+                bad(ctx, 1, "empty file: expected a patient document, a list of them, or "
+                            "{\"patients\": [...]}");
+            break;
         }
-    }
-}
-
-int read_all(const char *path, char **buf, size_t *len)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    *buf = NULL;
-    *len = 0;
-    if (!f)
-        return errno ? errno : ENOENT;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    int rc = 0;
-    errno = 0;
-    while (b) {
-        if (n == cap) {
-            char *nb = cap > ((size_t)-1) / 2 ? NULL : realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
+        if (c == '[' ? list(&s, NULL) : c == '{' ? top_object(&s)
+                                                : fail(&s, s.line, "malformed JSON: expected a "
+                                                                   "patient object, a list of "
+                                                                   "them, or {\"patients\": "
+                                                                   "[...]}; the rest of the file "
+                                                                   "is not read"))
             break;
     }
-    if (!b)
-        rc = ENOMEM;
-    else if (ferror(f))
-        rc = errno ? errno : EIO;
-    if (f != stdin)
-        fclose(f);
-    if (rc) {
-        free(b);
-        return rc;
-    }
-    *buf = b;
-    *len = n;
-    return 0;
+    free(s.buf);
+    return s.err;
 }

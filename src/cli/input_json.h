@@ -11,17 +11,17 @@ typedef int (*doc_fn)(void *ctx, const char *doc, size_t len, long line, const c
 /* Input that cannot be split into documents, from `line` on. */
 typedef void (*bad_fn)(void *ctx, long line, const char *reason);
 
-/* Splits a .json text (one document, an array of them, {"patients": [...]},
- * or several of those in a row). */
-void json_split(const char *buf, size_t len, doc_fn doc, bad_fn bad, void *ctx);
+/* Reads a .json text from `f` as it comes (one document, a list of them,
+ * {"patients": [...]}, or several of those in a row), holding one document
+ * at a time in a buffer that starts at `bufsize` bytes and grows to the
+ * document limit; a longer document is counted and rejected through `bad`.
+ * 0, or errno (ENOMEM, EIO). */
+int json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
 
 /* Reads NDJSON (one document a line) from `f` as it comes, holding one line
  * at a time in a buffer that starts at `bufsize` bytes and grows to the
  * document limit; a longer line is counted and rejected through `bad`.
  * 0, or errno (ENOMEM, EIO). */
 int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
-
-/* Reads a whole file ("-": stdin) into a malloc'd buffer. 0, or errno. */
-int read_all(const char *path, char **buf, size_t *len);
 
 #endif

@@ -3,7 +3,8 @@
 # the repository. Each must end with a clear message and the right status,
 # and the good rows around a fault must still be reported:
 #   a field over 64 KiB; a 10 MB line; more than 100,000 observations for one
-#   patient; JSON nested deeper than 64; an empty file, a header-only file;
+#   patient; JSON nested deeper than 64; a JSON document over 64 MiB in a
+#   list; an empty file, a header-only file;
 #   more device names than grouping in memory holds;
 #   random bytes as CSV, JSON and NDJSON (OT_RANDOM_MB, default 16; run with
 #   OT_RANDOM_MB=1024 by hand for the 1 GB case).
@@ -83,6 +84,17 @@ cp deep.ndjson deep.json
 run deepj deep.json
 expect deepj 65 "deep.json:1: nested deeper than 64 levels (the limit)" \
   "osteotrack batch: 2 rows read, 1 patients reported, 1 rows rejected"
+
+# a JSON document over the limit of 64 MiB inside a list: counted, named and
+# skipped as it is read (never held whole); the document after it is reported.
+# Its size: 27 bytes before the D run, 70,000,000 Ds, 2 after = 70,000,029
+{ printf '[{"patient_id": "B1", "x": "'; head -c 70000000 /dev/zero | tr '\0' D; echo '"},'
+  echo '{"patient_id": "B2", "observations": [{"date": "2020-01-01", "analyte": "ctx", "value": 300}]}]'; } > big.json
+run big big.json
+expect big 65 "big.json:1: document of 70000029 bytes, over the limit of 67108864 bytes" \
+  "osteotrack batch: 2 rows read, 1 patients reported, 1 rows rejected"
+grep -q '"patient_id":"B2"' big.out || bad "big: the document after the big one is not reported"
+rm -f big.json
 
 # empty and header-only files, each format
 : > empty.csv; : > empty.json; : > empty.ndjson

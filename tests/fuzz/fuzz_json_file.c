@@ -1,7 +1,7 @@
 /*
  * A .json file (FUZZ_NDJSON 0: one document, a list of them, or
- * {"patients": [...]}) or an .ndjson file (FUZZ_NDJSON 1), split into
- * documents as the batch command splits it (src/cli/input_json.c), each read
+ * {"patients": [...]}) or an .ndjson file (FUZZ_NDJSON 1), streamed into
+ * documents as the batch command streams it (src/cli/input_json.c), each read
  * and reported.
  */
 #include "fuzz.h"
@@ -53,22 +53,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx c = {data, size, NULL};
     if (ot_patient_new(&c.p, "") != OT_OK)
         abort();
-    /* an exact-size copy: json_split must not read past the end */
+    /* an exact-size copy, read as batch reads it, through a 4-byte buffer
+     * so that documents and lines cross the buffer's edge at every offset */
     char *buf = malloc(size ? size : 1);
     if (!buf)
         abort();
     if (size)
         memcpy(buf, data, size);
-#if FUZZ_NDJSON
-    /* read as batch reads it, through a 4-byte buffer so that lines cross
-     * the buffer's edge at every offset */
     FILE *f = size ? fmemopen(buf, size, "rb") : fopen("/dev/null", "rb");
+#if FUZZ_NDJSON
     if (!f || ndjson_stream(f, 4, on_doc, on_bad, &c) != 0)
         abort();
-    fclose(f);
 #else
-    json_split(buf, size, on_doc, on_bad, &c);
+    if (!f || json_stream(f, 4, on_doc, on_bad, &c) != 0)
+        abort();
 #endif
+    fclose(f);
     free(buf);
     ot_patient_free(c.p);
     return 0;
