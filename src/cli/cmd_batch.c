@@ -511,8 +511,12 @@ int cmd_batch(int argc, char **argv)
         rc = b.fatal ? b.fatal : wrc != EXIT_OK ? wrc : rc;
     }
     progress(&b, 1);
-    fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected\n",
-            b.rows, b.reported, b.rejected);
+    /* the count is of reports made: say when they did not all reach the output */
+    fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected%s%s%s\n",
+            b.rows, b.reported, b.rejected,
+            rc != EXIT_IOERR ? "" : a.output ? "; the output failed: " : "",
+            rc != EXIT_IOERR ? "" : a.output ? a.output : "; the output failed: not every report reached it",
+            rc == EXIT_IOERR && a.output ? " was not written" : "");
     pool_free(b.pool);
     group_free(b.grp);
     idset_free(b.done);

@@ -33,6 +33,7 @@ check() { # check LABEL STATUS WANT ERRFILE "text"
 # 1. a full disk
 "$bin" batch "$ex/patients.json" --as-of 2024-06-01 > /dev/full 2> e1
 check "batch > /dev/full" $? 74 e1 "osteotrack batch: stdout: cannot write the output: No space left on device"
+check "batch > /dev/full, the closing line" 74 74 e1 "patients reported, 0 rows rejected; the output failed: not every report reached it"
 "$bin" compare --site lumbar_spine --from 0.8 --to 0.84 > /dev/full 2> e2
 check "compare > /dev/full" $? 74 e2 "No space left on device"
 "$bin" markers --analyte ctx --from 540 --to 190 > /dev/full 2> e3
@@ -56,6 +57,7 @@ check "batch --format json | head" "${PIPESTATUS[0]}" 74 e6 "Broken pipe"
 echo "older reports" > out.ndjson
 ( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output out.ndjson ) 2> e7
 check "--output past a size limit" $? 74 e7 "out.ndjson: cannot write the output: File too large"
+check "--output past a size limit, the closing line" 74 74 e7 "rows rejected; the output failed: out.ndjson was not written"
 [ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: the older out.ndjson was changed"; fails=$((fails + 1)); }
 rm out.ndjson
 ( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output new.ndjson ) 2> e8
