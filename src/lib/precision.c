@@ -226,7 +226,12 @@ static int vnote(ot_pstudy *s, ot_precision_note_kind kind, long line, const cha
     ot_precision_note *n = &r->notes[r->nnotes++];
     n->kind = kind;
     n->line = line;
-    vsnprintf(n->message, sizeof n->message, fmt, ap);
+    /* a note is one line of valid text whatever the input held (a key or
+     * an id with a newline in it): control bytes and invalid UTF-8 as '?' */
+    char raw[sizeof n->message];
+    int len = vsnprintf(raw, sizeof raw, fmt, ap);
+    size_t k = len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1;
+    ot_text_shown(n->message, sizeof n->message, raw, k);
     return OT_OK;
 }
 
