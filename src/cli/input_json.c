@@ -147,6 +147,8 @@ static int skip_any(scan *s)
     int c = peek(s);
     if (c == '"' || c == '{' || c == '[')
         return skip_value(s, 0);
+    if (c == ',' || c == '}' || c == ']') /* no value at all */
+        return -1;
     while (c != -1 && (c == 0 || !strchr(",}] \t\r\n", c))) {
         s->pos++;
         c = peek(s);
@@ -157,7 +159,7 @@ static int skip_any(scan *s)
 /* One patient document, from `start` (kept) to its end. */
 static int document(scan *s, long line, const char *where, int depth)
 {
-    if (skip_value(s, depth) != 0)
+    if ((depth ? skip_value(s, depth) : skip_any(s)) != 0)
         return fail(s, line, "malformed JSON: an object that never closes; the rest of the file "
                              "is not read");
     size_t n = s->dropped + (s->pos - s->keep);
@@ -186,7 +188,9 @@ static int list(scan *s, const char *wrapper)
             s->pos++;
             return 0;
         }
-        if (c != '{')
+        /* in a wrapper's list any value is a document, which the patient
+         * reader names if it is no patient; at the top level only an object */
+        if (c != '{' && (!wrapper || c == -1 || c == ','))
             return fail(s, s->line, "malformed JSON: expected a patient object in the list; the "
                                     "rest of the file is not read");
         int rc;
@@ -255,16 +259,30 @@ static int top_object(scan *s)
         skip_ws(s);
         if (peek(s) != '"')
             break;
-        size_t key = s->pos - s->keep;
-        if (skip_value(s, 0) != 0)
+        char k[16];
+        size_t keylen = 0;
+        int c, esc = 0;
+        while ((c = peek(s)) != -1) { /* the key is copied: the buffer may drop it */
+            s->pos++;
+            if (c == '\n')
+                s->line++;
+            if (keylen < sizeof k)
+                k[keylen] = (char)c;
+            keylen++;
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"' && keylen > 1)
+                break;
+        }
+        if (c == -1)
             break;
-        size_t keylen = s->pos - s->keep - key;
         skip_ws(s);
         if (peek(s) != ':')
             break;
         s->pos++;
         skip_ws(s);
-        const char *k = s->buf + s->keep + key;
         if (keylen == sizeof "\"patient_id\"" - 1 && !memcmp(k, "\"patient_id\"", keylen))
             break;
         if (keylen == sizeof "\"patients\"" - 1 && !memcmp(k, "\"patients\"", keylen) &&
