@@ -512,11 +512,13 @@ int cmd_batch(int argc, char **argv)
     }
     progress(&b, 1);
     /* the count is of reports made: say when they did not all reach the output */
-    fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected%s%s%s\n",
-            b.rows, b.reported, b.rejected,
-            rc != EXIT_IOERR ? "" : a.output ? "; the output failed: " : "",
-            rc != EXIT_IOERR ? "" : a.output ? a.output : "; the output failed: not every report reached it",
-            rc == EXIT_IOERR && a.output ? " was not written" : "");
+    fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected",
+            b.rows, b.reported, b.rejected);
+    if (rc == EXIT_IOERR && a.output)
+        fprintf(stderr, "; the output failed: %s was not written", a.output);
+    else if (rc == EXIT_IOERR)
+        fputs("; the output failed: not every report reached it", stderr);
+    fputc('\n', stderr);
     pool_free(b.pool);
     group_free(b.grp);
     idset_free(b.done);

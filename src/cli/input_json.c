@@ -219,6 +219,35 @@ static int list(scan *s, const char *wrapper)
     }
 }
 
+/* A member's key, at its '"', and the ':' after it: the key's first bytes
+ * are copied into k (the buffer may drop them), its length in *len. 0, or
+ * -1 when that is not what follows. */
+static int member_key(scan *s, char k[16], size_t *len)
+{
+    int c, esc = 0;
+    *len = 0;
+    while ((c = peek(s)) != -1) {
+        s->pos++;
+        if (c == '\n')
+            s->line++;
+        if (*len < 16)
+            k[*len] = (char)c;
+        ++*len;
+        if (esc)
+            esc = 0;
+        else if (c == '\\')
+            esc = 1;
+        else if (c == '"' && *len > 1)
+            break;
+    }
+    skip_ws(s);
+    if (c == -1 || peek(s) != ':')
+        return -1;
+    s->pos++;
+    skip_ws(s);
+    return 0;
+}
+
 /* The members after a wrapper's list, up to its '}'. */
 static int wrapper_end(scan *s)
 {
@@ -229,18 +258,13 @@ static int wrapper_end(scan *s)
             s->pos++;
             return 0;
         }
+        char k[16];
+        size_t len;
         if (c == ',') {
             s->pos++;
             skip_ws(s);
-            if (peek(s) == '"' && skip_value(s, 0) == 0) {
-                skip_ws(s);
-                if (peek(s) == ':') {
-                    s->pos++;
-                    skip_ws(s);
-                    if (skip_any(s) == 0)
-                        continue;
-                }
-            }
+            if (peek(s) == '"' && member_key(s, k, &len) == 0 && skip_any(s) == 0)
+                continue;
         }
         return fail(s, s->line, "malformed JSON: expected ',' or '}' in {\"patients\": [...]}; "
                                 "the rest of the file is not read");
@@ -260,29 +284,9 @@ static int top_object(scan *s)
         if (peek(s) != '"')
             break;
         char k[16];
-        size_t keylen = 0;
-        int c, esc = 0;
-        while ((c = peek(s)) != -1) { /* the key is copied: the buffer may drop it */
-            s->pos++;
-            if (c == '\n')
-                s->line++;
-            if (keylen < sizeof k)
-                k[keylen] = (char)c;
-            keylen++;
-            if (esc)
-                esc = 0;
-            else if (c == '\\')
-                esc = 1;
-            else if (c == '"' && keylen > 1)
-                break;
-        }
-        if (c == -1)
+        size_t keylen;
+        if (member_key(s, k, &keylen) != 0)
             break;
-        skip_ws(s);
-        if (peek(s) != ':')
-            break;
-        s->pos++;
-        skip_ws(s);
         if (keylen == sizeof "\"patient_id\"" - 1 && !memcmp(k, "\"patient_id\"", keylen))
             break;
         if (keylen == sizeof "\"patients\"" - 1 && !memcmp(k, "\"patients\"", keylen) &&
