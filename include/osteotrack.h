@@ -65,7 +65,8 @@ enum {
     OT_EDATA = -9,    /* reference data or facility configuration invalid */
     OT_ENUMERIC = -10, /* a numerical routine failed */
     OT_EDUPLICATE = -11, /* the same observation is already on record */
-    OT_ELIMIT = -12    /* a limit of osteotrack is exceeded (README "Limits") */
+    OT_ELIMIT = -12,   /* a limit of osteotrack is exceeded (README "Limits") */
+    OT_ECONFLICT = -13 /* a value contradicts one already on record (a patient's sex) */
 };
 
 OT_EXTERN const char *ot_strerror(int status);
@@ -98,6 +99,7 @@ typedef enum ot_analyte {
     OT_ANALYTE_P1NP,
     OT_ANALYTE_CTX,
     OT_ANALYTE_FRACTURE,
+    OT_ANALYTE_DOSE,      /* a dose of a therapy given on a date (CSV input: "dose") */
     OT_ANALYTE_COUNT
 } ot_analyte;
 
@@ -111,6 +113,12 @@ typedef enum ot_agent {
     OT_AGENT_TERIPARATIDE,
     OT_AGENT_ABALOPARATIDE,
     OT_AGENT_ROMOSOZUMAB,
+    OT_AGENT_RALOXIFENE,
+    OT_AGENT_BAZEDOXIFENE,
+    OT_AGENT_ESTROGEN,        /* menopausal hormone therapy */
+    OT_AGENT_IBANDRONATE_IV,  /* intravenous ibandronate ("ibandronate" is oral) */
+    OT_AGENT_VITAMIN_D,       /* a supplement: recorded, never osteoporosis therapy */
+    OT_AGENT_CALCIUM,         /* a supplement: recorded, never osteoporosis therapy */
     OT_AGENT_COUNT
 } ot_agent;
 
@@ -120,7 +128,10 @@ typedef enum ot_agent_class {
     OT_CLASS_IV_BISPHOSPHONATE,
     OT_CLASS_DENOSUMAB,
     OT_CLASS_ANABOLIC,     /* teriparatide, abaloparatide */
-    OT_CLASS_ROMOSOZUMAB   /* dual action */
+    OT_CLASS_ROMOSOZUMAB,  /* dual action */
+    OT_CLASS_SERM,         /* raloxifene, bazedoxifene */
+    OT_CLASS_HORMONE_THERAPY, /* menopausal hormone therapy (estrogen) */
+    OT_CLASS_SUPPLEMENT    /* vitamin D, calcium: not osteoporosis therapy */
 } ot_agent_class;
 
 typedef enum ot_manufacturer {
@@ -139,8 +150,27 @@ typedef enum ot_fracture_site {
     OT_FX_HUMERUS,
     OT_FX_PELVIS,
     OT_FX_OTHER,
+    /* Sites the IOF criteria of treatment failure do not count: */
+    OT_FX_SKULL_FACE,
+    OT_FX_HAND_FINGER,
+    OT_FX_FOOT_TOE,
+    OT_FX_ANKLE,
     OT_FX_COUNT
 } ot_fracture_site;
+
+/* Sex and menopausal status; UNKNOWN when not given. */
+typedef enum ot_sex {
+    OT_SEX_UNKNOWN = 0,
+    OT_SEX_FEMALE,
+    OT_SEX_MALE
+} ot_sex;
+
+typedef enum ot_menopause {
+    OT_MENOPAUSE_UNKNOWN = 0,
+    OT_MENOPAUSE_PRE,
+    OT_MENOPAUSE_PERI,
+    OT_MENOPAUSE_POST
+} ot_menopause;
 
 typedef enum ot_unit {
     OT_UNIT_G_CM2 = 0,
@@ -163,6 +193,12 @@ OT_EXTERN int ot_manufacturer_parse(ot_manufacturer *out, const char *s);
 OT_EXTERN const char *ot_manufacturer_name(ot_manufacturer v);
 OT_EXTERN int ot_fracture_site_parse(ot_fracture_site *out, const char *s);
 OT_EXTERN const char *ot_fracture_site_name(ot_fracture_site v);
+/* "F", "female", "M", "male"; names "female", "male". */
+OT_EXTERN int ot_sex_parse(ot_sex *out, const char *s);
+OT_EXTERN const char *ot_sex_name(ot_sex v);
+/* "pre", "peri", "post" (also premenopausal, perimenopausal, postmenopausal). */
+OT_EXTERN int ot_menopause_parse(ot_menopause *out, const char *s);
+OT_EXTERN const char *ot_menopause_name(ot_menopause v);
 OT_EXTERN int ot_unit_parse(ot_unit *out, const char *s);
 OT_EXTERN const char *ot_unit_name(ot_unit v);
 
@@ -171,7 +207,8 @@ OT_EXTERN ot_unit ot_unit_canonical(ot_analyte a);
 
 /*
  * Converts `value` in `unit` to the analyte's canonical unit:
- * BMD mg/cm2 / 1000; P1NP ng/mL = ug/L; CTX pg/mL = ng/L, ng/mL x 1000.
+ * BMD mg/cm2 / 1000; P1NP ng/mL = ug/L; CTX pg/mL = ng/L, ng/mL and ug/L
+ * (the same amount) x 1000.
  * OT_EUNIT when the unit does not belong to the analyte (mg/cm2 for CTX).
  */
 OT_EXTERN int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit,
@@ -247,6 +284,10 @@ typedef enum ot_flag_code {
     OT_FLAG_POSSIBLE_TREATMENT_FAILURE,
     OT_FLAG_DEFAULT_LSC_USED,
     OT_FLAG_UNTREATED_OSTEOPOROSIS,
+    OT_FLAG_DEMOGRAPHICS_ASSUMED,
+    OT_FLAG_DENOSUMAB_DOSE_OVERDUE,
+    OT_FLAG_BMD_LOSS_OFF_TREATMENT,
+    OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS,
     OT_FLAG_COUNT
 } ot_flag_code;
 
@@ -316,11 +357,20 @@ typedef enum ot_vs_expected {
     OT_VS_BELOW = 0,
     OT_VS_WITHIN,
     OT_VS_ABOVE,
-    OT_VS_UNKNOWN
+    OT_VS_UNKNOWN,
+    OT_VS_CONTEXT_ONLY   /* the figure is no change from baseline: shown, not compared */
 } ot_vs_expected;
 
 OT_EXTERN const char *ot_significance_name(ot_significance s);
 OT_EXTERN const char *ot_vs_expected_name(ot_vs_expected v);
+
+/* What a trial figure measures: only a change from baseline may be set
+ * against a patient's change; the others are shown as context. */
+typedef enum ot_expected_measure {
+    OT_MEASURE_DIFFERENCE_FROM_PLACEBO = 0,
+    OT_MEASURE_CHANGE_FROM_BASELINE,
+    OT_MEASURE_NOT_KNOWN        /* the source seen does not say which */
+} ot_expected_measure;
 
 typedef struct ot_expected {
     int found;                /* 0: no expected range applies */
@@ -331,6 +381,7 @@ typedef struct ot_expected {
     double window_lo_months, window_hi_months;
     int confirmed;
     const char *source;       /* borrowed from the ot_refdata */
+    ot_expected_measure measure;
 } ot_expected;
 
 #define OT_BMD_MAX_FLAGS 6
@@ -520,6 +571,19 @@ OT_EXTERN const char *ot_patient_id(const ot_patient *p);
 OT_EXTERN int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd,
                                  const ot_bmd_measure *m, double tscore,
                                  long line, ot_error *err);
+/* The same with the scanner-reported Z-score too (NaN if none; -10 to 10). */
+OT_EXTERN int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd,
+                                  const ot_bmd_measure *m, double tscore,
+                                  double zscore, long line, ot_error *err);
+/*
+ * Who the patient is: sex, birth date (OT_DATE_NONE: unknown) and
+ * menopausal status. Unknown parts leave what is on record; a known part that
+ * differs from what is on record is OT_ECONFLICT and changes nothing (input
+ * that repeats the demographics on every row stays consistent). A birth date
+ * after a scan or after the report's as_of is not checked here.
+ */
+OT_EXTERN int ot_patient_set_demographics(ot_patient *p, ot_sex sex, ot_date birth_date,
+                                          ot_menopause status, ot_error *err);
 OT_EXTERN int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd,
                                     const ot_marker_measure *m, long line,
                                     ot_error *err);
@@ -528,6 +592,16 @@ OT_EXTERN int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd,
  * the therapy repeated on every row gives one course. */
 OT_EXTERN int ot_patient_add_therapy(ot_patient *p, ot_agent agent,
                                      ot_date start, ot_date end, ot_error *err);
+/*
+ * A dose of `agent` given on `date` (an injection or an infusion). For an
+ * agent with a dosing interval in data/agents.json (denosumab, zoledronate,
+ * intravenous ibandronate) the doses decide the course: it starts at the
+ * first dose (or at a course's start), ends at its last dose, and is in
+ * effect until one interval after it; doses further apart than the interval
+ * plus its tolerance split it in two. A repeated dose is OT_EDUPLICATE.
+ */
+OT_EXTERN int ot_patient_add_dose(ot_patient *p, const ot_refdata *rd, ot_agent agent,
+                                  ot_date date, ot_error *err);
 /* A fragility fracture (osteotrack cannot tell trauma; it counts all). */
 OT_EXTERN int ot_patient_add_fracture(ot_patient *p, ot_fracture_site site,
                                       ot_date date, ot_error *err);
@@ -609,7 +683,9 @@ typedef enum ot_record_kind {
     OT_REC_BMD = 0,
     OT_REC_MARKER,
     OT_REC_FRACTURE,
-    OT_REC_THERAPY        /* agent in effect on `date` (and since `start`) */
+    OT_REC_THERAPY,       /* agent in effect on `date` (and since `start`) */
+    OT_REC_DOSE,          /* a dose of `agent` given on `date` */
+    OT_REC_DEMOGRAPHICS   /* sex, birth_date, menopause (unknown parts: none) */
 } ot_record_kind;
 
 /* One fact about a patient, in canonical units, already checked. */
@@ -625,9 +701,13 @@ typedef struct ot_record {
     const char *device;           /* BMD: borrowed until the next row; NULL */
     ot_agent agent;               /* THERAPY */
     ot_date start, end;           /* THERAPY: OT_DATE_NONE when not given */
+    double zscore;                /* BMD: scanner-reported, NaN if none */
+    ot_sex sex;                   /* DEMOGRAPHICS */
+    ot_date birth_date;           /* DEMOGRAPHICS: OT_DATE_NONE when not given */
+    ot_menopause menopause;       /* DEMOGRAPHICS */
 } ot_record;
 
-#define OT_ROW_MAX_RECORDS 12
+#define OT_ROW_MAX_RECORDS 14
 typedef struct ot_row {
     const char *patient_id;       /* borrowed until the next row */
     size_t patient_id_len;

@@ -184,7 +184,9 @@ static void stream_row(batch *b, const ot_row *row)
             b->fatal = EXIT_SOFTWARE;
     }
     /* a duplicate or one past the limit is left out; the row's other
-     * records are still used, and the row is counted once as rejected */
+     * records are still used, and the row is counted once as rejected;
+     * demographics that contradict an earlier row's leave out the whole row
+     * (group_fill does the same) */
     int rejected = 0;
     for (size_t i = 0; i < row->nrecords; i++) {
         int rc = ot_patient_add_record(b->cur, b->rd, &row->records[i], row->line, &err);
@@ -192,8 +194,12 @@ static void stream_row(batch *b, const ot_row *row)
             continue;
         if (rc == OT_ENOMEM)
             b->fatal = EXIT_SOFTWARE;
-        fprintf(stderr, "%s:%ld: patient %s: %s\n", b->file, row->line, b->cur_id, err.message);
+        int drop = group_row_left_out(rc, &row->records[i]);
+        fprintf(stderr, "%s:%ld: patient %s: %s%s\n", b->file, row->line, b->cur_id, err.message,
+                drop ? GROUP_ROW_LEFT_OUT : "");
         rejected = 1;
+        if (drop)
+            break;
     }
     b->rejected += (size_t)rejected;
 }

@@ -4,27 +4,47 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One record: an observation, with the therapy named on its row folded in
- * (agent != 0), or a therapy alone (kind OT_REC_THERAPY), and its input
- * line. 32 bytes: the bit fields hold the vocabulary and the device index. */
+/* One record: an observation, a dose or the demographics of a row, with the
+ * therapy named on its row folded in (agent != 0), or a therapy alone (kind
+ * OT_REC_THERAPY), and its input line. 40 bytes: the scores in millionths,
+ * the bit fields the vocabulary and the device index. By kind:
+ *   BMD           value g/cm2, sub site, mfr, device, tscore, zscore
+ *   MARKER        value ug/L or ng/L, sub analyte
+ *   FRACTURE      sub fracture site
+ *   DOSE          sub the agent given
+ *   DEMOGRAPHICS  value the birth date (OT_DATE_NONE: not given), sex, meno
+ *   THERAPY       agent, tstart, value its end (a therapy with an end)
+ * and any of them but THERAPY a folded therapy in agent and tstart. The
+ * records of a row are consecutive in its patient's chain. */
 typedef struct mrec {
-    double value;     /* BMD g/cm2, marker ug/L or ng/L */
+    double value;
     int32_t date;
     int32_t tstart;   /* therapy start (OT_DATE_NONE when not given) */
     uint32_t next;    /* 1 + index of the patient's next record; 0: last */
     uint32_t line;    /* input line, 0 when past 2^32 - 1 */
-    float tscore;
+    int32_t tscore, zscore; /* scanner-reported: see score_in(); SCORE_NONE: not given */
     unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none */
-    unsigned kind : 2, sub : 3, mfr : 3, agent : 4; /* agent: 0 none, else 1 + ot_agent */
+    unsigned kind : 3, sub : 4, mfr : 3;
+    unsigned agent : 4, sex : 2, meno : 2; /* agent: 0 none, else 1 + ot_agent */
+    unsigned row_first : 1;                /* the first record of its row */
 } mrec;
 
-_Static_assert(sizeof(mrec) == 32, "a grouped record is 32 bytes");
-_Static_assert(OT_REC_THERAPY < 4 && OT_SITE_COUNT <= 8 && OT_ANALYTE_COUNT <= 8 &&
-                   OT_FX_COUNT <= 8 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16,
+_Static_assert(sizeof(mrec) == 40, "a grouped record is 40 bytes");
+_Static_assert(OT_REC_DEMOGRAPHICS < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
+                   OT_FX_COUNT <= 16 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16 &&
+                   OT_SEX_MALE < 4 && OT_MENOPAUSE_POST < 4,
                "the vocabulary fits the record's bit fields");
+
+/* A score in millionths: one of up to six decimals (all a scanner reports)
+ * comes back as the same double. Any other (more decimals, -0) is kept
+ * exactly in the group's table of scores, its index encoded below
+ * SCORE_TABLE. */
+#define SCORE_NONE INT32_MIN
+#define SCORE_TABLE (-1100000000L)
 
 /* Records live in blocks that never move: no copy, no slack on growth. */
 #define BLOCK_BITS 16
@@ -57,6 +77,8 @@ struct group {
     uint32_t *dev_off; /* device table: offsets into devs */
     size_t ndev, capdev;
     table by_id, by_dev;
+    double *scores; /* the scores a record cannot hold in millionths */
+    size_t nscores, capscores;
 };
 
 static uint64_t hash(const char *s, size_t n)
@@ -158,6 +180,7 @@ void group_free(group *g)
     free(g->dev_off);
     free(g->by_id.slot);
     free(g->by_dev.slot);
+    free(g->scores);
     free(g);
 }
 
@@ -167,7 +190,40 @@ size_t group_bytes(const group *g)
 {
     return g->nblocks * BLOCK * sizeof(mrec) + g->cappats * sizeof *g->pats +
            g->cappid * sizeof *g->pid_off + g->ids.cap +
-           g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t);
+           g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t) +
+           g->capscores * sizeof *g->scores;
+}
+
+static double score_out(const group *g, int32_t v)
+{
+    if (v == SCORE_NONE)
+        return NAN;
+    if (v <= SCORE_TABLE)
+        return g->scores[SCORE_TABLE - v];
+    return (double)v / 1e6;
+}
+
+/* The encoded score (0 on success), or -1 out of memory. */
+static int score_in(group *g, double x, int32_t *out)
+{
+    if (isnan(x)) {
+        *out = SCORE_NONE;
+        return 0;
+    }
+    if (fabs(x) <= 1000.0) {
+        int32_t v = (int32_t)llround(x * 1e6);
+        double back = (double)v / 1e6;
+        if (back == x && !signbit(back) == !signbit(x)) {
+            *out = v;
+            return 0;
+        }
+    }
+    if (g->nscores >= (size_t)(SCORE_TABLE - (long)INT32_MIN) ||
+        grow((void **)&g->scores, &g->capscores, g->nscores + 1, sizeof *g->scores))
+        return -1;
+    g->scores[g->nscores] = x;
+    *out = (int32_t)(SCORE_TABLE - (long)g->nscores++);
+    return 0;
 }
 
 static mrec *rec_at(const group *g, uint32_t k) /* k: 1-based */
@@ -189,7 +245,7 @@ static mrec *new_rec(group *g, long line)
     memset(m, 0, sizeof *m);
     m->line = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     m->tstart = (int32_t)OT_DATE_NONE;
-    m->tscore = NAN;
+    m->tscore = m->zscore = SCORE_NONE;
     return m;
 }
 
@@ -231,6 +287,7 @@ int group_add(group *g, const ot_row *row)
     if (added)
         g->pats[pi].head = g->pats[pi].tail = 0;
     mrec *prev = NULL; /* this row's last observation */
+    unsigned first = 1;
     for (size_t i = 0; i < row->nrecords; i++) {
         const ot_record *r = &row->records[i];
         if (r->kind == OT_REC_THERAPY && r->end == OT_DATE_NONE && prev && !prev->agent &&
@@ -242,25 +299,35 @@ int group_add(group *g, const ot_row *row)
         mrec *m = new_rec(g, row->line);
         if (!m)
             return -1;
-        m->kind = (unsigned)r->kind & 3u;
+        m->row_first = first & 1u;
+        first = 0;
+        m->kind = (unsigned)r->kind & 7u;
         m->date = (int32_t)r->date;
         switch (r->kind) {
         case OT_REC_BMD:
-            m->sub = (unsigned)r->site & 7u;
+            m->sub = (unsigned)r->site & 15u;
             m->value = r->value;
-            m->tscore = (float)r->tscore;
+            if (score_in(g, r->tscore, &m->tscore) || score_in(g, r->zscore, &m->zscore))
+                return -1;
             m->mfr = (unsigned)r->manufacturer & 7u;
             if (r->device && (rc = add_device(g, m, r->device)) != 0)
                 return rc;
             break;
-        case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 7u; m->value = r->value; break;
-        case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 7u; break;
+        case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 15u; m->value = r->value; break;
+        case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 15u; break;
+        case OT_REC_DOSE: m->sub = (unsigned)r->agent & 15u; break;
+        case OT_REC_DEMOGRAPHICS:
+            m->value = (double)r->birth_date;
+            m->sex = (unsigned)r->sex & 3u;
+            m->meno = (unsigned)r->menopause & 3u;
+            break;
         case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
             m->agent = ((unsigned)r->agent + 1) & 15u;
             m->tstart = (int32_t)r->start;
             m->value = (double)r->end;
             break;
         }
+        /* a therapy folds only into the record just before it: the order holds */
         prev = r->kind == OT_REC_THERAPY ? NULL : m;
         gpat *pt = &g->pats[pi];
         uint32_t k = (uint32_t)g->nrecs;
@@ -294,8 +361,12 @@ static const char *where_of(const group *g, uint32_t k, long *line)
     return f > 0 ? g->files[f - 1] : "<input>";
 }
 
-/* Adds one record; a duplicate or one past the limit is rejected (told),
- * anything else is final. */
+#define ROW_LEFT_OUT 1
+
+/* Adds one record, as streaming does (cmd_batch.c): one the patient refuses
+ * (a duplicate, one past the limit, ...) is told and left out, and when it is
+ * the row's demographics contradicting an earlier row's, the rest of the row
+ * too (ROW_LEFT_OUT). Only running out of memory is final. */
 static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
                     const ot_record *r, group_reject_fn rej, void *ctx)
 {
@@ -303,12 +374,20 @@ static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata 
     const char *file = where_of(g, k, &line);
     ot_error err = {0, ""};
     int rc = ot_patient_add_record(p, rd, r, line, &err);
-    if (rc == OT_EDUPLICATE || rc == OT_ELIMIT) {
-        if (rej)
-            rej(ctx, file, line, err.message);
-        return OT_OK;
+    if (rc == OT_OK || rc == OT_ENOMEM)
+        return rc;
+    int drop = group_row_left_out(rc, r);
+    if (rej) {
+        char msg[sizeof err.message + sizeof GROUP_ROW_LEFT_OUT];
+        snprintf(msg, sizeof msg, "%s%s", err.message, drop ? GROUP_ROW_LEFT_OUT : "");
+        rej(ctx, file, line, msg);
     }
-    return rc;
+    return drop ? ROW_LEFT_OUT : OT_OK;
+}
+
+int group_row_left_out(int status, const ot_record *r)
+{
+    return status == OT_ECONFLICT && r->kind == OT_REC_DEMOGRAPHICS;
 }
 
 int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
@@ -316,14 +395,19 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
 {
     const gpat *pt = &g->pats[i];
     int rc = ot_patient_reset(p, g->ids.buf + g->pid_off[i]);
+    int skip = 0; /* the rest of a row left out */
     for (uint32_t k = pt->head; rc == OT_OK && k; k = rec_at(g, k)->next) {
         const mrec *m = rec_at(g, k);
+        skip &= !m->row_first;
+        if (skip)
+            continue;
         ot_record r;
         memset(&r, 0, sizeof r);
         r.kind = (ot_record_kind)m->kind;
         r.date = m->date;
-        r.tscore = (double)m->tscore;
-        r.start = r.end = OT_DATE_NONE;
+        r.tscore = score_out(g, m->tscore);
+        r.zscore = score_out(g, m->zscore);
+        r.start = r.end = r.birth_date = OT_DATE_NONE;
         switch (r.kind) {
         case OT_REC_BMD:
             r.site = (ot_site)m->sub;
@@ -333,10 +417,21 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             break;
         case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = m->value; break;
         case OT_REC_FRACTURE: r.fracture = (ot_fracture_site)m->sub; break;
+        case OT_REC_DOSE: r.agent = (ot_agent)m->sub; break;
+        case OT_REC_DEMOGRAPHICS:
+            r.birth_date = (ot_date)m->value;
+            r.sex = (ot_sex)m->sex;
+            r.menopause = (ot_menopause)m->meno;
+            break;
         case OT_REC_THERAPY: break;
         }
         if (r.kind != OT_REC_THERAPY)
             rc = fill_add(g, k, p, rd, &r, rej, ctx);
+        if (rc == ROW_LEFT_OUT) {
+            skip = 1;
+            rc = OT_OK;
+            continue;
+        }
         if (rc == OT_OK && m->agent) {
             ot_record t;
             memset(&t, 0, sizeof t);
@@ -345,7 +440,8 @@ int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             t.agent = (ot_agent)(m->agent - 1);
             t.start = m->tstart;
             t.end = r.kind == OT_REC_THERAPY ? (ot_date)m->value : OT_DATE_NONE;
-            t.tscore = NAN;
+            t.tscore = t.zscore = NAN;
+            t.birth_date = OT_DATE_NONE;
             rc = fill_add(g, k, p, rd, &t, rej, ctx);
         }
     }

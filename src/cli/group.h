@@ -21,12 +21,22 @@ size_t group_patients(const group *g);
 size_t group_bytes(const group *g);
 /* Rows added from now on come from input `name` (borrowed), for messages. */
 int group_set_file(group *g, const char *name);
-/* A record left out of a patient: a duplicate, or past the limit. */
+/* A record left out of a patient: a duplicate, past the limit, demographics
+ * that contradict an earlier row's. */
 typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const char *reason);
-/* Fills `p` with the i-th patient in order of first appearance; records
- * that the patient refuses (OT_EDUPLICATE, OT_ELIMIT) go to `rej`. */
+/* Fills `p` with the i-th patient in order of first appearance, replaying its
+ * records in input order as streaming adds them: records that the patient
+ * refuses (OT_EDUPLICATE, OT_ELIMIT, OT_ECONFLICT, ...) go to `rej`, and
+ * after refused demographics (group_row_left_out) the rest of their row is
+ * left out, the message ending GROUP_ROW_LEFT_OUT. Fails only when out of
+ * memory. */
 int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
                group_reject_fn rej, void *ctx);
+/* Whether a record refused with `status` leaves out the rest of its row: the
+ * row's demographics (its first record) contradicting an earlier row's, so
+ * the row may be another patient's. Streaming does the same. */
+int group_row_left_out(int status, const ot_record *r);
+#define GROUP_ROW_LEFT_OUT "; the row is left out"
 
 /* A set of patient ids, for telling whether input is grouped by patient. */
 typedef struct idset idset;

@@ -9,11 +9,16 @@ int ot_check_plausible(const ot_refdata *rd, ot_analyte a, double canonical, dou
                        ot_unit unit, const char *what, ot_error *err)
 {
     const ot_range *r = &rd->plausible[a];
+    const char *name = a == OT_ANALYTE_BMD ? "BMD" : a == OT_ANALYTE_P1NP ? "P1NP" : "CTX";
+    if (canonical < r->min && r->below_hint[0])
+        return ot_err_set(err, OT_ERANGE, "%s%s %g %s is below %g %s, implausible: %s", what,
+                          name, given, ot_unit_name(unit), r->min,
+                          ot_unit_name(ot_unit_canonical(a)), r->below_hint);
     if (isnan(canonical) || !(canonical >= r->min && canonical <= r->max))
         return ot_err_set(err, OT_ERANGE,
                           "%s%s %g %s is outside the plausible range %g-%g %s; check the value "
                           "and its unit",
-                          what, a == OT_ANALYTE_BMD ? "BMD" : a == OT_ANALYTE_P1NP ? "P1NP" : "CTX", given, ot_unit_name(unit), r->min, r->max,
+                          what, name, given, ot_unit_name(unit), r->min, r->max,
                           ot_unit_name(ot_unit_canonical(a)));
     return OT_OK;
 }
@@ -93,7 +98,9 @@ static int cross_calibrate(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_
     return OT_OK;
 }
 
-/* The most specific expected-change entry for agent, site and time on it. */
+/* The most specific expected-change entry for agent, site and time on it:
+ * a change from baseline before a difference from placebo, then the entry
+ * naming fewest agents, then the nearest time point. */
 static void choose_expected(ot_expected *x, const ot_refdata *rd, ot_agent agent, ot_site site,
                             double months)
 {
@@ -109,7 +116,10 @@ static void choose_expected(ot_expected *x, const ot_refdata *rd, ot_agent agent
             continue;
         double d = isnan(e->months) ? 1e9 : fabs(e->months - months);
         double bd = best ? (isnan(best->months) ? 1e9 : fabs(best->months - months)) : 0.0;
-        if (!best || e->nagents < best->nagents || (e->nagents == best->nagents && d < bd))
+        int eb = e->measure == OT_MEASURE_CHANGE_FROM_BASELINE;
+        int bb = best && best->measure == OT_MEASURE_CHANGE_FROM_BASELINE;
+        if (!best || eb > bb || (eb == bb &&
+             (e->nagents < best->nagents || (e->nagents == best->nagents && d < bd))))
             best = e;
     }
     if (!best)
@@ -124,6 +134,7 @@ static void choose_expected(ot_expected *x, const ot_refdata *rd, ot_agent agent
     x->window_hi_months = best->whi;
     x->confirmed = best->confirmed;
     x->source = best->source;
+    x->measure = best->measure;
 }
 
 static int devices_differ(const ot_bmd_measure *a, const ot_bmd_measure *b)
@@ -148,7 +159,9 @@ static void judge(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *
     double on_therapy = o->months_on_therapy >= 0.0 ? o->months_on_therapy : r->months;
     choose_expected(&r->expected, rd, o->therapy, r->site, on_therapy);
     r->vs_expected = OT_VS_UNKNOWN;
-    if (r->expected.found && comparable) {
+    if (r->expected.found && r->expected.measure != OT_MEASURE_CHANGE_FROM_BASELINE) {
+        r->vs_expected = OT_VS_CONTEXT_ONLY; /* a placebo difference is no patient's change */
+    } else if (r->expected.found && comparable) {
         long long c = ot_micro(r->change_pct);
         r->vs_expected = c < ot_micro(r->expected.range_lo_pct)   ? OT_VS_BELOW
                          : c > ot_micro(r->expected.range_hi_pct) ? OT_VS_ABOVE

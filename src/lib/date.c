@@ -102,3 +102,14 @@ ot_date ot_date_add_months(ot_date a, int n)
     unsigned dim = days_in_month(ny, nm);
     return days_from_civil(ny, nm, d > dim ? dim : d);
 }
+
+int ot_date_age(ot_date birth, ot_date d)
+{
+    long yb, yd;
+    unsigned mb, md, db, dd;
+    if (birth == OT_DATE_NONE || d == OT_DATE_NONE || d < birth)
+        return -1;
+    civil_from_days(birth, &yb, &mb, &db);
+    civil_from_days(d, &yd, &md, &dd);
+    return (int)(yd - yb) - (md < mb || (md == mb && dd < db));
+}

@@ -47,6 +47,7 @@ typedef struct ot_site_lsc {
 typedef struct ot_range {
     double min, max;
     char source[OT_SOURCE_MAX];
+    char below_hint[160];    /* what a value below min probably was; "" if nothing */
 } ot_range;
 
 typedef struct ot_expected_entry {
@@ -55,6 +56,7 @@ typedef struct ot_expected_entry {
     ot_site site;
     double lo, hi, months, wlo, whi;
     int confirmed;
+    ot_expected_measure measure;
     char source[OT_SOURCE_MAX];
 } ot_expected_entry;
 
@@ -108,9 +110,37 @@ typedef struct ot_monitoring {
     ot_sourced dxa_interval, marker_followup, holiday_oral, holiday_iv, holiday_tscore,
         followon_grace, failure_min, secondary_causes, calcium, vitamin_d;
     ot_sourced anabolic_course[OT_AGENT_COUNT]; /* NaN for non-anabolics */
+    ot_sourced review_oral_max, review_iv_max;  /* continue up to (high risk), months */
+    ot_sourced holiday_review;                  /* a holiday is reviewed after, months */
     char causes_text[400];   /* "vitamin D deficiency, hypogonadism, ..." */
     double calcium_lo, calcium_hi, vitamin_d_lo, vitamin_d_hi;
 } ot_monitoring;
+
+/* An agent's dosing (data/agents.json): NaN where the agent has none. */
+typedef struct ot_dosing {
+    ot_sourced interval;     /* months from a dose to the next */
+    ot_sourced late;         /* months after a dose past which the next is late */
+} ot_dosing;
+
+/* Fracture sites as clinicians classify them (data/fractures.json). */
+enum { OT_NBHA_NONE = 0, OT_NBHA_ANY_BMD, OT_NBHA_LOW_BONE_MASS };
+typedef struct ot_fx_class {
+    int nbha;                /* OT_NBHA_*: when a fracture here means osteoporosis */
+    int iof_counts;          /* counted by the IOF criteria of treatment failure */
+    int major;               /* hip or vertebral (ASBMR 2016: continue treatment) */
+} ot_fx_class;
+
+/* Who the WHO T-score classification applies to, and the Z-score rule
+ * (data/tscore.json). */
+typedef struct ot_reference_rules {
+    ot_sourced who_min_age;         /* men aged this or over (and postmenopausal women) */
+    ot_sourced premenopausal_below; /* a woman under this age with no status: pre */
+    ot_sourced peri_t_score;        /* 1: perimenopausal women are judged by T-scores */
+    ot_sourced zscore_low;          /* Z at or below: below the expected range for age */
+    ot_sourced men_reference;       /* the statement that men use the female reference */
+    ot_sourced nbha;                /* fracture-based diagnosis */
+    ot_sourced iof_fractures;       /* which fractures the IOF criteria count */
+} ot_reference_rules;
 
 struct ot_refdata {
     char dir[1024];
@@ -130,6 +160,9 @@ struct ot_refdata {
     ot_crosscal *crosscal;        /* from facility configurations (malloc'd) */
     size_t ncrosscal;
     ot_sbmd_site sbmd[OT_SITE_COUNT];
+    ot_dosing dosing[OT_AGENT_COUNT];
+    ot_fx_class fx_class[OT_FX_COUNT];
+    ot_reference_rules ref;
 };
 
 /* A patient's data, in canonical units. */
@@ -139,6 +172,7 @@ typedef struct ot_obs {
     ot_site site;                /* bmd only */
     double value;                /* g/cm2, ug/L, ng/L */
     double tscore;               /* scanner-reported; NaN if none */
+    double zscore;               /* scanner-reported; NaN if none */
     ot_manufacturer manufacturer;
     char device[48];
     long line;
@@ -146,8 +180,20 @@ typedef struct ot_obs {
 
 typedef struct ot_course {
     ot_agent agent;
-    ot_date start, end;          /* end OT_DATE_NONE: ongoing */
+    ot_date start, end;          /* end OT_DATE_NONE: ongoing; with doses: the last dose */
+    ot_date until;               /* in effect before this date: the end, or for an agent
+                                    with a dosing interval one interval after the last
+                                    dose; OT_DATE_NONE: ongoing */
+    int ndoses;                  /* doses on record in the course (0: none given) */
+    int stopped;                 /* an end was recorded (doses alone: they simply stop) */
+    int end_named;               /* the end is a later row naming another agent or none:
+                                    nothing is in effect from then, whatever the dosing */
 } ot_course;
+
+typedef struct ot_dose {
+    ot_date date;
+    ot_agent agent;
+} ot_dose;
 
 typedef struct ot_fx {
     ot_date date;
@@ -170,6 +216,11 @@ struct ot_patient {
     size_t ncourses, capcourses;
     ot_fx *fx;
     size_t nfx, capfx;
+    ot_dose *doses;
+    size_t ndoses, capdoses;
+    ot_sex sex;
+    ot_date birth;
+    ot_menopause menopause;
     /* Duplicate detection (patient.c): open addressing over obs and fx,
      * slot = 1 + index (fx with the top bit); covers the first dupobs
      * observations and dupfx fractures; stale after a reset. */
@@ -178,9 +229,14 @@ struct ot_patient {
     int dupstale;
 };
 
-/* The patient's courses: those given, and those made from therapy facts;
- * a malloc'd array in *out (free()), sorted by start. */
-int ot_patient_courses(const ot_patient *p, ot_course **out, size_t *n);
+/* The patient's courses as of a date: those given, those made from therapy
+ * facts, and those made from doses (ot_patient_add_dose; doses after as_of
+ * are not yet given); a malloc'd array in *out (free()), sorted by start. */
+int ot_patient_courses(const ot_patient *p, const ot_refdata *rd, ot_date as_of,
+                       ot_course **out, size_t *n);
+/* Loads data/agents.json and data/fractures.json. */
+int ot_load_agents(ot_refdata *rd, ot_error *err);
+int ot_load_fractures(ot_refdata *rd, ot_error *err);
 
 /* Grows *arr (of elements of size `size`) to hold at least `need`. */
 int ot_grow(void **arr, size_t *cap, size_t need, size_t size);
@@ -215,6 +271,10 @@ const ot_crosscal *ot_crosscal_find(const ot_refdata *rd, ot_site site, const ch
 int ot_load_sbmd(ot_refdata *rd, ot_error *err);
 void ot_sbmd_fill(ot_bmd_result *r, const ot_refdata *rd, ot_manufacturer from,
                   ot_manufacturer to);
+
+/* Age in whole years on date d (a birthday counts from its day); -1 when
+ * either date is unknown or d is before the birth. */
+int ot_date_age(ot_date birth, ot_date d);
 
 /* Rounds to 1e-6 for the equal-or-exceed comparisons. */
 long long ot_micro(double x);

@@ -31,7 +31,7 @@ static int to_canonical(double *out, const ot_refdata *rd, const ot_marker_measu
         return ot_err_set(err, OT_EUNIT, "%sunit %s is not a %s unit (expected %s)", which,
                           ot_unit_name(unit), marker_label(m->analyte),
                           m->analyte == OT_ANALYTE_P1NP ? "ug/L or ng/mL"
-                                                        : "ng/L, pg/mL or ng/mL");
+                                                        : "ng/L, pg/mL, ng/mL or ug/L");
     return ot_check_plausible(rd, m->analyte, *out, m->value, unit, which, err);
 }
 
@@ -47,6 +47,15 @@ static ot_marker_rule pick_rule(ot_marker_result *r)
     case OT_CLASS_ROMOSOZUMAB:
         snprintf(r->reason, sizeof r->reason, "romosozumab raises P1NP early and lowers CTX; no "
                  "validated marker response rule exists for it");
+        return OT_RULE_NONE;
+    case OT_CLASS_SERM:
+    case OT_CLASS_HORMONE_THERAPY:
+        snprintf(r->reason, sizeof r->reason, "the marker response rule was validated for "
+                 "bisphosphonates and denosumab; none is validated for %s", agent);
+        return OT_RULE_NONE;
+    case OT_CLASS_SUPPLEMENT:
+        snprintf(r->reason, sizeof r->reason, "%s is a supplement, not osteoporosis therapy: the "
+                 "marker rules assess a response to treatment", agent);
         return OT_RULE_NONE;
     case OT_CLASS_ANABOLIC:
         if (r->analyte == OT_ANALYTE_CTX) {
@@ -96,21 +105,30 @@ static void assess_antiresorptive(ot_marker_result *r, const ot_marker_rules *m)
     r->target = m->target.value;
     r->target_confirmed = m->target.confirmed;
     r->target_source = m->target.source;
+    /* IOF/ECTS (Diez-Perez 2017): a fall of more than the LSC, or a fall into
+     * the reference interval (below the target); a marker that rose or stayed
+     * level is never a response */
     double fall = -r->change_pct;
     int fell = ot_micro(fall) > ot_micro(r->lsc_pct);
     int below = ot_micro(r->value) < ot_micro(r->target);
-    if (fell || below) {
+    int down = ot_micro(r->value) < ot_micro(r->baseline);
+    if (fell || (below && down)) {
         r->response = OT_RESP_RESPONDING;
-        snprintf(r->reason, sizeof r->reason, "%s %s by %.1f%% (%s the LSC of %g%%) to %g %s (%s "
-                 "the target of %g %s)", lab, fall >= 0 ? "fell" : "rose", fabs(fall),
-                 fell ? "more than" : "not more than", r->lsc_pct, r->value, u,
-                 below ? "below" : "not below", r->target, u);
+        snprintf(r->reason, sizeof r->reason, "%s fell by %.1f%% (%s the LSC of %g%%) to %g %s (%s "
+                 "the target of %g %s)", lab, fall, fell ? "more than" : "not more than",
+                 r->lsc_pct, r->value, u, below ? "below" : "not below", r->target, u);
         return;
     }
     r->response = OT_RESP_SUBOPTIMAL;
-    snprintf(r->reason, sizeof r->reason, "%s %s by %.1f%%, not more than the LSC of %g%%, and "
-             "%g %s is not below the target of %g %s", lab, fall >= 0 ? "fell" : "rose",
-             fabs(fall), r->lsc_pct, r->value, u, r->target, u);
+    if (!down)
+        snprintf(r->reason, sizeof r->reason, "%s %s (%+.1f%%, to %g %s): a marker that does not "
+                 "fall is no response, even below the target of %g %s", lab,
+                 ot_micro(r->value) == ot_micro(r->baseline) ? "did not change" : "rose",
+                 -fall, r->value, u, r->target, u);
+    else
+        snprintf(r->reason, sizeof r->reason, "%s fell by %.1f%%, not more than the LSC of %g%%, "
+                 "and %g %s is not below the target of %g %s", lab, fall, r->lsc_pct, r->value,
+                 u, r->target, u);
     int oral = ot_agent_class_of(r->therapy) == OT_CLASS_ORAL_BISPHOSPHONATE;
     ot_flag_add(r->flags, &r->nflags, OT_MARKER_MAX_FLAGS, OT_FLAG_SUBOPTIMAL_SUPPRESSION,
                 OT_SEV_WARNING, -1, (int)r->analyte,

@@ -50,6 +50,7 @@ void ot_patient_free(ot_patient *p)
     free(p->courses);
     free(p->fx);
     free(p->facts);
+    free(p->doses);
     free(p->dup);
     free(p);
 }
@@ -64,7 +65,10 @@ int ot_patient_reset(ot_patient *p, const char *id)
         return OT_ENOMEM;
     p->id = buf;
     memcpy(p->id, id, n);
-    p->nobs = p->ncourses = p->nfx = p->nfacts = 0;
+    p->nobs = p->ncourses = p->nfx = p->nfacts = p->ndoses = 0;
+    p->sex = OT_SEX_UNKNOWN;
+    p->birth = OT_DATE_NONE;
+    p->menopause = OT_MENOPAUSE_UNKNOWN;
     p->dupobs = p->dupfx = 0;
     p->dupstale = 1;
     return OT_OK;
@@ -213,6 +217,12 @@ static ot_obs *new_obs(ot_patient *p)
 int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure *m,
                        double tscore, long line, ot_error *err)
 {
+    return ot_patient_add_scan(p, rd, m, tscore, NAN, line, err);
+}
+
+int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure *m,
+                        double tscore, double zscore, long line, ot_error *err)
+{
     if (!p || !rd || !m)
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_bmd: NULL argument");
     double v;
@@ -228,6 +238,8 @@ int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure
         return rc;
     if (!isnan(tscore) && !(tscore >= -10.0 && tscore <= 10.0))
         return ot_err_set(err, OT_ERANGE, "T-score %g is outside -10 to 10", tscore);
+    if (!isnan(zscore) && !(zscore >= -10.0 && zscore <= 10.0))
+        return ot_err_set(err, OT_ERANGE, "Z-score %g is outside -10 to 10", zscore);
     ot_obs c;
     memset(&c, 0, sizeof c);
     c.date = m->date;
@@ -235,6 +247,7 @@ int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure
     c.site = m->site;
     c.value = v;
     c.tscore = tscore;
+    c.zscore = zscore;
     c.manufacturer = m->manufacturer;
     ot_strlcpy(c.device, m->device ? m->device : "", sizeof c.device);
     c.line = line;
@@ -264,7 +277,7 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
     if ((unsigned)unit >= OT_UNIT_COUNT || ot_unit_to_canonical(&v, m->analyte, unit, m->value))
         return ot_err_set(err, OT_EUNIT, "unit %s is not a %s unit (expected %s)",
                           ot_unit_name(unit), m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
-                          m->analyte == OT_ANALYTE_P1NP ? "ug/L or ng/mL" : "ng/L, pg/mL or ng/mL");
+                          m->analyte == OT_ANALYTE_P1NP ? "ug/L or ng/mL" : "ng/L, pg/mL, ng/mL or ug/L");
     int rc = ot_check_plausible(rd, m->analyte, v, m->value, unit, "", err);
     if (rc != OT_OK)
         return rc;
@@ -273,7 +286,7 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
     c.date = m->date;
     c.analyte = m->analyte;
     c.value = v;
-    c.tscore = NAN;
+    c.tscore = c.zscore = NAN;
     c.line = line;
     int p1np = m->analyte == OT_ANALYTE_P1NP;
     if ((rc = over_limit(p, err)) != OT_OK ||
@@ -289,7 +302,7 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
 
 static int therapy_limit(const ot_patient *p, ot_error *err)
 {
-    if (p->ncourses + p->nfacts < OT_PATIENT_MAX_OBSERVATIONS)
+    if (p->ncourses + p->nfacts + p->ndoses < OT_PATIENT_MAX_OBSERVATIONS)
         return OT_OK;
     return ot_err_set(err, OT_ELIMIT, "the limit of %d therapy records a patient is reached: "
                       "this one is left out", OT_PATIENT_MAX_OBSERVATIONS);
@@ -308,7 +321,7 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
         ot_course *c = &p->courses[p->ncourses - 1 - i]; /* the latest first */
         if (c->agent == agent && c->start == start) {
             if (end != OT_DATE_NONE && (c->end == OT_DATE_NONE || end > c->end))
-                c->end = end; /* the more specific (ended) record wins */
+                c->end = c->until = end, c->stopped = 1; /* the ended record wins */
             return OT_OK;
         }
     }
@@ -318,7 +331,7 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
     if (ot_grow(&a, &p->capcourses, p->ncourses + 1, sizeof *p->courses) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     p->courses = a;
-    p->courses[p->ncourses++] = (ot_course){agent, start, end};
+    p->courses[p->ncourses++] = (ot_course){agent, start, end, end, 0, end != OT_DATE_NONE, 0};
     return OT_OK;
 }
 
@@ -343,6 +356,66 @@ int ot_patient_add_fracture(ot_patient *p, ot_fracture_site site, ot_date date, 
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     p->fx = a;
     p->fx[p->nfx++] = f;
+    return OT_OK;
+}
+
+int ot_patient_set_demographics(ot_patient *p, ot_sex sex, ot_date birth, ot_menopause status,
+                                ot_error *err)
+{
+    if (!p || (unsigned)sex > OT_SEX_MALE || (unsigned)status > OT_MENOPAUSE_POST)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_set_demographics: bad argument");
+    char a[11], b[11];
+    if (sex != OT_SEX_UNKNOWN && p->sex != OT_SEX_UNKNOWN && sex != p->sex)
+        return ot_err_set(err, OT_ECONFLICT, "sex: %s contradicts %s given before for this "
+                          "patient", ot_sex_name(sex), ot_sex_name(p->sex));
+    if (birth != OT_DATE_NONE && p->birth != OT_DATE_NONE && birth != p->birth) {
+        ot_date_format(a, birth);
+        ot_date_format(b, p->birth);
+        return ot_err_set(err, OT_ECONFLICT, "birth_date: %s contradicts %s given before for "
+                          "this patient", a, b);
+    }
+    if (status != OT_MENOPAUSE_UNKNOWN && p->menopause != OT_MENOPAUSE_UNKNOWN &&
+        status != p->menopause)
+        return ot_err_set(err, OT_ECONFLICT, "menopausal_status: %s contradicts %s given before "
+                          "for this patient", ot_menopause_name(status),
+                          ot_menopause_name(p->menopause));
+    ot_sex s = sex != OT_SEX_UNKNOWN ? sex : p->sex;
+    ot_menopause m = status != OT_MENOPAUSE_UNKNOWN ? status : p->menopause;
+    if (s == OT_SEX_MALE && m != OT_MENOPAUSE_UNKNOWN)
+        return ot_err_set(err, OT_ECONFLICT, "menopausal_status %s is given for a male patient",
+                          ot_menopause_name(m));
+    p->sex = s;
+    p->menopause = m;
+    if (birth != OT_DATE_NONE)
+        p->birth = birth;
+    return OT_OK;
+}
+
+int ot_patient_add_dose(ot_patient *p, const ot_refdata *rd, ot_agent agent, ot_date date,
+                        ot_error *err)
+{
+    if (!p || !rd || (unsigned)agent >= OT_AGENT_COUNT)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_add_dose: bad argument");
+    if (date == OT_DATE_NONE)
+        return ot_err_set(err, OT_EDATE, "a dose needs a date");
+    if (isnan(rd->dosing[agent].interval.value))
+        return ot_err_set(err, OT_EVOCAB, "%s has no dosing interval in agents.json (doses are "
+                          "recorded for denosumab, zoledronate and ibandronate_iv): record it "
+                          "as a therapy course", ot_agent_name(agent));
+    for (size_t i = 0; i < p->ndoses; i++)
+        if (p->doses[i].agent == agent && p->doses[i].date == date) {
+            char d[11];
+            ot_date_format(d, date);
+            return ot_err_set(err, OT_EDUPLICATE, "duplicate: a dose of %s on %s is already on "
+                              "record; the first is kept", ot_agent_name(agent), d);
+        }
+    if (therapy_limit(p, err) != OT_OK)
+        return OT_ELIMIT;
+    void *a = p->doses;
+    if (ot_grow(&a, &p->capdoses, p->ndoses + 1, sizeof *p->doses) != OT_OK)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    p->doses = a;
+    p->doses[p->ndoses++] = (ot_dose){date, agent};
     return OT_OK;
 }
 
@@ -379,7 +452,7 @@ int ot_patient_add_record(ot_patient *p, const ot_refdata *rd, const ot_record *
         m.date = rec->date;
         m.device = rec->device;
         m.manufacturer = rec->manufacturer;
-        return ot_patient_add_bmd(p, rd, &m, rec->tscore, line, err);
+        return ot_patient_add_scan(p, rd, &m, rec->tscore, rec->zscore, line, err);
     }
     case OT_REC_MARKER: {
         ot_marker_measure m = OT_MARKER_MEASURE_INIT;
@@ -390,6 +463,9 @@ int ot_patient_add_record(ot_patient *p, const ot_refdata *rd, const ot_record *
     }
     case OT_REC_FRACTURE: return ot_patient_add_fracture(p, rec->fracture, rec->date, err);
     case OT_REC_THERAPY: return add_fact(p, rec, err);
+    case OT_REC_DOSE: return ot_patient_add_dose(p, rd, rec->agent, rec->date, err);
+    case OT_REC_DEMOGRAPHICS:
+        return ot_patient_set_demographics(p, rec->sex, rec->birth_date, rec->menopause, err);
     }
     return ot_err_set(err, OT_EINVAL, "unknown record kind");
 }
@@ -414,6 +490,7 @@ static int courses_from_facts(const ot_patient *p, ot_course *out, size_t *n)
     for (size_t i = 0; i < p->nfacts;) {
         size_t j = i;
         ot_date start = f[i].date, end = OT_DATE_NONE;
+        int named = 0;
         for (; j < p->nfacts && f[j].agent == f[i].agent; j++) {
             if (f[j].start != OT_DATE_NONE && f[j].start < start)
                 start = f[j].start;
@@ -421,16 +498,96 @@ static int courses_from_facts(const ot_patient *p, ot_course *out, size_t *n)
                 end = f[j].end;
         }
         if (end == OT_DATE_NONE && j < p->nfacts)
-            end = f[j].date; /* the first date that names another agent */
+            end = f[j].date, named = 1; /* the first date that names another agent */
         if (f[i].agent != OT_AGENT_NONE)
-            out[(*n)++] = (ot_course){f[i].agent, start, end};
+            out[(*n)++] = (ot_course){f[i].agent, start, end, end, 0, end != OT_DATE_NONE, named};
         i = j;
     }
     free(f);
     return OT_OK;
 }
 
-int ot_patient_courses(const ot_patient *p, ot_course **out, size_t *n)
+static int cmp_dose(const void *a, const void *b)
+{
+    const ot_dose *x = a, *y = b;
+    if (x->agent != y->agent)
+        return (int)x->agent - (int)y->agent;
+    return x->date < y->date ? -1 : x->date > y->date;
+}
+
+/* The course of `agent` that holds a dose on d (start <= d <= end), or NULL. */
+static ot_course *holding(ot_course *c, size_t n, ot_agent agent, ot_date d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].agent == agent && c[i].start <= d && (c[i].end == OT_DATE_NONE || d <= c[i].end))
+            return &c[i];
+    return NULL;
+}
+
+/* Doses make or complete the courses of agents with a dosing interval: each
+ * course takes the doses inside it, doses outside every course make courses
+ * of their own, and a gap longer than the agent's "late" limit splits a
+ * course. Returns the new count, or -1 out of memory. */
+static long apply_doses(const ot_patient *p, const ot_refdata *rd, ot_date as_of,
+                        ot_course **io, size_t n)
+{
+    ot_dose *d = malloc((p->ndoses + 1) * sizeof *d);
+    size_t nd = 0;
+    if (!d)
+        return -1;
+    for (size_t i = 0; i < p->ndoses; i++)
+        if (p->doses[i].date <= as_of)
+            d[nd++] = p->doses[i];
+    qsort(d, nd, sizeof *d, cmp_dose);
+    /* room for every dose to make or split a course */
+    ot_course *c = realloc(*io, (n + 2 * nd + 1) * sizeof *c);
+    if (!c) {
+        free(d);
+        return -1;
+    }
+    *io = c;
+    size_t given = n;
+    ot_course *prev = NULL; /* the last run made, and its home */
+    const ot_course *prev_home = NULL;
+    for (size_t i = 0; i < nd;) {
+        ot_agent a = d[i].agent;
+        double late = rd->dosing[a].late.value;
+        ot_course *home = holding(c, given, a, d[i].date);
+        size_t j = i + 1; /* d[i..j): one run of doses in one home, no gap too long */
+        while (j < nd && d[j].agent == a && holding(c, given, a, d[j].date) == home &&
+               ot_date_months_between(d[j - 1].date, d[j].date) <= late)
+            j++;
+        ot_course *x = home && home->ndoses == 0 ? home : &c[n++];
+        if (x != home)
+            *x = (ot_course){a, d[i].date, OT_DATE_NONE, OT_DATE_NONE, 0, 0, 0};
+        if (prev && prev->agent == a && prev_home == home) {
+            x->stopped = prev->stopped; /* the gap stops the run before; the last run */
+            prev->stopped = 1;          /* keeps what was recorded of the course */
+        }
+        x->ndoses = (int)(j - i);
+        x->end = d[j - 1].date;
+        x->end_named = 0; /* the last dose is the end */
+        prev = x;
+        prev_home = home;
+        i = j;
+    }
+    free(d);
+    return (long)n;
+}
+
+/* In effect until: the end, or one dosing interval after the last dose. */
+static void set_until(ot_course *c, size_t n, const ot_refdata *rd)
+{
+    for (size_t i = 0; i < n; i++) {
+        double iv = rd->dosing[c[i].agent].interval.value;
+        c[i].until = c[i].end == OT_DATE_NONE || isnan(iv) || c[i].end_named
+                         ? c[i].end
+                         : ot_date_add_months(c[i].end, (int)iv);
+    }
+}
+
+int ot_patient_courses(const ot_patient *p, const ot_refdata *rd, ot_date as_of,
+                       ot_course **out, size_t *n)
 {
     *n = 0;
     *out = malloc((p->ncourses + p->nfacts + 1) * sizeof **out);
@@ -439,10 +596,8 @@ int ot_patient_courses(const ot_patient *p, ot_course **out, size_t *n)
     if (p->ncourses)
         memcpy(*out, p->courses, p->ncourses * sizeof **out);
     *n = p->ncourses;
-    if (p->nfacts == 0)
-        return OT_OK;
     size_t first = *n;
-    int rc = courses_from_facts(p, *out, n);
+    int rc = p->nfacts ? courses_from_facts(p, *out, n) : OT_OK;
     /* a derived course identical in agent and start to a given one is that one */
     for (size_t i = first; rc == OT_OK && i < *n; i++)
         for (size_t k = 0; k < first; k++)
@@ -450,5 +605,13 @@ int ot_patient_courses(const ot_patient *p, ot_course **out, size_t *n)
                 (*out)[i--] = (*out)[--*n];
                 break;
             }
+    if (rc == OT_OK && p->ndoses) {
+        long m = apply_doses(p, rd, as_of, out, *n);
+        if (m < 0)
+            return OT_ENOMEM;
+        *n = (size_t)m;
+    }
+    if (rc == OT_OK)
+        set_until(*out, *n, rd);
     return rc;
 }

@@ -98,8 +98,9 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
         return reject(d, "site: %s%s%s (expected lumbar_spine, total_hip, femoral_neck or "
                       "radius_33)", site ? "unknown site '" : "missing", site ? SHOWN(b, site) : "",
                       site ? "'" : "");
+    double zscore;
     if (number_field(d, &m.value, o, "value", 1) || unit_field(d, &m.unit, o, OT_ANALYTE_BMD) ||
-        number_field(d, &tscore, o, "tscore", 0))
+        number_field(d, &tscore, o, "tscore", 0) || number_field(d, &zscore, o, "zscore", 0))
         return -1;
     if (has_field(o, "manufacturer") && (!mfr || ot_manufacturer_parse(&m.manufacturer, mfr)))
         return reject(d, "manufacturer: unknown '%s' (expected hologic, ge_lunar, norland or "
@@ -110,7 +111,7 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
     if (m.device && ot_text_check(m.device, strlen(m.device), &why, &at))
         return reject(d, "device: '%s' %s (at byte %zu)", SHOWN(b, m.device), why, at + 1);
     ot_error err;
-    if (ot_patient_add_bmd(d->p, d->rd, &m, tscore, 0, &err) != OT_OK)
+    if (ot_patient_add_scan(d->p, d->rd, &m, tscore, zscore, 0, &err) != OT_OK)
         return reject(d, "%s", err.message);
     return 0;
 }
@@ -130,6 +131,8 @@ static int add_observation(doc_ctx *d, const cJSON *o)
         return -1;
     if (a == OT_ANALYTE_BMD)
         return add_bmd(d, o, date);
+    if (a == OT_ANALYTE_DOSE)
+        return reject(d, "analyte: a dose goes in its therapy's \"doses\" list");
     if (a == OT_ANALYTE_FRACTURE) {
         ot_fracture_site fs;
         const char *site = str_field(o, "site");
@@ -152,10 +155,41 @@ static int add_observation(doc_ctx *d, const cJSON *o)
     return 0;
 }
 
+/* "doses": ["YYYY-MM-DD", ...]: each checked before any is added, so a
+ * therapy is used whole or rejected whole. *first receives the earliest. */
+static int dose_list(doc_ctx *d, const cJSON *o, ot_agent agent, ot_date *first)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "doses"), *it;
+    *first = OT_DATE_NONE;
+    if (!list || cJSON_IsNull(list))
+        return 0;
+    if (!cJSON_IsArray(list))
+        return reject(d, "doses: expected a list of dates (\"YYYY-MM-DD\")");
+    if (isnan(d->rd->dosing[agent].interval.value))
+        return reject(d, "doses: %s has no dosing interval (doses are recorded for denosumab, "
+                      "zoledronate and ibandronate_iv); give its course's start and end",
+                      ot_agent_name(agent));
+    size_t i = 0;
+    char b[40];
+    cJSON_ArrayForEach(it, list)
+    {
+        ot_date x;
+        if (!cJSON_IsString(it) || ot_date_parse(&x, it->valuestring) != OT_OK)
+            return reject(d, "doses[%zu]: %s%s%s is not a valid date (expected YYYY-MM-DD)", i,
+                          cJSON_IsString(it) ? "'" : "",
+                          cJSON_IsString(it) ? SHOWN(b, it->valuestring) : "the value",
+                          cJSON_IsString(it) ? "'" : "");
+        if (*first == OT_DATE_NONE || x < *first)
+            *first = x;
+        i++;
+    }
+    return 0;
+}
+
 static int add_therapy(doc_ctx *d, const cJSON *o)
 {
     ot_agent agent;
-    ot_date start, end;
+    ot_date start, end, first;
     const char *ag = str_field(o, "agent");
     char b[40];
     if (!cJSON_IsObject(o))
@@ -163,12 +197,63 @@ static int add_therapy(doc_ctx *d, const cJSON *o)
     if (!ag || ot_agent_parse(&agent, ag) != OT_OK)
         return reject(d, "agent: %s%s%s", ag ? "unknown agent '" : "missing",
                       ag ? SHOWN(b, ag) : "", ag ? "'" : "");
-    if (date_field(d, &start, o, "start", 1) || date_field(d, &end, o, "end", 0))
+    if (dose_list(d, o, agent, &first) ||
+        date_field(d, &start, o, "start", first == OT_DATE_NONE) ||
+        date_field(d, &end, o, "end", 0))
         return -1;
+    if (start == OT_DATE_NONE)
+        start = first; /* doses alone: the course starts at the first */
+    if (first != OT_DATE_NONE && first < start)
+        return reject(d, "doses: a dose is dated before the course's start");
+    if (first != OT_DATE_NONE && end != OT_DATE_NONE) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "doses"))
+        {
+            ot_date x;
+            if (ot_date_parse(&x, it->valuestring) == OT_OK && x > end)
+                return reject(d, "doses: a dose is dated after the course's end");
+        }
+    }
     ot_error err;
     if (ot_patient_add_therapy(d->p, agent, start, end, &err) != OT_OK)
         return reject(d, "%s", err.message);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "doses"))
+    {
+        ot_date x;
+        if (ot_date_parse(&x, it->valuestring) == OT_OK &&
+            ot_patient_add_dose(d->p, d->rd, agent, x, &err) != OT_OK)
+            reject(d, "%s", err.message); /* a repeated date: the first is kept */
+    }
     return 0;
+}
+
+/* "sex", "birth_date", "menopausal_status" at the top of the document. */
+static void add_demographics(doc_ctx *d, const cJSON *doc)
+{
+    ot_sex sex = OT_SEX_UNKNOWN;
+    ot_menopause m = OT_MENOPAUSE_UNKNOWN;
+    ot_date birth = OT_DATE_NONE;
+    const char *s;
+    char b[40];
+    snprintf(d->where, sizeof d->where, "sex");
+    if (has_field(doc, "sex") && (!(s = str_field(doc, "sex")) || ot_sex_parse(&sex, s)))
+        reject(d, "'%s' is not a sex (expected F, M, female or male); taken as unknown",
+               (s = str_field(doc, "sex")) ? SHOWN(b, s) : "(not a string)");
+    snprintf(d->where, sizeof d->where, "menopausal_status");
+    if (has_field(doc, "menopausal_status") &&
+        (!(s = str_field(doc, "menopausal_status")) || ot_menopause_parse(&m, s)))
+        reject(d, "'%s' is not a menopausal status (expected pre, peri or post); taken as "
+               "unknown", (s = str_field(doc, "menopausal_status")) ? SHOWN(b, s)
+                                                                    : "(not a string)");
+    snprintf(d->where, sizeof d->where, "birth_date");
+    if (date_field(d, &birth, doc, "birth_date", 0))
+        birth = OT_DATE_NONE;
+    ot_error err;
+    snprintf(d->where, sizeof d->where, "menopausal_status");
+    if (ot_patient_set_demographics(d->p, sex, birth, m, &err) != OT_OK &&
+        ot_patient_set_demographics(d->p, sex, birth, OT_MENOPAUSE_UNKNOWN, NULL) == OT_OK)
+        reject(d, "%s; taken as unknown", err.message); /* a man with a menopausal status */
 }
 
 static int add_fracture(doc_ctx *d, const cJSON *o)
@@ -287,6 +372,7 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
         rc = ot_patient_reset(p, id);
     if (rc == OT_OK) {
         doc_ctx d = {p, rd, rej, ctx, "", ""};
+        add_demographics(&d, doc);
         size_t n = each(&d, doc, "therapies", add_therapy);
         n += each(&d, doc, "observations", add_observation);
         n += each(&d, doc, "fractures", add_fracture);

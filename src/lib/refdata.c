@@ -126,6 +126,11 @@ static int load_plausibility(ot_refdata *rd, ot_error *err)
             rc = ot_json_sourced(&src, e, path, where, err);
         if (rc == OT_OK)
             ot_strlcpy(r->source, src.source, sizeof r->source);
+        const cJSON *hint = cJSON_GetObjectItemCaseSensitive(e, "below_min_hint");
+        if (rc == OT_OK && hint && !cJSON_IsString(hint))
+            rc = ot_err_set(err, OT_EDATA, "%s: %s.below_min_hint: expected a string", path, where);
+        else if (rc == OT_OK && hint)
+            ot_strlcpy(r->below_hint, hint->valuestring, sizeof r->below_hint);
     }
     cJSON_Delete(doc);
     return rc;
@@ -169,6 +174,17 @@ static int load_expected_entry(ot_expected_entry *x, const cJSON *e, const char 
     if (!(x->wlo >= 0.0 && x->wlo <= x->whi && x->whi <= 240.0))
         return ot_err_set(err, OT_EDATA, "%s: %s.window_months: expected 0 <= lo <= hi <= 240",
                           path, where);
+    static const char *const measures[] = {"difference_from_placebo", "change_from_baseline",
+                                           "not_known"};
+    const cJSON *measure = cJSON_GetObjectItemCaseSensitive(e, "measure");
+    int mi = -1;
+    for (int k = 0; k < 3 && cJSON_IsString(measure); k++)
+        if (!strcmp(measure->valuestring, measures[k]))
+            mi = k;
+    if (mi < 0)
+        return ot_err_set(err, OT_EDATA, "%s: %s.measure: expected \"change_from_baseline\", "
+                          "\"difference_from_placebo\" or \"not_known\"", path, where);
+    x->measure = (ot_expected_measure)mi;
     int rc = ot_json_number(&x->months, e, "months", 0, 0.0, 240.0, path, where, err);
     ot_sourced src;
     if (rc == OT_OK)
@@ -297,6 +313,10 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = ot_load_tscore(rd, err);
     if (rc == OT_OK)
         rc = ot_load_sbmd(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_agents(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_fractures(rd, err);
     if (rc != OT_OK) {
         ot_refdata_free(rd);
         return rc;

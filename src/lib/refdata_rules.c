@@ -1,4 +1,5 @@
-/* Loads data/monitoring.json and data/tscore.json. */
+/* Loads data/monitoring.json, data/tscore.json, data/agents.json and
+ * data/fractures.json. */
 #include "internal.h"
 
 #include <math.h>
@@ -87,6 +88,9 @@ int ot_load_monitoring(ot_refdata *rd, ot_error *err)
         {&m->holiday_oral, "drug_holiday_oral_months", 12, 240},
         {&m->holiday_iv, "drug_holiday_iv_months", 12, 240},
         {&m->holiday_tscore, "drug_holiday_continue_tscore", -6, 0},
+        {&m->review_oral_max, "bisphosphonate_continue_oral_max_months", 12, 360},
+        {&m->review_iv_max, "bisphosphonate_continue_iv_max_months", 12, 360},
+        {&m->holiday_review, "drug_holiday_review_months", 1, 120},
         {&m->followon_grace, "followon_grace_months", 0, 24},
         {&m->failure_min, "treatment_failure_min_months", 0, 60},
     };
@@ -141,6 +145,23 @@ int ot_load_tscore(ot_refdata *rd, ot_error *err)
     if (rc == OT_OK)
         rc = ot_json_sourced_value(&rd->tscore_normal, doc, "normal_min",
                                    rd->tscore_osteoporosis.value, 2, path, "$", err);
+    ot_reference_rules *x = &rd->ref;
+    if (rc == OT_OK)
+        rc = ot_json_sourced_value(&x->who_min_age, doc, "who_min_age_men", 18, 100, path, "$",
+                                   err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced_value(&x->premenopausal_below, doc, "premenopausal_assumed_below_age",
+                                   18, 100, path, "$", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced_value(&x->peri_t_score, doc, "perimenopausal_uses_t_score", 0, 1,
+                                   path, "$", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced_value(&x->zscore_low, doc, "zscore_below_expected_max", -6, 0, path,
+                                   "$", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&x->men_reference,
+                             cJSON_GetObjectItemCaseSensitive(doc, "men_reference"), path,
+                             "men_reference", err);
     const cJSON *refs = cJSON_GetObjectItemCaseSensitive(doc, "references");
     if (rc == OT_OK && (!cJSON_IsArray(refs) || cJSON_GetArraySize(refs) > OT_MAX_TSCORE_REFS))
         rc = ot_err_set(err, OT_EDATA, "%s: references: expected a list of at most %d",
@@ -156,6 +177,74 @@ int ot_load_tscore(ot_refdata *rd, ot_error *err)
                 break;
             rd->ntscore_refs++;
         }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int ot_load_agents(ot_refdata *rd, ot_error *err)
+{
+    char path[1200];
+    cJSON *doc;
+    int rc = ot_load_doc(&doc, rd, "agents.json", "osteotrack-agents", path, sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    for (int a = 0; a < OT_AGENT_COUNT; a++)
+        rd->dosing[a].interval.value = rd->dosing[a].late.value = NAN;
+    const cJSON *agents = cJSON_GetObjectItemCaseSensitive(doc, "agents");
+    if (!cJSON_IsObject(agents))
+        rc = ot_err_set(err, OT_EDATA, "%s: agents: expected an object", path);
+    for (const cJSON *it = agents ? agents->child : NULL; rc == OT_OK && it; it = it->next) {
+        ot_agent a;
+        char where[64];
+        snprintf(where, sizeof where, "agents.%.40s", it->string);
+        if (ot_agent_parse(&a, it->string) != OT_OK || a == OT_AGENT_NONE) {
+            rc = ot_err_set(err, OT_EDATA, "%s: %s: unknown agent", path, where);
+            break;
+        }
+        ot_dosing *d = &rd->dosing[a];
+        rc = ot_json_sourced_value(&d->interval, it, "dose_interval_months", 1, 24, path, where,
+                                   err);
+        if (rc == OT_OK)
+            rc = ot_json_sourced_value(&d->late, it, "dose_late_months", d->interval.value, 60,
+                                       path, where, err);
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int ot_load_fractures(ot_refdata *rd, ot_error *err)
+{
+    static const char *const nbha[] = {"none", "any_bmd", "low_bone_mass"};
+    char path[1200];
+    cJSON *doc;
+    int rc = ot_load_doc(&doc, rd, "fractures.json", "osteotrack-fractures", path, sizeof path,
+                         err);
+    if (rc != OT_OK)
+        return rc;
+    rc = ot_json_sourced(&rd->ref.nbha, cJSON_GetObjectItemCaseSensitive(doc, "nbha"), path,
+                         "nbha", err);
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&rd->ref.iof_fractures, cJSON_GetObjectItemCaseSensitive(doc, "iof"),
+                             path, "iof", err);
+    const cJSON *sites = cJSON_GetObjectItemCaseSensitive(doc, "sites");
+    for (int f = 0; rc == OT_OK && f < OT_FX_COUNT; f++) {
+        const char *name = ot_fracture_site_name((ot_fracture_site)f);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(sites, name);
+        const cJSON *nb = cJSON_GetObjectItemCaseSensitive(e, "nbha");
+        const cJSON *iof = cJSON_GetObjectItemCaseSensitive(e, "iof_counts");
+        const cJSON *major = cJSON_GetObjectItemCaseSensitive(e, "major");
+        ot_fx_class *c = &rd->fx_class[f];
+        c->nbha = -1;
+        for (int k = 0; cJSON_IsString(nb) && k < 3; k++)
+            if (!strcmp(nb->valuestring, nbha[k]))
+                c->nbha = k;
+        if (!cJSON_IsObject(e) || c->nbha < 0 || !cJSON_IsBool(iof) || !cJSON_IsBool(major))
+            rc = ot_err_set(err, OT_EDATA, "%s: sites.%s: expected {\"nbha\": \"none\", "
+                            "\"any_bmd\" or \"low_bone_mass\", \"iof_counts\": bool, "
+                            "\"major\": bool}", path, name);
+        c->iof_counts = cJSON_IsTrue(iof);
+        c->major = cJSON_IsTrue(major);
+    }
     cJSON_Delete(doc);
     return rc;
 }

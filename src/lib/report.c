@@ -16,15 +16,56 @@ const char *ot_assessment_name(ot_assessment a)
     return (unsigned)a < 5 ? names[a] : "unknown";
 }
 
+int ot_is_therapy(ot_agent a)
+{
+    return a != OT_AGENT_NONE && ot_agent_class_of(a) != OT_CLASS_SUPPLEMENT;
+}
+
 const ot_course *ot_course_at(const ot_report *r, ot_date d)
 {
     const ot_course *best = NULL;
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *c = &r->courses[i];
-        if (c->agent != OT_AGENT_NONE && c->start <= d && (c->end == OT_DATE_NONE || c->end > d))
+        if (ot_is_therapy(c->agent) && c->start <= d && (c->until == OT_DATE_NONE || c->until > d))
             best = c; /* sorted by start: the latest wins */
     }
     return best;
+}
+
+const ot_course *ot_last_course(const ot_report *r)
+{
+    const ot_course *l = NULL;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *c = &r->courses[i];
+        if (!ot_is_therapy(c->agent))
+            continue;
+        if (!l || c->until == OT_DATE_NONE || (l->until != OT_DATE_NONE && c->until >= l->until))
+            l = c;
+    }
+    return l;
+}
+
+const char *ot_period_name(ot_period p)
+{
+    static const char *const names[] = {"no_treatment", "before_treatment", "on_treatment",
+                                        "off_treatment"};
+    return (unsigned)p < 4 ? names[p] : "unknown";
+}
+
+/* A scan on a course's first day is its treatment baseline, not on it. */
+ot_period ot_period_at(const ot_report *r, ot_date d)
+{
+    int began = 0, later = 0;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *c = &r->courses[i];
+        if (!ot_is_therapy(c->agent))
+            continue;
+        if (c->start < d && (c->until == OT_DATE_NONE || c->until > d))
+            return OT_PERIOD_ON;
+        began |= c->start < d;
+        later |= c->start >= d;
+    }
+    return began ? OT_PERIOD_OFF : later ? OT_PERIOD_BEFORE : OT_PERIOD_NO_TREATMENT;
 }
 
 int ot_report_flag_add(ot_report *r, const ot_flag *f)
@@ -205,6 +246,7 @@ static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, c
         return rc;
     e->new_baseline = new_baseline;
     e->device_step = device_step;
+    e->period = ot_period_at(r, scan->date);
     r->nbmd++;
     return OT_OK;
 }
@@ -224,10 +266,171 @@ static int treatment_compare(ot_report *r, const ot_obs *tb, const ot_obs *scan,
     return rc;
 }
 
-/* The flags of a site's latest comparison go into the report; `tl` is the
- * latest scan against the treatment baseline, or NULL when base or prev
- * already measure from there. */
-static int site_flags(ot_report *r, size_t first_entry, const ot_bmd_result *tl)
+/* Options for a comparison within course c: its agent and time on it, for
+ * the expected range, when the baseline is near its start. */
+static ot_bmd_options course_options(const ot_report *r, const ot_course *c, const ot_obs *base,
+                                     const ot_obs *scan)
+{
+    ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    if (fabs(ot_date_months_between(c->start, base->date)) <=
+        r->rd->expected_baseline_tolerance.value) {
+        o.therapy = c->agent;
+        o.months_on_therapy = ot_date_months_between(c->start, scan->date);
+    }
+    return o;
+}
+
+static int compare(const ot_report *r, const ot_obs *a, const ot_obs *b, const ot_bmd_options *o,
+                   ot_bmd_result *out)
+{
+    ot_bmd_measure ma = measure_of(a), mb = measure_of(b);
+    ot_error err;
+    return ot_bmd_compare_ex(out, r->rd, &ma, &mb, o, 0, &err);
+}
+
+/* The site's change on the assessed course (ot_course_change). */
+static int course_change(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    const ot_course *c = r->assessed;
+    size_t tb = n, first = n, last = n;
+    if (!c || n == 0)
+        return OT_OK;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k]->date <= c->start)
+            tb = k;
+        else if (c->until == OT_DATE_NONE || s[k]->date < c->until)
+            last = k, first = first == n ? k : first;
+    }
+    if (last == n)
+        return OT_OK; /* no scan on the course */
+    ot_site site = s[last]->site;
+    ot_course_change *cc = &r->cc[site];
+    /* the latest scan on the course that a baseline (the treatment
+     * baseline, else the earliest scan on the course) is comparable with:
+     * a scanner change without a cross-calibration starts again */
+    size_t b = n;
+    for (size_t l = last + 1; l-- > first && b == n;)
+        for (size_t k = tb < n ? tb : first; k < l; k++) {
+            ot_bmd_options o = course_options(r, c, s[k], s[l]);
+            int rc = compare(r, s[k], s[l], &o, &cc->cmp);
+            if (rc != OT_OK)
+                return rc;
+            if (cc->cmp.significance != OT_SIG_NOT_COMPARABLE) {
+                b = k, last = l;
+                break;
+            }
+        }
+    if (b == n)
+        return OT_OK;
+    r->has_cc[site] = 1;
+    cc->prev = cc->cmp;
+    if (last - 1 > b) {
+        ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+        ot_bmd_result pr;
+        int rc = compare(r, s[last - 1], s[last], &o, &pr);
+        if (rc != OT_OK)
+            return rc;
+        if (pr.significance != OT_SIG_NOT_COMPARABLE)
+            cc->prev = pr;
+    }
+    return OT_OK;
+}
+
+/* A loss at the site's latest scan when no course is in effect there, after
+ * one stopped: from the last scan before it stopped (ot_off_loss). */
+static int off_loss(ot_report *r, const ot_obs *const *s, size_t n)
+{
+    const ot_obs *l = s[n - 1];
+    const ot_course *c = NULL;
+    if (ot_period_at(r, l->date) != OT_PERIOD_OFF)
+        return OT_OK;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *x = &r->courses[i];
+        if (ot_is_therapy(x->agent) && x->until != OT_DATE_NONE && x->until <= l->date &&
+            (!c || x->until > c->until))
+            c = x;
+    }
+    size_t k = n - 1;
+    while (c && k-- > 0)
+        if (s[k]->date < c->until)
+            break;
+    if (!c || k >= n - 1)
+        return OT_OK;
+    ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    ot_off_loss *x = &r->off[l->site];
+    int rc = compare(r, s[k], l, &o, &x->cmp);
+    x->course = c;
+    r->has_off[l->site] = rc == OT_OK && x->cmp.significance == OT_SIG_DECREASE;
+    return rc;
+}
+
+/* A significant loss measured before any treatment: context, not a response.
+ * With a course begun since, information; with none, an alert without the
+ * adherence advice. */
+static void loss_context(const ot_report *r, ot_flag *f, const ot_bmd_result *b)
+{
+    char d0[11], d1[11], s[11];
+    const ot_course *first = NULL;
+    for (size_t i = 0; i < r->ncourses && !first; i++)
+        if (ot_is_therapy(r->courses[i].agent) && r->courses[i].start >= b->date)
+            first = &r->courses[i];
+    ot_date_format(d0, b->baseline_date);
+    ot_date_format(d1, b->date);
+    if (first) {
+        ot_date_format(s, first->start);
+        f->severity = OT_SEV_INFO;
+        snprintf(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, "
+                 "before %s began on %s: it equals or exceeds the LSC; a reason for treatment, "
+                 "not a response to it", ot_site_name(b->site), -b->change_g_cm2,
+                 -b->change_pct, d0, d1, ot_agent_name(first->agent), s);
+    } else {
+        f->severity = OT_SEV_ALERT;
+        snprintf(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s "
+                 "equals or exceeds the LSC, with no osteoporosis therapy on record; check "
+                 "calcium and vitamin D intake and secondary causes, and consider treatment",
+                 ot_site_name(b->site), -b->change_g_cm2, -b->change_pct, d0, d1);
+    }
+}
+
+/* BMD_LOSS_OFF_TREATMENT: after denosumab the rebound, an alert. */
+static int off_flag(ot_report *r, const ot_off_loss *x)
+{
+    char d0[11], d1[11], u[11];
+    const ot_course *c = x->course;
+    int dmab = ot_agent_class_of(c->agent) == OT_CLASS_DENOSUMAB;
+    ot_date_format(d0, x->cmp.baseline_date);
+    ot_date_format(d1, x->cmp.date);
+    ot_date_format(u, c->until);
+    return ot_report_add_flag(
+        r, OT_FLAG_BMD_LOSS_OFF_TREATMENT, dmab ? OT_SEV_ALERT : OT_SEV_WARNING,
+        (int)x->cmp.site, -1, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, after %s stopped "
+        "(in effect until %s): it equals or exceeds the LSC. %s", ot_site_name(x->cmp.site),
+        -x->cmp.change_g_cm2, -x->cmp.change_pct, d0, d1, ot_agent_name(c->agent), u,
+        dmab ? "This is the rebound bone loss that follows stopping denosumab (ECTS 2021): start "
+               "a bisphosphonate now if none is planned"
+             : "Treatment effects are not permanent: reassess the fracture risk and consider "
+               "restarting treatment");
+}
+
+/* A loss on treatment: from the treatment baseline, else since the previous scan. */
+static int on_loss_flag(ot_report *r, const ot_bmd_result *b, const char *since)
+{
+    char d0[11], d1[11];
+    ot_date_format(d0, b->baseline_date);
+    ot_date_format(d1, b->date);
+    return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)b->site, -1,
+                              "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s%s equals or exceeds "
+                              "the LSC of %.4f g/cm2; check adherence, calcium and vitamin D "
+                              "intake and secondary causes (%s)",
+                              ot_site_name(b->site), -b->change_g_cm2, -b->change_pct, d0, d1,
+                              since, b->lsc_g_cm2, r->rd->mon.causes_text);
+}
+
+/* The flags of a site's latest comparison go into the report, with its loss
+ * told by when it happened: on treatment (from the treatment baseline of the
+ * course the assessment judges, else since the previous scan), before any
+ * (context), or after a course stopped (BMD_LOSS_OFF_TREATMENT). */
+static int site_flags(ot_report *r, size_t first_entry)
 {
     if (r->nbmd == first_entry)
         return OT_OK;
@@ -240,32 +443,45 @@ static int site_flags(ot_report *r, size_t first_entry, const ot_bmd_result *tl)
                 return OT_ENOMEM;
     }
     const ot_bmd_entry *e = &r->bmd[r->nbmd - 1];
-    for (size_t k = 0; k < e->base.nflags; k++)
-        if (e->base.flags[k].code != OT_FLAG_DEVICE_CHANGED &&
+    ot_site site = e->base.site;
+    for (size_t k = 0; k < e->base.nflags; k++) {
+        ot_flag_code code = e->base.flags[k].code;
+        if (code != OT_FLAG_DEVICE_CHANGED && code != OT_FLAG_SIGNIFICANT_BMD_LOSS &&
             ot_report_flag_add(r, &e->base.flags[k]))
             return OT_ENOMEM;
-    if (e->prev.significance == OT_SIG_DECREASE && e->base.significance != OT_SIG_DECREASE) {
-        char d[11];
-        ot_date_format(d, e->prev.baseline_date);
-        return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)e->base.site,
-                              -1, "%s: loss of %.3f g/cm2 (%.1f%%) since the previous scan (%s) "
-                              "equals or exceeds the LSC; check adherence, calcium and vitamin D "
-                              "intake and secondary causes (%s)",
-                              ot_site_name(e->base.site), -e->prev.change_g_cm2,
-                              -e->prev.change_pct, d, r->rd->mon.causes_text);
     }
-    if (tl && tl->significance == OT_SIG_DECREASE && e->base.significance != OT_SIG_DECREASE) {
-        char d[11];
-        ot_date_format(d, tl->baseline_date);
-        return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)tl->site,
-                              -1, "%s: loss of %.3f g/cm2 (%.1f%%) since the treatment baseline "
-                              "scan (%s, the last before %s began) equals or exceeds the LSC; "
-                              "check adherence, calcium and vitamin D intake and secondary "
-                              "causes (%s)",
-                              ot_site_name(tl->site), -tl->change_g_cm2, -tl->change_pct, d,
-                              ot_agent_name(r->current->agent), r->rd->mon.causes_text);
+    const ot_bmd_result *loss = e->base.significance == OT_SIG_DECREASE   ? &e->base
+                                : e->prev.significance == OT_SIG_DECREASE ? &e->prev
+                                                                          : NULL;
+    if (e->period == OT_PERIOD_OFF)
+        return r->has_off[site] ? off_flag(r, &r->off[site]) : OT_OK;
+    if (e->period != OT_PERIOD_ON) {
+        if (!loss)
+            return OT_OK;
+        ot_flag f;
+        size_t nf = 0;
+        ot_flag_add(&f, &nf, 1, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)site, -1, "-");
+        loss_context(r, &f, loss);
+        return ot_report_flag_add(r, &f);
     }
-    return OT_OK;
+    if (r->has_cc[site] && r->cc[site].cmp.date == e->base.date) {
+        const ot_course_change *cc = &r->cc[site];
+        char since[96], s[11];
+        ot_date_format(s, r->assessed->start);
+        if (cc->cmp.significance == OT_SIG_DECREASE) {
+            snprintf(since, sizeof since, " on %s (begun on %s)",
+                     ot_agent_name(r->assessed->agent), s);
+            return on_loss_flag(r, &cc->cmp, since);
+        }
+        if (cc->prev.significance == OT_SIG_DECREASE) {
+            snprintf(since, sizeof since, " on %s (since the previous scan)",
+                     ot_agent_name(r->assessed->agent));
+            return on_loss_flag(r, &cc->prev, since);
+        }
+        return OT_OK;
+    }
+    return loss ? on_loss_flag(r, loss, loss == &e->prev ? " (since the previous scan)" : "")
+                : OT_OK;
 }
 
 /* One site's scans s[0..n): later scans against the baseline and the
@@ -301,7 +517,11 @@ static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
     if (rc == OT_OK)
         rc = add_trend(r, s + tseg, n - tseg);
     if (rc == OT_OK)
-        rc = site_flags(r, first_entry, has_tl ? &tl : NULL);
+        rc = course_change(r, s, n);
+    if (rc == OT_OK)
+        rc = off_loss(r, s, n);
+    if (rc == OT_OK)
+        rc = site_flags(r, first_entry);
     return rc;
 }
 
@@ -351,7 +571,7 @@ static int course_markers(ot_report *r, const ot_course *c, const ot_obs *const 
             base = o;
             continue;
         }
-        if (c->end != OT_DATE_NONE && o->date > c->end)
+        if (c->until != OT_DATE_NONE && o->date >= c->until)
             break;
         if (!first_after)
             first_after = o;
@@ -407,7 +627,7 @@ static int build_markers(ot_report *r, const ot_obs *const *s, size_t n)
         while (j < n && s[j]->analyte == s[i]->analyte)
             j++;
         for (size_t c = 0; c < r->ncourses; c++) {
-            if (r->courses[c].agent == OT_AGENT_NONE)
+            if (!ot_is_therapy(r->courses[c].agent))
                 continue;
             int rc = course_markers(r, &r->courses[c], s + i, j - i);
             if (rc != OT_OK)
@@ -430,9 +650,12 @@ static int copy_patient(ot_report *r, const ot_patient *p)
     size_t idlen = strlen(p->id) + 1;
     r->id = malloc(idlen);
     r->fx = malloc((p->nfx + 1) * sizeof *r->fx);
-    if (!r->id || !r->fx || ot_patient_courses(p, &r->courses, &r->ncourses) != OT_OK)
+    if (!r->id || !r->fx || ot_patient_courses(p, r->rd, r->as_of, &r->courses, &r->ncourses) != OT_OK)
         return OT_ENOMEM;
     memcpy(r->id, p->id, idlen);
+    r->sex = p->sex;
+    r->birth = p->birth;
+    r->menopause = p->menopause;
     r->nfx = 0; /* as of a date: later fractures and courses are not yet known */
     for (size_t i = 0; i < p->nfx; i++)
         if (p->fx[i].date <= r->as_of)
@@ -448,6 +671,10 @@ static int copy_patient(ot_report *r, const ot_patient *p)
     qsort(r->courses, r->ncourses, sizeof *r->courses, cmp_course);
     qsort(r->fx, r->nfx, sizeof *r->fx, cmp_fx);
     r->current = ot_course_at(r, r->as_of);
+    r->assessed = r->current ? r->current : ot_last_course(r);
+    for (size_t i = 0; i < p->ndoses; i++) /* not yet given */
+        if (p->doses[i].date > r->as_of)
+            left_out(r, p->doses[i].date);
     return OT_OK;
 }
 

@@ -4,13 +4,51 @@
 
 #include "internal.h"
 
+/* Where a date falls against the patient's therapy. */
+typedef enum ot_period {
+    OT_PERIOD_NO_TREATMENT = 0, /* no course began on or before it */
+    OT_PERIOD_BEFORE,           /* before the first course began (or on its first day) */
+    OT_PERIOD_ON,               /* a course was in effect (after its first day) */
+    OT_PERIOD_OFF               /* a course had stopped and none was in effect */
+} ot_period;
+
 typedef struct ot_bmd_entry {
     ot_bmd_result base;      /* against the baseline of its segment */
     ot_bmd_result prev;      /* against the previous scan */
     int new_baseline;        /* this scan starts a new baseline (device change) */
     int device_step;         /* the scanner differs from the previous scan's */
     ot_agent therapy;        /* in effect at the scan */
+    ot_period period;        /* of the scan */
 } ot_bmd_entry;
+
+/* A site's change during the course the assessment judges: from its
+ * treatment baseline (the last scan on or before the start, else the first
+ * scan of the course) to its latest scan on the course. */
+typedef struct ot_course_change {
+    ot_bmd_result cmp;       /* against the treatment baseline */
+    ot_bmd_result prev;      /* the latest against the scan before it, if that
+                                is no earlier than the baseline; else = cmp */
+} ot_course_change;
+
+/* A loss after a course stopped: the last scan while it was in effect (or
+ * before it) against a later one with no course in effect. */
+typedef struct ot_off_loss {
+    ot_bmd_result cmp;
+    const struct ot_course *course; /* the course that had stopped */
+} ot_off_loss;
+
+/* ASBMR 2016 bisphosphonate review (report_rules.c). */
+typedef struct ot_bp_review {
+    int active;              /* 0: no bisphosphonate now, nor a holiday from one */
+    int holiday;             /* off treatment after a full course */
+    ot_date since;           /* start of the bisphosphonate course(s), or of the holiday */
+    ot_date due;
+    double years;            /* of treatment (infusions count by their interval) */
+    int recommendation;      /* -1 not yet due, 0 continue, 1 consider_holiday,
+                                2 individual_decision */
+    unsigned reasons;        /* bit i: reason_names[i] (report_rules.c) */
+    const char *source;
+} ot_bp_review;
 
 typedef struct ot_trend {
     ot_site site;
@@ -35,7 +73,16 @@ typedef struct ot_tscore_summary {
     int category;            /* -1 unknown, 0 normal, 1 low bone mass, 2 osteoporosis */
     int diagnosis;
     char basis[160];         /* why the diagnosis holds */
+    int rule;                /* 0 none, 1 who_t_score, 2 nbha_fracture_any_bmd,
+                                3 nbha_fracture_with_low_bone_mass */
     double hip_latest;       /* latest total hip / femoral neck T-score; NaN */
+    int zref;                /* the reference of the latest scan: 0 T-score (WHO),
+                                1 Z-score (premenopausal women, men under 50) */
+    double zlowest;          /* latest per site, lowest of them; NaN if none */
+    ot_site zsite;
+    ot_date zdate;
+    int zcategory;           /* -1 unknown, 0 within, 1 below the expected range */
+    char note[320];          /* what a reader must know about the reference */
 } ot_tscore_summary;
 
 struct ot_report {
@@ -47,6 +94,16 @@ struct ot_report {
     size_t ncourses;
     ot_fx *fx;                  /* sorted by date */
     size_t nfx;
+    ot_sex sex;
+    ot_date birth;
+    ot_menopause menopause;     /* as given */
+    const ot_course *assessed;  /* the course the assessment judges: the current
+                                   one, else the one that stopped last; NULL */
+    ot_course_change cc[OT_SITE_COUNT]; /* has_cc says which are set */
+    int has_cc[OT_SITE_COUNT];
+    ot_off_loss off[OT_SITE_COUNT];
+    int has_off[OT_SITE_COUNT];
+    ot_bp_review review;
     ot_date last_dxa;
     size_t nafter;              /* observations, fractures and courses dated after */
     ot_date first_after;        /* as_of, left out of the report: said in "after_as_of" */
@@ -68,8 +125,15 @@ struct ot_report {
     char summary[700];
 };
 
-/* The course in effect on date d (latest start), or NULL. */
+/* The course in effect on date d (latest start), or NULL. Supplements are
+ * never osteoporosis therapy. */
 const ot_course *ot_course_at(const ot_report *r, ot_date d);
+int ot_is_therapy(ot_agent a);
+/* The therapy course in effect last (latest `until`; ongoing ones count as
+ * latest), or NULL when no therapy is on record. */
+const ot_course *ot_last_course(const ot_report *r);
+ot_period ot_period_at(const ot_report *r, ot_date d);
+const char *ot_period_name(ot_period p);
 int ot_report_flag_add(ot_report *r, const ot_flag *f);
 int ot_report_add_flag(ot_report *r, ot_flag_code code, ot_severity sev, int site, int analyte,
                    const char *fmt, ...) OT_PRINTF(6, 7);
@@ -78,9 +142,14 @@ int ot_report_action(ot_report *r, ot_flag_code code, ot_date due, const char *f
 
 /* report_rules.c */
 int ot_report_tscore(ot_report *r, const ot_patient *p);
+int ot_report_periods(ot_report *r, const ot_obs *const *s, size_t n);
 int ot_report_failure(ot_report *r);
 int ot_report_due(ot_report *r, const ot_patient *p);
 void ot_report_assess(ot_report *r);
 void ot_report_summarise(ot_report *r);
+/* The bisphosphonate review's reason code i (NULL past the last) and
+ * recommendation name (NULL for -1). */
+const char *ot_review_reason(unsigned i);
+const char *ot_review_recommendation(int rec);
 
 #endif

@@ -11,6 +11,7 @@ static void bmd_entry(jw *w, const ot_bmd_entry *e)
     jw_object(w, NULL);
     ot_bmd_result_write(w, &e->base, 0); /* the report lists flags once */
     jw_str(w, "therapy", ot_agent_name(e->therapy));
+    jw_str(w, "period", ot_period_name(e->period));
     jw_bool(w, "new_baseline", e->new_baseline);
     jw_object(w, "vs_previous");
     ot_bmd_change_write(w, &e->prev);
@@ -46,26 +47,73 @@ static void trend(jw *w, const ot_trend *t)
 static void tscore(jw *w, const ot_report *r)
 {
     static const char *const cats[] = {"normal", "low_bone_mass", "osteoporosis"};
+    static const char *const zcats[] = {"within_expected_range_for_age",
+                                        "below_expected_range_for_age"};
+    static const char *const rules[] = {"who_t_score", "nbha_fracture_any_bmd",
+                                        "nbha_fracture_with_low_bone_mass"};
     const ot_tscore_summary *ts = &r->ts;
     jw_object(w, "tscore");
+    jw_str(w, "reference", ts->zref ? "z_score" : "t_score");
     jw_num(w, "lowest", ts->lowest, 2);
     if (isnan(ts->lowest)) {
         jw_null(w, "lowest_site");
         jw_null(w, "date");
-        jw_null(w, "category");
         jw_null(w, "source");
     } else {
         jw_str(w, "lowest_site", ot_site_name(ts->lowest_site));
         jw_date(w, "date", ts->date);
-        jw_str(w, "category", cats[ts->category]);
         jw_str(w, "source", ts->computed ? ts->computed_source : "reported by the scanner");
     }
-    jw_bool(w, "osteoporosis_diagnosis", ts->diagnosis);
-    if (ts->diagnosis)
-        jw_str(w, "diagnosis_basis", ts->basis);
+    jw_num(w, "lowest_zscore", ts->zlowest, 2);
+    if (isnan(ts->zlowest)) {
+        jw_null(w, "lowest_zscore_site");
+        jw_null(w, "lowest_zscore_date");
+    } else {
+        jw_str(w, "lowest_zscore_site", ot_site_name(ts->zsite));
+        jw_date(w, "lowest_zscore_date", ts->zdate);
+    }
+    if (ts->zref ? ts->zcategory < 0 : ts->category < 0)
+        jw_null(w, "category");
     else
+        jw_str(w, "category", ts->zref ? zcats[ts->zcategory] : cats[ts->category]);
+    jw_bool(w, "osteoporosis_diagnosis", ts->diagnosis);
+    if (ts->diagnosis) {
+        jw_str(w, "diagnosis_basis", ts->basis);
+        jw_str(w, "diagnosis_rule", rules[ts->rule - 1]);
+    } else {
         jw_null(w, "diagnosis_basis");
+        jw_null(w, "diagnosis_rule");
+    }
+    if (ts->note[0])
+        jw_str(w, "note", ts->note);
+    else
+        jw_null(w, "note");
     jw_end_object(w);
+}
+
+static void patient(jw *w, const ot_report *r)
+{
+    jw_object(w, "patient");
+    if (r->sex == OT_SEX_UNKNOWN)
+        jw_null(w, "sex");
+    else
+        jw_str(w, "sex", ot_sex_name(r->sex));
+    int age = ot_date_age(r->birth, r->as_of);
+    jw_num(w, "age", age < 0 ? NAN : (double)age, 0);
+    if (r->menopause == OT_MENOPAUSE_UNKNOWN)
+        jw_null(w, "menopausal_status");
+    else
+        jw_str(w, "menopausal_status", ot_menopause_name(r->menopause));
+    jw_end_object(w);
+}
+
+static const char *class_name(ot_agent a)
+{
+    static const char *const names[] = {"none", "oral_bisphosphonate", "iv_bisphosphonate",
+                                        "denosumab", "anabolic", "romosozumab", "serm",
+                                        "hormone_therapy", "supplement"};
+    unsigned k = (unsigned)ot_agent_class_of(a);
+    return k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
 static void therapy(jw *w, const ot_report *r)
@@ -80,13 +128,72 @@ static void therapy(jw *w, const ot_report *r)
     }
     jw_array(w, "courses");
     for (size_t i = 0; i < r->ncourses; i++) {
+        const ot_course *c = &r->courses[i];
         jw_object(w, NULL);
-        jw_str(w, "agent", ot_agent_name(r->courses[i].agent));
-        jw_date(w, "start", r->courses[i].start);
-        jw_date(w, "end", r->courses[i].end);
+        jw_str(w, "agent", ot_agent_name(c->agent));
+        jw_str(w, "class", class_name(c->agent));
+        jw_date(w, "start", c->start);
+        jw_date(w, "end", c->end);
+        jw_date(w, "in_effect_until", c->until);
+        jw_num(w, "doses", (double)c->ndoses, 0);
         jw_end_object(w);
     }
     jw_end_array(w);
+    jw_end_object(w);
+}
+
+/* The course the assessment judges and each site's change on it. */
+static void assessed(jw *w, const ot_report *r)
+{
+    const ot_course *c = r->assessed;
+    if (!c) {
+        jw_null(w, "assessed_course");
+        return;
+    }
+    jw_object(w, "assessed_course");
+    jw_str(w, "agent", ot_agent_name(c->agent));
+    jw_date(w, "start", c->start);
+    jw_date(w, "in_effect_until", c->until);
+    jw_bool(w, "current", c == r->current);
+    jw_array(w, "bmd");
+    for (int s = 0; s < OT_SITE_COUNT; s++) {
+        if (!r->has_cc[s])
+            continue;
+        const ot_course_change *cc = &r->cc[s];
+        jw_object(w, NULL);
+        jw_str(w, "site", ot_site_name((ot_site)s));
+        ot_bmd_change_write(w, &cc->cmp);
+        jw_str(w, "significance", ot_significance_name(cc->cmp.significance));
+        jw_date(w, "previous_date", cc->prev.baseline_date);
+        jw_str(w, "vs_previous", ot_significance_name(cc->prev.significance));
+        jw_end_object(w);
+    }
+    jw_end_array(w);
+    jw_end_object(w);
+}
+
+static void review(jw *w, const ot_report *r)
+{
+    const ot_bp_review *v = &r->review;
+    if (!v->active) {
+        jw_null(w, "bisphosphonate_review");
+        return;
+    }
+    jw_object(w, "bisphosphonate_review");
+    jw_str(w, "phase", v->holiday ? "holiday" : "on_treatment");
+    jw_date(w, "since", v->since);
+    jw_date(w, "due", v->due);
+    jw_num(w, "years_on_treatment", v->years, 2);
+    if (v->recommendation < 0)
+        jw_null(w, "recommendation");
+    else
+        jw_str(w, "recommendation", ot_review_recommendation(v->recommendation));
+    jw_array(w, "reasons");
+    for (unsigned i = 0; ot_review_reason(i); i++)
+        if (v->reasons & (1u << i))
+            jw_str(w, NULL, ot_review_reason(i));
+    jw_end_array(w);
+    jw_str(w, "source", v->source);
     jw_end_object(w);
 }
 
@@ -137,6 +244,7 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     jw_object(&w, NULL);
     jw_str(&w, "patient_id", r->id);
     jw_date(&w, "as_of", r->as_of);
+    patient(&w, r);
     therapy(&w, r);
     jw_array(&w, "bmd");
     for (size_t i = 0; i < r->nbmd; i++)
@@ -154,6 +262,8 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     }
     jw_end_array(&w);
     tscore(&w, r);
+    assessed(&w, r);
+    review(&w, r);
     if (r->failure[0]) {
         jw_object(&w, "treatment_failure");
         jw_str(&w, "criterion", r->failure);

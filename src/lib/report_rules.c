@@ -30,77 +30,244 @@ static double tscore_of(const ot_report *r, const ot_obs *o, const char **comput
     return NAN;
 }
 
+/* What had to be assumed to pick a scan's reference (DEMOGRAPHICS_ASSUMED). */
+enum { ASSUMED_WHO = 1, ASSUMED_PRE = 2, ASSUMED_POST = 4 };
+
+/* Which reference judges a scan on date d: 0 the T-score (WHO), for
+ * postmenopausal women and men aged 50 or over, 1 the Z-score otherwise. */
+static int zref_at(const ot_report *r, ot_date d, unsigned *assumed, int *age_out)
+{
+    const ot_reference_rules *x = &r->rd->ref;
+    int age = ot_date_age(r->birth, d);
+    *age_out = age;
+    if (r->sex == OT_SEX_UNKNOWN || age < 0) {
+        *assumed |= ASSUMED_WHO;
+        return 0;
+    }
+    if (r->sex == OT_SEX_MALE)
+        return age < (int)x->who_min_age.value;
+    switch (r->menopause) {
+    case OT_MENOPAUSE_POST: return 0;
+    case OT_MENOPAUSE_PERI: return x->peri_t_score.value < 0.5;
+    case OT_MENOPAUSE_PRE: return 1;
+    case OT_MENOPAUSE_UNKNOWN: break;
+    }
+    int pre = age < (int)x->premenopausal_below.value;
+    *assumed |= pre ? ASSUMED_PRE : ASSUMED_POST;
+    return pre;
+}
+
+/* The latest scan of each site with a score under one reference, and the
+ * lowest ever: central sites, else the one-third radius (DOMAIN 7). */
+typedef struct scores {
+    const ot_obs *latest[OT_SITE_COUNT];
+    double latest_v[OT_SITE_COUNT];
+    const char *latest_src[OT_SITE_COUNT];
+    const ot_obs *ever[2];  /* central sites, one-third radius */
+    double ever_v[2];
+} scores;
+
+static void scores_add(scores *x, const ot_obs *o, double v, const char *src)
+{
+    int k = o->site == OT_SITE_RADIUS_33;
+    if (isnan(v))
+        return;
+    if (!x->ever[k] || v < x->ever_v[k] || (v == x->ever_v[k] && o->date < x->ever[k]->date))
+        x->ever[k] = o, x->ever_v[k] = v;
+    const ot_obs *l = x->latest[o->site];
+    if (!l || o->date > l->date || (o->date == l->date && o->line > l->line))
+        x->latest[o->site] = o, x->latest_v[o->site] = v, x->latest_src[o->site] = src;
+}
+
+/* The lowest of the latest per site (central sites, else the radius): its
+ * index, or -1. Ties go to the first site of the vocabulary. */
+static int scores_lowest(const scores *x)
+{
+    int central = x->ever[0] != NULL, best = -1;
+    for (int s = central ? 0 : OT_SITE_RADIUS_33; s < (central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT);
+         s++)
+        if (x->latest[s] && (best < 0 || x->latest_v[s] < x->latest_v[best]))
+            best = s;
+    return best;
+}
+
+static const char *nbha_words(int zref)
+{
+    return zref ? "a Z-score of -2.0 or lower" : "low bone mass, a T-score below -1.0";
+}
+
+/* NBHA 2014: a hip fracture means osteoporosis at any BMD; a vertebral,
+ * proximal humerus, pelvis or distal forearm fracture with low bone mass.
+ * `low` is the lowest score that shows low bone mass, or NULL. */
+static int fracture_diagnosis(ot_report *r, const ot_obs *low, double low_v, int zref)
+{
+    ot_tscore_summary *ts = &r->ts;
+    const ot_fx *pending = NULL; /* a fracture that needs low bone mass, without it */
+    char d[11], ld[11];
+    for (size_t i = 0; !ts->diagnosis && i < r->nfx; i++) {
+        const ot_fx *f = &r->fx[i];
+        int nbha = r->rd->fx_class[f->site].nbha;
+        ot_date_format(d, f->date);
+        if (nbha == OT_NBHA_ANY_BMD) {
+            ts->diagnosis = 1;
+            ts->rule = 2;
+            snprintf(ts->basis, sizeof ts->basis, "%s fragility fracture on %s",
+                     ot_fracture_site_name(f->site), d);
+        } else if (nbha == OT_NBHA_LOW_BONE_MASS && low) {
+            ts->diagnosis = 1;
+            ts->rule = 3;
+            ot_date_format(ld, low->date);
+            snprintf(ts->basis, sizeof ts->basis, "%s fragility fracture on %s with low bone mass "
+                     "(%s %.1f at the %s on %s)", ot_fracture_site_name(f->site), d,
+                     zref ? "Z-score" : "T-score", low_v, site_label(low->site), ld);
+        } else if (nbha == OT_NBHA_LOW_BONE_MASS && !pending) {
+            pending = f;
+        }
+    }
+    if (ts->diagnosis || !pending)
+        return OT_OK;
+    ot_date_format(d, pending->date);
+    char bmd[120];
+    if (isnan(ts->lowest) && isnan(ts->zlowest))
+        snprintf(bmd, sizeof bmd, "no %s is on record: a DXA scan would decide",
+                 zref ? "Z-score" : "T-score");
+    else
+        snprintf(bmd, sizeof bmd, "the %s on record do not show it", zref ? "Z-scores" : "T-scores");
+    return ot_report_add_flag(
+        r, OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS, r->current ? OT_SEV_INFO : OT_SEV_WARNING, -1, -1,
+        "%s fragility fracture on %s: by the NBHA criteria it means osteoporosis only with %s, "
+        "and %s%s", ot_fracture_site_name(pending->site), d, nbha_words(zref), bmd,
+        pending->site == OT_FX_VERTEBRAL ? "; some guidelines diagnose osteoporosis from any "
+                                           "vertebral fragility fracture: judge clinically"
+                                         : "");
+}
+
+static int assumed_flag(ot_report *r, unsigned assumed, int first_age, ot_date first)
+{
+    char d[11], msg[OT_FLAG_MESSAGE_MAX];
+    ot_date_format(d, first);
+    if (assumed & ASSUMED_WHO)
+        snprintf(msg, sizeof msg, "%s not given: BMD is judged by the WHO T-score "
+                 "classification, which applies to postmenopausal women and men aged 50 or over; "
+                 "for a premenopausal woman or a man under 50 give sex and birth_date",
+                 r->sex == OT_SEX_UNKNOWN && r->birth == OT_DATE_NONE ? "sex and birth date"
+                 : r->sex == OT_SEX_UNKNOWN                           ? "sex"
+                                                                      : "birth date");
+    else
+        snprintf(msg, sizeof msg, "menopausal status not given: taken as %s (aged %d on %s, %s "
+                 "%g), so %s; give menopausal_status if it differs",
+                 (assumed & ASSUMED_PRE) ? "premenopausal" : "postmenopausal", first_age, d,
+                 (assumed & ASSUMED_PRE) ? "under" : "aged", r->rd->ref.premenopausal_below.value,
+                 (assumed & ASSUMED_PRE) ? "Z-scores are used and osteoporosis is not diagnosed "
+                                           "from BMD alone"
+                                         : "the WHO T-score classification is used");
+    return ot_report_add_flag(r, OT_FLAG_DEMOGRAPHICS_ASSUMED, OT_SEV_INFO, -1, -1, "%s", msg);
+}
+
 int ot_report_tscore(ot_report *r, const ot_patient *p)
 {
     ot_tscore_summary *ts = &r->ts;
-    const ot_obs *latest[OT_SITE_COUNT] = {NULL};
-    double latest_t[OT_SITE_COUNT] = {NAN, NAN, NAN, NAN};
-    const char *latest_src[OT_SITE_COUNT] = {NULL};
-    const ot_obs *ever[2] = {NULL, NULL}; /* central sites, one-third radius */
-    double ever_t[2] = {NAN, NAN};
-    ts->lowest = ts->hip_latest = NAN;
-    ts->category = -1;
+    scores t, z;
+    memset(&t, 0, sizeof t);
+    memset(&z, 0, sizeof z);
+    ts->lowest = ts->hip_latest = ts->zlowest = NAN;
+    ts->category = ts->zcategory = -1;
+    unsigned assumed = 0, a;
+    int age, first_age = -1;
+    ot_date latest = OT_DATE_NONE, first_assumed = OT_DATE_NONE;
     for (size_t i = 0; i < p->nobs; i++) {
         const ot_obs *o = &p->obs[i];
         const char *src;
         if (o->analyte != OT_ANALYTE_BMD || o->date > r->as_of || (unsigned)o->site >= OT_SITE_COUNT)
             continue;
-        double t = tscore_of(r, o, &src);
-        if (isnan(t))
-            continue;
-        int k = o->site == OT_SITE_RADIUS_33;
-        if (!ever[k] || t < ever_t[k] || (t == ever_t[k] && o->date < ever[k]->date))
-            ever[k] = o, ever_t[k] = t;
-        const ot_obs *l = latest[o->site];
-        if (!l || o->date > l->date || (o->date == l->date && o->line > l->line))
-            latest[o->site] = o, latest_t[o->site] = t, latest_src[o->site] = src;
-    }
-    /* DOMAIN.md 7: the one-third radius only when no central site can be used */
-    int central = ever[0] != NULL;
-    const ot_obs *worst = ever[!central];
-    double worst_t = ever_t[!central];
-    for (int s = central ? 0 : OT_SITE_RADIUS_33; s < (central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT);
-         s++) {
-        if (!latest[s])
-            continue;
-        if (isnan(ts->lowest) || latest_t[s] < ts->lowest) {
-            ts->lowest = latest_t[s];
-            ts->lowest_site = (ot_site)s;
-            ts->date = latest[s]->date;
-            ts->computed = latest_src[s] != NULL;
-            ts->computed_source = latest_src[s];
+        a = 0;
+        int zr = zref_at(r, o->date, &a, &age);
+        if (a && (first_assumed == OT_DATE_NONE || o->date < first_assumed))
+            first_assumed = o->date, first_age = age;
+        assumed |= a;
+        if (latest == OT_DATE_NONE || o->date > latest)
+            latest = o->date, ts->zref = zr;
+        if (zr) {
+            scores_add(&z, o, o->zscore, NULL);
+        } else {
+            double v = tscore_of(r, o, &src);
+            scores_add(&t, o, v, src);
         }
-        if ((s == OT_SITE_TOTAL_HIP || s == OT_SITE_FEMORAL_NECK) &&
-            (isnan(ts->hip_latest) || latest_t[s] < ts->hip_latest))
-            ts->hip_latest = latest_t[s];
+    }
+    /* an assumption at the latest scan is the one that matters; say the first */
+    if (assumed & ASSUMED_PRE && assumed & ASSUMED_POST)
+        assumed &= ts->zref ? ~(unsigned)ASSUMED_POST : ~(unsigned)ASSUMED_PRE;
+    int lt = scores_lowest(&t), lz = scores_lowest(&z);
+    if (!ts->zref && lt >= 0) {
+        ts->lowest = t.latest_v[lt];
+        ts->lowest_site = (ot_site)lt;
+        ts->date = t.latest[lt]->date;
+        ts->computed = t.latest_src[lt] != NULL;
+        ts->computed_source = t.latest_src[lt];
+    }
+    for (int s = OT_SITE_TOTAL_HIP; s <= OT_SITE_FEMORAL_NECK; s++)
+        if (t.latest[s] && (isnan(ts->hip_latest) || t.latest_v[s] < ts->hip_latest))
+            ts->hip_latest = t.latest_v[s];
+    if (ts->zref && lz >= 0) {
+        ts->zlowest = z.latest_v[lz];
+        ts->zsite = (ot_site)lz;
+        ts->zdate = z.latest[lz]->date;
+        ts->zcategory = ot_micro(ts->zlowest) <= ot_micro(r->rd->ref.zscore_low.value);
     }
     long long osteo = ot_micro(r->rd->tscore_osteoporosis.value);
     if (!isnan(ts->lowest))
         ts->category = ot_micro(ts->lowest) <= osteo                               ? 2
                        : ot_micro(ts->lowest) >= ot_micro(r->rd->tscore_normal.value) ? 0
                                                                                     : 1;
+    /* BMD alone diagnoses only where the WHO classification applies */
+    int central = t.ever[0] != NULL;
+    const ot_obs *worst = t.ever[!central];
+    double worst_t = t.ever_v[!central];
     char d[11];
     if (worst && ot_micro(worst_t) <= osteo) {
         ts->diagnosis = 1;
+        ts->rule = 1;
         ot_date_format(d, worst->date);
         snprintf(ts->basis, sizeof ts->basis, "T-score %.1f at the %s on %s", worst_t,
                  site_label(worst->site), d);
     }
-    for (size_t i = 0; !ts->diagnosis && i < r->nfx; i++)
-        if (r->fx[i].date <= r->as_of &&
-            (r->fx[i].site == OT_FX_HIP || r->fx[i].site == OT_FX_VERTEBRAL)) {
-            ts->diagnosis = 1;
-            ot_date_format(d, r->fx[i].date);
-            snprintf(ts->basis, sizeof ts->basis, "%s fragility fracture on %s",
-                     ot_fracture_site_name(r->fx[i].site), d);
-        }
-    if (ts->diagnosis && !isnan(ts->lowest) && ot_micro(ts->lowest) > osteo)
-        return ot_report_add_flag(r, OT_FLAG_DIAGNOSIS_PERSISTS, OT_SEV_INFO, -1, -1,
-                                  "osteoporosis (%s) remains the diagnosis although the lowest "
-                                  "latest T-score is %.1f (%s): treatment effects are not "
-                                  "permanent and the fracture risk remains",
-                                  ts->basis, ts->lowest, site_label(ts->lowest_site));
-    return OT_OK;
+    /* low bone mass for NBHA: a T-score below -1.0, or a Z-score at or below -2.0 */
+    const ot_obs *low = NULL;
+    double low_v = NAN;
+    if (worst && ot_micro(worst_t) < ot_micro(r->rd->tscore_normal.value))
+        low = worst, low_v = worst_t;
+    const ot_obs *zw = z.ever[z.ever[0] == NULL];
+    double zw_v = z.ever_v[z.ever[0] == NULL];
+    if (!low && zw && ot_micro(zw_v) <= ot_micro(r->rd->ref.zscore_low.value))
+        low = zw, low_v = zw_v;
+    int rc = fracture_diagnosis(r, low, low_v, low == zw && zw != NULL);
+    /* said as a flag: the WHO classification for want of sex or age, and a
+     * young woman taken as premenopausal; a woman of 50 or over taken as
+     * postmenopausal is said in the note */
+    if (rc == OT_OK && (assumed & (ASSUMED_WHO | ASSUMED_PRE)) && latest != OT_DATE_NONE)
+        rc = assumed_flag(r, assumed, first_age, first_assumed);
+    if (ts->zref)
+        snprintf(ts->note, sizeof ts->note, "Z-scores judge BMD in premenopausal women and men "
+                 "under 50 (ISCD): %g or lower is below the expected range for age, and "
+                 "osteoporosis is not diagnosed from BMD alone%s", r->rd->ref.zscore_low.value,
+                 lz < 0 ? "; no Z-score is on record" : "");
+    else if (r->sex == OT_SEX_MALE)
+        snprintf(ts->note, sizeof ts->note, "T-scores of men are against the white-female "
+                 "NHANES III reference, as ISCD recommends (Watts 2013)");
+    else if (assumed & ASSUMED_POST)
+        snprintf(ts->note, sizeof ts->note, "menopausal status not given: a woman aged %g or "
+                 "over is taken as postmenopausal, so the WHO T-score classification applies",
+                 r->rd->ref.premenopausal_below.value);
+    if (rc == OT_OK && ts->diagnosis && !isnan(ts->lowest) && ot_micro(ts->lowest) > osteo)
+        rc = ot_report_add_flag(r, OT_FLAG_DIAGNOSIS_PERSISTS, OT_SEV_INFO, -1, -1,
+                                "osteoporosis (%s) %s the diagnosis although the lowest latest "
+                                "T-score is %.1f (%s): %s", ts->basis,
+                                ts->rule == 1 ? "remains" : "is", ts->lowest,
+                                site_label(ts->lowest_site),
+                                ts->rule == 1 ? "treatment effects are not permanent and the "
+                                                "fracture risk remains"
+                                              : "the NBHA criteria diagnose it from the fracture");
+    return rc;
 }
 
 int ot_report_failure(ot_report *r)
@@ -113,8 +280,9 @@ int ot_report_failure(ot_report *r)
         return OT_OK;
     size_t nfx = 0;
     int loss = r->loss_on_treatment, no_marker = 0;
-    for (size_t i = 0; i < r->nfx; i++)
-        nfx += r->fx[i].date > c->start && r->fx[i].date <= r->as_of;
+    for (size_t i = 0; i < r->nfx; i++) /* the fractures the IOF criteria count */
+        nfx += r->fx[i].date > c->start && r->fx[i].date <= r->as_of &&
+               r->rd->fx_class[r->fx[i].site].iof_counts;
     /* A loss on treatment: a decrease measured from a scan taken no earlier
      * than the site's last scan on or before the start (its treatment
      * baseline; report.c compares from it when base and prev do not); a loss
@@ -151,6 +319,9 @@ int ot_report_failure(ot_report *r)
                               on, ot_agent_name(c->agent), r->failure, r->rd->mon.causes_text);
 }
 
+/* Agents that can follow denosumab or an anabolic to keep its gain:
+ * bisphosphonates and denosumab (SERMs and hormone therapy are not counted:
+ * osteotrack's choice, README "What is due"). */
 static int is_antiresorptive(ot_agent a)
 {
     ot_agent_class k = ot_agent_class_of(a);
@@ -158,21 +329,43 @@ static int is_antiresorptive(ot_agent a)
            k == OT_CLASS_DENOSUMAB;
 }
 
-/* An antiresorptive (other than `c` itself) that carries on from c: started
- * no later than `grace` months after c ended, and either running past c's end
- * or given on or after it (a one-day zoledronate infusion on the day
- * denosumab stopped counts). A course that started and ended during c, or
- * ended on the day c ended, is no follow-on. */
-static int has_followon(const ot_report *r, const ot_course *c)
+static int is_bisphosphonate(ot_agent a)
 {
-    ot_date limit = ot_date_add_months(c->end, (int)r->rd->mon.followon_grace.value);
+    ot_agent_class k = ot_agent_class_of(a);
+    return k == OT_CLASS_ORAL_BISPHOSPHONATE || k == OT_CLASS_IV_BISPHOSPHONATE;
+}
+
+/* The last day a follow-on may start after course c: `followon_grace`
+ * months after its end, and for an agent with a dosing interval (denosumab)
+ * one interval more after its last dose (ECTS 2021: when the next injection
+ * would have been due). */
+static ot_date followon_limit(const ot_report *r, const ot_course *c)
+{
+    double iv = r->rd->dosing[c->agent].interval.value;
+    return ot_date_add_months(c->end, (int)r->rd->mon.followon_grace.value +
+                                          (isnan(iv) ? 0 : (int)iv));
+}
+
+/* An antiresorptive (other than c) that carries on from c: running past c's
+ * end or given on or after it (a one-day zoledronate infusion on the day
+ * denosumab stopped counts), started by followon_limit(); NULL if none, with
+ * the first one started later in *late. A course that started and ended
+ * during c, or ended on the day c ended, is no follow-on. */
+static const ot_course *followon(const ot_report *r, const ot_course *c, const ot_course **late)
+{
+    ot_date limit = followon_limit(r, c);
+    *late = NULL;
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *x = &r->courses[i];
-        if (x != c && is_antiresorptive(x->agent) && x->start <= limit &&
-            (x->end == OT_DATE_NONE || x->end > c->end || x->start >= c->end))
-            return 1;
+        if (x == c || !is_antiresorptive(x->agent) ||
+            !(x->end == OT_DATE_NONE || x->end > c->end || x->start >= c->end))
+            continue;
+        if (x->start <= limit)
+            return x;
+        if (!*late)
+            *late = x;
     }
-    return 0;
+    return NULL;
 }
 
 static int due_dxa(ot_report *r)
@@ -249,45 +442,262 @@ static int due_markers(ot_report *r, const ot_patient *p)
                                             "can be judged");
 }
 
-static int due_holiday(ot_report *r)
+
+/* ---- The bisphosphonate review (ASBMR 2016) ---- */
+
+enum { R_HIP = 1, R_MAJOR = 2, R_OTHERS = 4, R_ON = 8, R_HOLIDAY = 16, R_COUNT = 5 };
+static const char *const reason_codes[R_COUNT] = {
+    "hip_tscore_at_or_below_-2.5", "major_fracture_before_or_on_treatment",
+    "more_than_one_other_fracture", "fracture_on_treatment", "fracture_on_holiday"};
+static const char *const reason_words[R_COUNT] = {
+    "a hip T-score at or below -2.5", "a hip or vertebral fracture",
+    "more than one other osteoporotic fracture", "a fracture on treatment",
+    "a fracture during the holiday"};
+static const char *const recommendation_names[] = {"continue", "consider_holiday",
+                                                   "individual_decision"};
+
+const char *ot_review_reason(unsigned i) { return i < R_COUNT ? reason_codes[i] : NULL; }
+const char *ot_review_recommendation(int rec)
 {
-    const ot_course *c = r->current;
-    const ot_monitoring *m = &r->rd->mon;
-    ot_agent_class k = c ? ot_agent_class_of(c->agent) : OT_CLASS_NONE;
-    if (k != OT_CLASS_ORAL_BISPHOSPHONATE && k != OT_CLASS_IV_BISPHOSPHONATE)
-        return OT_OK;
-    ot_date chain = c->start; /* back through contiguous bisphosphonate courses */
+    return rec >= 0 && rec <= 2 ? recommendation_names[rec] : NULL;
+}
+
+/* Back from c through contiguous bisphosphonate courses: the first start. */
+static ot_date bp_chain(const ot_report *r, const ot_course *c)
+{
+    ot_date chain = c->start;
     for (size_t i = (size_t)(c - r->courses); i-- > 0;) {
         const ot_course *x = &r->courses[i];
-        ot_agent_class xk = ot_agent_class_of(x->agent);
-        if ((xk == OT_CLASS_ORAL_BISPHOSPHONATE || xk == OT_CLASS_IV_BISPHOSPHONATE) &&
-            (x->end == OT_DATE_NONE ||
-             ot_date_add_months(x->end, (int)m->followon_grace.value) >= chain))
+        if (is_bisphosphonate(x->agent) &&
+            (x->until == OT_DATE_NONE ||
+             ot_date_add_months(x->until, (int)r->rd->mon.followon_grace.value) >= chain) &&
+            x->start < chain)
             chain = x->start;
     }
-    double limit = k == OT_CLASS_IV_BISPHOSPHONATE ? m->holiday_iv.value : m->holiday_oral.value;
-    ot_date due = ot_date_add_months(chain, (int)limit);
-    int rc = ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, due, "review the bisphosphonate "
-                              "after %g months: continue, change, or a drug holiday", limit);
-    if (rc != OT_OK || due > r->as_of)
+    return chain;
+}
+
+/* Why continuing is favoured (reason bits), as of as_of. */
+static unsigned bp_reasons(const ot_report *r, ot_date chain, ot_date holiday)
+{
+    const ot_monitoring *m = &r->rd->mon;
+    unsigned why = 0;
+    size_t others = 0;
+    if (!isnan(r->ts.hip_latest) && ot_micro(r->ts.hip_latest) <= ot_micro(m->holiday_tscore.value))
+        why |= R_HIP;
+    for (size_t i = 0; i < r->nfx; i++) {
+        const ot_fx_class *k = &r->rd->fx_class[r->fx[i].site];
+        ot_date d = r->fx[i].date;
+        if (!k->iof_counts)
+            continue; /* skull, face, hands, feet, ankle: not osteoporotic */
+        if (k->major)
+            why |= R_MAJOR;
+        else
+            others++;
+        if (d > chain && (holiday == OT_DATE_NONE || d < holiday))
+            why |= R_ON;
+        if (holiday != OT_DATE_NONE && d >= holiday)
+            why |= R_HOLIDAY;
+    }
+    if (others > 1)
+        why |= R_OTHERS;
+    return why;
+}
+
+/* Fills r->review: on a bisphosphonate now, or on a holiday from one after
+ * a full course (5 years oral, 3 intravenous; infusions count by their
+ * interval, so three annual infusions are 3 years). */
+static void bp_review(ot_report *r)
+{
+    const ot_monitoring *m = &r->rd->mon;
+    ot_bp_review *v = &r->review;
+    const ot_course *c = r->current;
+    int holiday = 0;
+    if (!c || !is_bisphosphonate(c->agent)) {
+        const ot_course *l = ot_last_course(r);
+        if (c || !l || !is_bisphosphonate(l->agent) || l->until == OT_DATE_NONE ||
+            l->until > r->as_of)
+            return;
+        c = l;
+        holiday = 1;
+    }
+    int iv = ot_agent_class_of(c->agent) == OT_CLASS_IV_BISPHOSPHONATE;
+    const ot_sourced *limit = iv ? &m->holiday_iv : &m->holiday_oral;
+    const ot_sourced *max = iv ? &m->review_iv_max : &m->review_oral_max;
+    ot_date chain = bp_chain(r, c);
+    ot_date end = holiday                      ? c->until
+                  : c->until == OT_DATE_NONE   ? r->as_of
+                  : iv || c->until < r->as_of ? c->until
+                                               : r->as_of;
+    double months = ot_date_months_between(chain, end);
+    if (holiday && ot_micro(months) < ot_micro(limit->value))
+        return; /* stopped before a full course: no holiday */
+    v->active = 1;
+    v->holiday = holiday;
+    v->years = months / 12.0;
+    v->source = limit->source;
+    v->reasons = bp_reasons(r, chain, holiday ? c->until : OT_DATE_NONE);
+    if (holiday) {
+        v->since = c->until;
+        v->due = ot_date_add_months(c->until, (int)m->holiday_review.value);
+        v->recommendation = v->reasons ? 0 : 1;
+        v->source = m->holiday_review.source;
+        return;
+    }
+    v->since = chain;
+    v->due = ot_date_add_months(chain, (int)limit->value);
+    v->recommendation = -1;
+    if (ot_micro(months) < ot_micro(limit->value) && v->due > r->as_of)
+        return; /* not yet due */
+    if (!v->reasons) {
+        v->recommendation = 1;
+    } else if (ot_micro(months) < ot_micro(max->value)) {
+        v->recommendation = 0;
+        v->due = ot_date_add_months(chain, (int)max->value);
+        v->source = max->source;
+    } else {
+        v->recommendation = 2;
+        v->source = max->source;
+    }
+}
+
+static void reasons_text(char *buf, size_t size, unsigned why, const ot_report *r)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < R_COUNT && n + 1 < size; i++) {
+        if (!(why & (1u << i)))
+            continue;
+        int k = snprintf(buf + n, size - n, "%s%s", n ? "; " : "", reason_words[i]);
+        if ((1u << i) == R_HIP && k > 0 && n + (size_t)k < size)
+            k += snprintf(buf + n + (size_t)k, size - n - (size_t)k, " (%.1f)", r->ts.hip_latest);
+        n = k > 0 && n + (size_t)k < size ? n + (size_t)k : size - 1;
+    }
+}
+
+static int due_review(ot_report *r)
+{
+    bp_review(r);
+    const ot_bp_review *v = &r->review;
+    const ot_monitoring *m = &r->rd->mon;
+    if (!v->active)
+        return OT_OK;
+    char s[11], d[11], why[240];
+    ot_date_format(s, v->since);
+    ot_date_format(d, v->due);
+    reasons_text(why, sizeof why, v->reasons, r);
+    int iv = r->current && ot_agent_class_of(r->current->agent) == OT_CLASS_IV_BISPHOSPHONATE;
+    if (v->holiday) {
+        int rc = ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "review the "
+                                  "bisphosphonate holiday (2-3 years after it began)");
+        if (rc != OT_OK)
+            return rc;
+        if (v->recommendation == 0)
+            return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, OT_SEV_WARNING, -1, -1,
+                                      "off bisphosphonate since %s after %.1f years of "
+                                      "treatment, although %s: the ASBMR task force favours "
+                                      "continuing treatment in such patients: reconsider the "
+                                      "holiday", s, v->years, why);
+        return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW,
+                                  v->due <= r->as_of ? OT_SEV_WARNING : OT_SEV_INFO, -1, -1,
+                                  "on a bisphosphonate holiday since %s after %.1f years of "
+                                  "treatment: reassess it 2-3 years after it began (due %s): "
+                                  "fractures, BMD and fracture risk (ASBMR 2016)", s, v->years, d);
+    }
+    if (v->recommendation < 0)
+        return ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "review the "
+                                "bisphosphonate after %g years: continue, or a drug holiday",
+                                (iv ? m->holiday_iv.value : m->holiday_oral.value) / 12.0);
+    int rc = ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "%s",
+                              v->recommendation == 0 ? "review the bisphosphonate again: the "
+                                                       "longest course studied ends"
+                                                     : "review the bisphosphonate: continue, "
+                                                       "or a drug holiday");
+    if (rc != OT_OK)
         return rc;
-    size_t nfx = 0;
-    for (size_t i = 0; i < r->nfx; i++)
-        nfx += r->fx[i].date > chain && r->fx[i].date <= r->as_of;
-    int hip_low = !isnan(r->ts.hip_latest) &&
-                  ot_micro(r->ts.hip_latest) <= ot_micro(m->holiday_tscore.value);
-    char s[11], why[120] = "";
-    ot_date_format(s, chain);
-    if (hip_low || nfx)
-        snprintf(why, sizeof why, "%s%s%s", hip_low ? "hip T-score at or below -2.5" : "",
-                 hip_low && nfx ? " and " : "", nfx ? "a fracture on treatment" : "");
+    if (v->recommendation == 1)
+        return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, OT_SEV_INFO, -1, -1,
+                                  "bisphosphonate since %s (%.1f years of treatment): reassess "
+                                  "(ASBMR 2016): no hip T-score at or below -2.5, no hip or "
+                                  "vertebral fracture, no more than one other osteoporotic "
+                                  "fracture and none on treatment: a drug holiday of 2-3 years "
+                                  "may be considered unless the fracture risk is high (osteotrack "
+                                  "does not assess risk scores such as FRAX)", s, v->years);
+    if (v->recommendation == 0)
+        return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, OT_SEV_INFO, -1, -1,
+                                  "bisphosphonate since %s (%.1f years of treatment): reassess "
+                                  "(ASBMR 2016): %s: continuing is favoured, up to %g years, "
+                                  "rather than a drug holiday (next review %s)", s, v->years,
+                                  why, (iv ? m->review_iv_max.value : m->review_oral_max.value) /
+                                           12.0, d);
     return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, OT_SEV_INFO, -1, -1,
-                              "bisphosphonate since %s (%.1f years): reassess (ASBMR 2016); %s%s",
-                              s, ot_date_months_between(chain, r->as_of) / 12.0,
-                              why[0] ? "continuing or changing is favoured: " :
-                                       "no hip T-score at or below -2.5 and no fracture on "
-                                       "treatment: a drug holiday may be considered",
-                              why);
+                              "bisphosphonate since %s (%.1f years of treatment) and %s: longer "
+                              "than the %g years the ASBMR task force considered; whether to "
+                              "continue is an individual decision", s, v->years, why,
+                              (iv ? m->review_iv_max.value : m->review_oral_max.value) / 12.0);
+}
+
+/* ---- Sequential therapy: after denosumab, after an anabolic ---- */
+
+static int due_denosumab(ot_report *r, const ot_course *c)
+{
+    const ot_dosing *dz = &r->rd->dosing[c->agent];
+    const ot_course *late, *fo;
+    char e[11], next[11], lim[11], s[11];
+    if (c->end == OT_DATE_NONE || c->end > r->as_of)
+        return OT_OK; /* ongoing with no doses recorded: nothing to time */
+    fo = followon(r, c, &late);
+    if (fo)
+        return OT_OK; /* correct sequencing */
+    ot_date due = ot_date_add_months(c->end, (int)dz->interval.value);
+    ot_date limit = followon_limit(r, c);
+    ot_date overdue = ot_date_add_months(c->end, (int)dz->late.value);
+    ot_date_format(e, c->end);
+    ot_date_format(next, due);
+    ot_date_format(lim, limit);
+    if (!c->stopped) { /* doses, and no end recorded: the next injection is due */
+        int rc = ot_report_action(r, OT_FLAG_DENOSUMAB_DOSE_OVERDUE, due, "next denosumab "
+                                  "injection (every %g months)", dz->interval.value);
+        if (rc != OT_OK || r->as_of <= overdue)
+            return rc;
+        return ot_report_add_flag(r, OT_FLAG_DENOSUMAB_DOSE_OVERDUE, OT_SEV_ALERT, -1, -1,
+                                  "the last denosumab injection was on %s, %.1f months ago (the "
+                                  "next was due on %s): more than %g months after the last, bone "
+                                  "turnover rebounds, with rapid bone loss and a risk of multiple "
+                                  "vertebral fractures: give it now, or a bisphosphonate if "
+                                  "denosumab is to stop", e,
+                                  ot_date_months_between(c->end, r->as_of), next,
+                                  dz->late.value);
+    }
+    int started = late && late->start <= r->as_of;
+    int rc = started ? OT_OK
+                     : ot_report_action(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, due, "start a "
+                                        "bisphosphonate after denosumab (when the next injection "
+                                        "would have been due)");
+    if (rc != OT_OK)
+        return rc;
+    if (r->as_of <= limit && !started)
+        return ot_report_add_flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, OT_SEV_WARNING, -1,
+                                  -1, "denosumab stopped (last injection %s): start a "
+                                  "bisphosphonate when the next injection would have been due, "
+                                  "on %s, and no later than %s; without it bone loss rebounds "
+                                  "and multiple vertebral fractures can follow (ECTS 2021)",
+                                  e, next, lim);
+    if (late) {
+        ot_date_format(s, late->start);
+        return ot_report_add_flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, OT_SEV_ALERT, -1, -1,
+                                  "denosumab stopped (last injection %s) and %s %s only on %s, "
+                                  "%.1f months after it (it should start by %s): bone loss may "
+                                  "have begun before it (ECTS 2021)", e,
+                                  ot_agent_name(late->agent),
+                                  late->agent == c->agent ? "was resumed" : "began", s,
+                                  ot_date_months_between(c->end, late->start), lim);
+    }
+    return ot_report_add_flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, OT_SEV_ALERT, -1, -1,
+                              "denosumab stopped (last injection %s) and no follow-on "
+                              "antiresorptive began by %s: rapid bone loss and multiple "
+                              "vertebral fractures can follow; start a bisphosphonate (for "
+                              "example zoledronate) now", e, lim);
 }
 
 static int due_sequential(ot_report *r)
@@ -295,31 +705,23 @@ static int due_sequential(ot_report *r)
     const ot_monitoring *m = &r->rd->mon;
     int rc = OT_OK;
     for (size_t i = 0; rc == OT_OK && i < r->ncourses; i++) {
-        const ot_course *c = &r->courses[i];
+        const ot_course *c = &r->courses[i], *late;
         ot_agent_class k = ot_agent_class_of(c->agent);
         const char *a = ot_agent_name(c->agent);
         char e[11], s[11];
-        ot_date_format(s, c->start);
-        int ended = c->end != OT_DATE_NONE && c->end <= r->as_of;
-        if (ended)
-            ot_date_format(e, c->end);
-        if (k == OT_CLASS_DENOSUMAB && ended && !has_followon(r, c)) {
-            rc = ot_report_action(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, c->end,
-                                  "start a follow-on antiresorptive after denosumab");
-            if (rc == OT_OK)
-                rc = ot_report_add_flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, OT_SEV_ALERT,
-                                        -1, -1, "denosumab stopped on %s with no follow-on "
-                                        "antiresorptive started within %g month(s): rapid bone "
-                                        "loss and multiple vertebral fractures can follow; plan a "
-                                        "bisphosphonate (for example zoledronate) now", e,
-                                        m->followon_grace.value);
+        if (k == OT_CLASS_DENOSUMAB) {
+            rc = due_denosumab(r, c);
+            continue;
         }
         if (k != OT_CLASS_ANABOLIC && k != OT_CLASS_ROMOSOZUMAB)
             continue;
+        ot_date_format(s, c->start);
+        int ended = c->end != OT_DATE_NONE && c->end <= r->as_of;
         double max = m->anabolic_course[c->agent].value;
         if (ended) {
-            if (has_followon(r, c))
+            if (followon(r, c, &late))
                 continue;
+            ot_date_format(e, c->end);
             rc = ot_report_action(r, OT_FLAG_SEQUENTIAL_THERAPY_NEEDED, c->end,
                                   "start an antiresorptive after %s", a);
             if (rc == OT_OK)
@@ -341,22 +743,19 @@ static int due_sequential(ot_report *r)
     return rc;
 }
 
+/* Only where the diagnosis holds, so the report never contradicts itself;
+ * not during a bisphosphonate holiday that the review accepts. */
 static int due_untreated(ot_report *r)
 {
-    if (r->current || (!r->ts.diagnosis && r->nfx == 0))
+    const ot_bp_review *v = &r->review;
+    if (r->current || !r->ts.diagnosis || (v->active && v->holiday && v->recommendation == 1))
         return OT_OK;
-    char d[11], why[200];
-    if (r->ts.diagnosis) {
-        snprintf(why, sizeof why, "%s", r->ts.basis);
-    } else {
-        ot_date_format(d, r->fx[r->nfx - 1].date);
-        snprintf(why, sizeof why, "%s fragility fracture on %s",
-                 ot_fracture_site_name(r->fx[r->nfx - 1].site), d);
-    }
-    int holiday = 0;
+    char d[11];
+    int supplement = 0;
     for (size_t i = 0; i < r->ncourses; i++) {
-        ot_agent_class k = ot_agent_class_of(r->courses[i].agent);
-        holiday |= k == OT_CLASS_ORAL_BISPHOSPHONATE || k == OT_CLASS_IV_BISPHOSPHONATE;
+        const ot_course *c = &r->courses[i];
+        supplement |= !ot_is_therapy(c->agent) && c->agent != OT_AGENT_NONE &&
+                      c->start <= r->as_of && (c->until == OT_DATE_NONE || c->until > r->as_of);
     }
     ot_date_format(d, r->as_of);
     int rc = ot_report_action(r, OT_FLAG_UNTREATED_OSTEOPOROSIS, r->as_of,
@@ -364,10 +763,13 @@ static int due_untreated(ot_report *r)
     if (rc != OT_OK)
         return rc;
     return ot_report_add_flag(r, OT_FLAG_UNTREATED_OSTEOPOROSIS, OT_SEV_ALERT, -1, -1,
-                              "%s, and no osteoporosis therapy in effect on %s%s: consider "
-                              "treatment (many high-risk patients, especially after a fracture, "
-                              "go untreated)", why, d,
-                              holiday ? " (unless on a planned bisphosphonate holiday)" : "");
+                              "osteoporosis (%s), and no osteoporosis therapy in effect on %s%s%s: "
+                              "consider treatment (many high-risk patients, especially after a "
+                              "fracture, go untreated)", r->ts.basis, d,
+                              supplement ? " (calcium and vitamin D are supplements, not "
+                                           "osteoporosis therapy)" : "",
+                              v->active && v->holiday ? " (a bisphosphonate holiday that the "
+                                                        "ASBMR criteria do not favour)" : "");
 }
 
 int ot_report_due(ot_report *r, const ot_patient *p)
@@ -376,7 +778,7 @@ int ot_report_due(ot_report *r, const ot_patient *p)
     if (rc == OT_OK)
         rc = due_markers(r, p);
     if (rc == OT_OK)
-        rc = due_holiday(r);
+        rc = due_review(r);
     if (rc == OT_OK)
         rc = due_sequential(r);
     if (rc == OT_OK)
@@ -384,7 +786,6 @@ int ot_report_due(ot_report *r, const ot_patient *p)
     return rc;
 }
 
-/* The latest entry of the site that entry i belongs to, if i is it. */
 static int site_last(const ot_report *r, size_t i)
 {
     return i + 1 >= r->nbmd || r->bmd[i + 1].base.site != r->bmd[i].base.site;
@@ -401,43 +802,17 @@ static const ot_bmd_entry *latest_comparable(const ot_report *r, size_t i)
 
 /* The markers of the course that counts: the current one, else the latest
  * course that has marker entries. */
-static const ot_course *marker_course(const ot_report *r)
-{
-    const ot_course *c = NULL;
-    for (size_t i = 0; i < r->nmarkers; i++) {
-        if (r->marker_course[i] == r->current)
-            return r->current;
-        if (!c || r->marker_course[i]->start > c->start)
-            c = r->marker_course[i];
-    }
-    return c;
-}
-
-/* The therapy course that ended last (latest end; ongoing ones count as
- * latest), or NULL when no therapy is on record ("none" entries are not
- * therapy). */
-static const ot_course *last_course(const ot_report *r)
-{
-    const ot_course *l = NULL;
-    for (size_t i = 0; i < r->ncourses; i++) {
-        const ot_course *c = &r->courses[i];
-        if (c->agent == OT_AGENT_NONE)
-            continue;
-        if (!l || c->end == OT_DATE_NONE || (l->end != OT_DATE_NONE && c->end >= l->end))
-            l = c;
-    }
-    return l;
-}
 
 /* Order of precedence (README "Reading a patient report"):
  * 1 possible_treatment_failure; 2 insufficient_data when no therapy is on
- * record; 3 inadequate_response when a site's latest comparable scan shows
- * a significant loss (against its baseline or the previous scan) or the
- * markers are suboptimal; 4 responding when a site's latest comparable scan
- * shows a significant gain or the markers respond; 5 stable when a site's
- * latest comparable scan is within the LSC; 6 insufficient_data. The
- * markers are those of the current course, else of the latest course that
- * has any. */
+ * record; then the course the assessment judges (the current one, else the
+ * one that stopped last), from its own period only: 3 inadequate_response
+ * when a site's latest scan on it shows a significant loss (from the
+ * course's treatment baseline, or since the previous scan on it) or its
+ * markers are suboptimal; 4 responding when a site shows a significant gain
+ * or its markers respond; 5 stable when a site's change is within the LSC;
+ * 6 insufficient_data. A loss before the course is context; a loss after it
+ * stopped is BMD_LOSS_OFF_TREATMENT. */
 void ot_report_assess(ot_report *r)
 {
     int loss = 0, gain = 0, stable = 0, msub = 0, mresp = 0;
@@ -446,23 +821,20 @@ void ot_report_assess(ot_report *r)
             r->assessment = OT_ASSESS_POSSIBLE_TREATMENT_FAILURE;
             return;
         }
-    if (!last_course(r)) {
+    if (!r->assessed) {
         r->assessment = OT_ASSESS_INSUFFICIENT_DATA;
         return;
     }
-    for (size_t i = 0; i < r->nbmd; i++) {
-        if (!site_last(r, i))
+    for (int s = 0; s < OT_SITE_COUNT; s++) {
+        if (!r->has_cc[s])
             continue;
-        const ot_bmd_entry *e = latest_comparable(r, i);
-        if (!e)
-            continue;
-        loss |= e->base.significance == OT_SIG_DECREASE || e->prev.significance == OT_SIG_DECREASE;
-        gain |= e->base.significance == OT_SIG_INCREASE;
-        stable |= e->base.significance == OT_SIG_STABLE;
+        const ot_course_change *cc = &r->cc[s];
+        loss |= cc->cmp.significance == OT_SIG_DECREASE || cc->prev.significance == OT_SIG_DECREASE;
+        gain |= cc->cmp.significance == OT_SIG_INCREASE;
+        stable |= cc->cmp.significance == OT_SIG_STABLE;
     }
-    const ot_course *mc = marker_course(r);
     for (size_t i = 0; i < r->nmarkers; i++) {
-        if (r->marker_course[i] != mc)
+        if (r->marker_course[i] != r->assessed)
             continue;
         msub |= r->markers[i].response == OT_RESP_SUBOPTIMAL;
         mresp |= r->markers[i].response == OT_RESP_RESPONDING;
@@ -508,60 +880,149 @@ static const char *alert_words(ot_flag_code c)
     case OT_FLAG_SIGNIFICANT_BMD_LOSS: return "significant BMD loss";
     case OT_FLAG_POSSIBLE_TREATMENT_FAILURE: return "possible treatment failure";
     case OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK:
-        return "denosumab stopped without a follow-on antiresorptive";
+        return "denosumab stopped without a timely follow-on antiresorptive";
+    case OT_FLAG_DENOSUMAB_DOSE_OVERDUE: return "denosumab injection overdue";
+    case OT_FLAG_BMD_LOSS_OFF_TREATMENT: return "BMD loss off treatment";
     case OT_FLAG_UNTREATED_OSTEOPOROSIS: return "osteoporosis without treatment";
     default: return ot_flag_code_name(c);
+    }
+}
+
+/* "A 72-year-old woman", "A man", "A patient aged 45", or "" when unknown. */
+static void who(char *buf, size_t size, const ot_report *r)
+{
+    int age = ot_date_age(r->birth, r->as_of);
+    const char *sex = r->sex == OT_SEX_FEMALE ? "woman" : r->sex == OT_SEX_MALE ? "man" : NULL;
+    /* "an" before eight, eleven, eighteen, eighty-... */
+    int an = age == 8 || age == 11 || age == 18 || (age >= 80 && age <= 89);
+    if (sex && age >= 0)
+        snprintf(buf, size, "A%s %d-year-old %s", an ? "n" : "", age, sex);
+    else if (sex)
+        snprintf(buf, size, "A %s", sex);
+    else if (age >= 0)
+        snprintf(buf, size, "A patient aged %d", age);
+    else
+        buf[0] = '\0';
+}
+
+/* " before alendronate began", " after denosumab stopped", " on X", or "". */
+static void period_words(char *buf, size_t size, const ot_report *r, ot_date d)
+{
+    const ot_course *c = NULL;
+    buf[0] = '\0';
+    switch (ot_period_at(r, d)) {
+    case OT_PERIOD_BEFORE:
+        for (size_t i = 0; i < r->ncourses && !c; i++)
+            if (ot_is_therapy(r->courses[i].agent) && r->courses[i].start >= d)
+                c = &r->courses[i];
+        if (c)
+            snprintf(buf, size, " before %s began", ot_agent_name(c->agent));
+        break;
+    case OT_PERIOD_OFF:
+        for (size_t i = 0; i < r->ncourses; i++)
+            if (ot_is_therapy(r->courses[i].agent) && r->courses[i].until != OT_DATE_NONE &&
+                r->courses[i].until <= d && (!c || r->courses[i].until > c->until))
+                c = &r->courses[i];
+        if (c)
+            snprintf(buf, size, " after %s stopped", ot_agent_name(c->agent));
+        break;
+    case OT_PERIOD_ON:
+        c = ot_course_at(r, d);
+        if (c)
+            snprintf(buf, size, " on %s", ot_agent_name(c->agent));
+        break;
+    case OT_PERIOD_NO_TREATMENT: break;
+    }
+}
+
+static void say_change(text *t, const ot_bmd_result *b, const char *when)
+{
+    char d[11], e[11];
+    ot_date_format(d, b->baseline_date);
+    ot_date_format(e, b->date);
+    say(t, " %+.1f%% from %s to %s%s (%s%s)", b->change_pct, d, e, when,
+        sig_words(b->significance), b->cross_calibrated ? "; scanner change, cross-calibrated" : "");
+}
+
+/* One site's sentence: its change on the assessed course, and any loss after
+ * a course stopped; else its latest comparison, said with its period. */
+static void say_site(text *t, const ot_report *r, size_t i, int first)
+{
+    const ot_bmd_entry *x = latest_comparable(r, i), *last = &r->bmd[i];
+    ot_site site = last->base.site;
+    const char *label = site_label(site);
+    char start = (char)(first ? label[0] - 32 : label[0]); /* capital after a full stop */
+    char when[64], d[11];
+    say(t, "%s%c%s BMD", first ? " " : "; ", start, label + 1);
+    if (r->has_cc[site] || r->has_off[site]) {
+        if (r->has_cc[site]) {
+            snprintf(when, sizeof when, " on %s", ot_agent_name(r->assessed->agent));
+            say_change(t, &r->cc[site].cmp, when);
+            if (r->cc[site].cmp.date < last->base.date && last->new_baseline) {
+                ot_date_format(d, last->base.date);
+                say(t, ", then a new baseline: scanner changed on %s", d);
+            }
+        }
+        if (r->has_off[site]) {
+            snprintf(when, sizeof when, " after %s stopped", ot_agent_name(r->off[site].course->agent));
+            if (r->has_cc[site])
+                say(t, ", then");
+            say_change(t, &r->off[site].cmp, when);
+        }
+        return;
+    }
+    if (x) {
+        period_words(when, sizeof when, r, x->base.date);
+        say_change(t, &x->base, when);
+    }
+    if (x != last) {
+        ot_date_format(d, last->base.date);
+        say(t, "%s%s on %s", x ? ", then " : " ",
+            last->base.device_changed ? "a new baseline: scanner changed"
+                                      : "not comparable: no LSC for this site", d);
     }
 }
 
 void ot_report_summarise(ot_report *r)
 {
     text t = {r->summary, sizeof r->summary, 0};
-    char d[11], e[11];
-    const ot_course *c = r->current;
+    char d[11], e[11], lead[48];
+    const ot_course *c = r->current, *l = ot_last_course(r);
     r->summary[0] = '\0';
+    who(lead, sizeof lead, r);
     if (c) {
         ot_date_format(d, c->start);
-        say(&t, "On %s since %s (%.1f years).", ot_agent_name(c->agent), d,
-            ot_date_months_between(c->start, r->as_of) / 12.0);
-    } else if (last_course(r)) {
-        const ot_course *l = last_course(r);
+        say(&t, "%s%s %s since %s (%.1f years).", lead, lead[0] ? " on" : "On",
+            ot_agent_name(c->agent), d, ot_date_months_between(c->start, r->as_of) / 12.0);
+    } else if (l) {
         ot_date_format(d, l->start);
         ot_date_format(e, l->end);
-        say(&t, "No osteoporosis therapy in effect (last: %s from %s%s%s).",
-            ot_agent_name(l->agent), d, l->end != OT_DATE_NONE ? " to " : "", e);
+        say(&t, "%s%s osteoporosis therapy in effect (last: %s from %s%s%s", lead,
+            lead[0] ? " with no" : "No", ot_agent_name(l->agent), d,
+            l->end != OT_DATE_NONE ? " to " : "", e);
+        if (l->until != l->end) {
+            ot_date_format(e, l->until);
+            say(&t, ", in effect until %s", e);
+        }
+        say(&t, ").");
     } else {
-        say(&t, "No osteoporosis therapy on record.");
+        say(&t, "%s%s osteoporosis therapy on record.", lead, lead[0] ? " with no" : "No");
     }
     int first = 1;
     for (size_t i = 0; i < r->nbmd; i++) {
         if (!site_last(r, i))
             continue;
-        const ot_bmd_entry *x = latest_comparable(r, i), *last = &r->bmd[i];
-        const char *label = site_label(last->base.site);
-        char start = (char)(first ? label[0] - 32 : label[0]); /* capital after a full stop */
-        say(&t, "%s%c%s BMD", first ? " " : "; ", start, label + 1);
-        if (x) {
-            ot_date_format(d, x->base.baseline_date);
-            ot_date_format(e, x->base.date);
-            say(&t, " %+.1f%% from %s to %s (%s%s)", x->base.change_pct, d, e,
-                sig_words(x->base.significance),
-                x->base.cross_calibrated ? "; scanner change, cross-calibrated" : "");
-        }
-        if (x != last) {
-            ot_date_format(d, last->base.date);
-            say(&t, "%s%s on %s", x ? ", then " : " ",
-                last->base.device_changed ? "a new baseline: scanner changed"
-                                          : "not comparable: no LSC for this site", d);
-        }
+        say_site(&t, r, i, first);
         first = 0;
     }
     if (!first)
         say(&t, ".");
-    const ot_course *mc = marker_course(r);
+    if (r->ts.zref && !isnan(r->ts.zlowest))
+        say(&t, " Z-score %.1f at the %s: %s the expected range for age.", r->ts.zlowest,
+            site_label(r->ts.zsite), r->ts.zcategory == 1 ? "below" : "within");
     for (size_t i = 0; i < r->nmarkers; i++) {
         const ot_marker_result *m = &r->markers[i];
-        if (r->marker_course[i] != mc)
+        if (r->marker_course[i] != r->assessed)
             continue;
         const char *resp = m->response == OT_RESP_NOT_ASSESSABLE ? "not assessable"
                                                                  : ot_response_name(m->response);
@@ -575,7 +1036,7 @@ void ot_report_summarise(ot_report *r)
     ot_strlcpy(word, ot_assessment_name(r->assessment), sizeof word);
     for (char *p = word; *p; p++)
         *p = *p == '_' ? ' ' : *p;
-    say(&t, " Assessment%s: %s.", !c && last_course(r) ? " while treated" : "", word);
+    say(&t, " Assessment%s: %s.", !c && l ? " while treated" : "", word);
     unsigned said = 0; /* one mention per alert code */
     for (size_t i = 0; i < r->nflags; i++) {
         ot_flag_code code = r->flags[i].code;

@@ -93,6 +93,9 @@ void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
         jw_object(w, "expected");
         jw_str(w, "agent", ot_agent_name(x->agent));
         pair(w, "range_pct", x->range_lo_pct, x->range_hi_pct, 4);
+        jw_str(w, "measure", x->measure == OT_MEASURE_CHANGE_FROM_BASELINE ? "change_from_baseline"
+                             : x->measure == OT_MEASURE_NOT_KNOWN    ? "not_known"
+                                                                     : "difference_from_placebo");
         jw_num(w, "months", x->months, 2);
         pair(w, "window_months", x->window_lo_months, x->window_hi_months, 2);
         jw_str(w, "source", x->source);

@@ -8,19 +8,32 @@
 #include <string.h>
 
 enum col {
-    C_ID, C_DATE, C_ANALYTE, C_SITE, C_VALUE, C_UNIT, C_TSCORE, C_DEVICE, C_MFR, C_THERAPY,
-    C_TSTART, C_TEND,
+    /* both layouts */
+    C_ID, C_DATE, C_DEVICE, C_MFR, C_THERAPY, C_TSTART, C_TEND, C_SEX, C_BIRTH, C_MENO,
+    /* long only */
+    C_ANALYTE, C_SITE, C_VALUE, C_UNIT, C_TSCORE, C_ZSCORE,
     /* wide only */
-    C_BMD0, C_T0 = C_BMD0 + OT_SITE_COUNT, C_P1NP = C_T0 + OT_SITE_COUNT, C_CTX, C_BMD_UNIT,
-    C_P1NP_UNIT, C_CTX_UNIT, C_FRACTURE, C_COUNT
+    C_BMD0, C_T0 = C_BMD0 + OT_SITE_COUNT, C_Z0 = C_T0 + OT_SITE_COUNT,
+    C_P1NP = C_Z0 + OT_SITE_COUNT, C_CTX, C_BMD_UNIT, C_P1NP_UNIT, C_CTX_UNIT, C_FRACTURE, C_DOSE,
+    C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
-    "patient_id", "date", "analyte", "site", "value", "unit", "tscore", "device",
-    "manufacturer", "therapy", "therapy_start", "therapy_end",
+    "patient_id", "date", "device", "manufacturer", "therapy", "therapy_start", "therapy_end",
+    "sex", "birth_date", "menopausal_status",
+    "analyte", "site", "value", "unit", "tscore", "zscore",
     "lumbar_spine_bmd", "total_hip_bmd", "femoral_neck_bmd", "radius_33_bmd",
     "lumbar_spine_tscore", "total_hip_tscore", "femoral_neck_tscore", "radius_33_tscore",
-    "p1np", "ctx", "bmd_unit", "p1np_unit", "ctx_unit", "fracture"};
+    "lumbar_spine_zscore", "total_hip_zscore", "femoral_neck_zscore", "radius_33_zscore",
+    "p1np", "ctx", "bmd_unit", "p1np_unit", "ctx_unit", "fracture", "dose"};
+
+_Static_assert(OT_SITE_COUNT == 4,
+               "col_names names the *_bmd, *_tscore, *_zscore columns of 4 sites");
+
+#define FRACTURE_SITES                                                                    \
+    "vertebral, hip, wrist, humerus, pelvis, other, skull_face, hand_finger, foot_toe or " \
+    "ankle"
+_Static_assert(OT_FX_COUNT == 10, "FRACTURE_SITES names every fracture site");
 
 struct ot_rowreader {
     ot_csv *csv;
@@ -220,6 +233,8 @@ static int p_agent(void *o, const char *s) { return ot_agent_parse(o, s); }
 static int p_mfr(void *o, const char *s) { return ot_manufacturer_parse(o, s); }
 static int p_fx(void *o, const char *s) { return ot_fracture_site_parse(o, s); }
 static int p_unit(void *o, const char *s) { return ot_unit_parse(o, s); }
+static int p_sex(void *o, const char *s) { return ot_sex_parse(o, s); }
+static int p_meno(void *o, const char *s) { return ot_menopause_parse(o, s); }
 
 /* A value of analyte `a` in the unit of column `uc` (canonical if empty),
  * converted and checked against data/plausibility.json. */
@@ -238,7 +253,7 @@ static int get_value(const rowctx *x, enum col vc, enum col uc, ot_analyte a, do
                       ot_unit_name(unit), a == OT_ANALYTE_BMD ? "BMD" : a == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
                       a == OT_ANALYTE_BMD    ? "g/cm2 or mg/cm2"
                       : a == OT_ANALYTE_P1NP ? "ug/L or ng/mL"
-                                             : "ng/L, pg/mL or ng/mL");
+                                             : "ng/L, pg/mL, ng/mL or ug/L");
     ot_error e;
     if (ot_check_plausible(x->r->rd, a, *out, raw, unit, "", &e) != OT_OK)
         return reject(x, "%s: %s", col_names[vc], e.message);
@@ -251,29 +266,123 @@ static ot_record *new_record(const rowctx *x, ot_record_kind kind, ot_date date)
     memset(r, 0, sizeof *r);
     r->kind = kind;
     r->date = date;
-    r->tscore = NAN;
-    r->start = r->end = OT_DATE_NONE;
+    r->tscore = r->zscore = NAN;
+    r->start = r->end = r->birth_date = OT_DATE_NONE;
     return r;
 }
 
-static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc)
+/* A scanner-reported T- or Z-score: empty (NaN) or -10 to 10. */
+static int get_score(const rowctx *x, enum col c, double *out)
+{
+    int rc = get_number(x, c, out, 0);
+    if (rc == OT_OK && !isnan(*out) && !(*out >= -10 && *out <= 10))
+        rc = reject(x, "%s: %g is outside -10 to 10", col_names[c], *out);
+    return rc;
+}
+
+static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc, enum col zc)
 {
     size_t n;
     int given;
-    double t;
-    int rc = get_number(x, tc, &t, 0);
-    if (rc == OT_OK && !isnan(t) && !(t >= -10 && t <= 10))
-        rc = reject(x, "%s: %g is outside -10 to 10", col_names[tc], t);
+    int rc = get_score(x, tc, &rec->tscore);
+    if (rc == OT_OK)
+        rc = get_score(x, zc, &rec->zscore);
     if (rc == OT_OK)
         rc = get_vocab(x, C_MFR, &rec->manufacturer, p_mfr, "hologic, ge_lunar, norland or other",
                        &given);
-    rec->tscore = t;
     /* the whole field (NUL-terminated), when it is not blank */
     const char *dev = field(x, C_DEVICE, &n);
     rec->device = dev ? x->csv->fields[x->r->col[C_DEVICE]] : NULL;
     if (rc == OT_OK && dev)
         rc = check_text(x, C_DEVICE, rec->device, strlen(rec->device));
     return rc;
+}
+
+/* Sex, birth date and menopausal status: a DEMOGRAPHICS record, the row's
+ * first, when any of them is given (a patient refuses one that contradicts
+ * what an earlier row gave). */
+static int get_demographics(const rowctx *x, ot_date date)
+{
+    ot_sex sex = OT_SEX_UNKNOWN;
+    ot_menopause meno = OT_MENOPAUSE_UNKNOWN;
+    ot_date birth = OT_DATE_NONE;
+    int gsex, gmeno;
+    char a[11], b[11];
+    int rc = get_vocab(x, C_SEX, &sex, p_sex, "F, M, female or male", &gsex);
+    if (rc == OT_OK)
+        rc = get_vocab(x, C_MENO, &meno, p_meno,
+                       "pre, peri or post; also premenopausal, perimenopausal, postmenopausal",
+                       &gmeno);
+    if (rc == OT_OK)
+        rc = get_date(x, C_BIRTH, &birth, 0);
+    if (rc != OT_OK)
+        return rc;
+    if (birth != OT_DATE_NONE && birth > date) {
+        ot_date_format(a, birth);
+        ot_date_format(b, date);
+        return reject(x, "birth_date: %s is after the row's date %s (expected a birth date on "
+                      "or before it)", a, b);
+    }
+    if (sex == OT_SEX_MALE && gmeno)
+        return reject(x, "menopausal_status: '%s' is given for a male patient (expected it empty "
+                      "when sex is male)", ot_menopause_name(meno));
+    if (!gsex && !gmeno && birth == OT_DATE_NONE)
+        return OT_OK;
+    ot_record *r = new_record(x, OT_REC_DEMOGRAPHICS, date);
+    r->sex = sex;
+    r->birth_date = birth;
+    r->menopause = meno;
+    return OT_OK;
+}
+
+/* "denosumab, zoledronate or ibandronate_iv": the agents with a dosing
+ * interval in data/agents.json, the ones a dose is recorded for. */
+static const char *dosed_agents(const ot_refdata *rd, char *buf, size_t size)
+{
+    size_t used = 0, n = 0, k = 0;
+    for (int a = 0; a < OT_AGENT_COUNT; a++)
+        n += isnan(rd->dosing[a].interval.value) ? 0u : 1u;
+    buf[0] = '\0';
+    for (int a = 0; a < OT_AGENT_COUNT && used < size; a++) {
+        if (isnan(rd->dosing[a].interval.value))
+            continue;
+        k++;
+        int w = snprintf(buf + used, size - used, "%s%s", k == 1 ? "" : k == n ? " or " : ", ",
+                         ot_agent_name((ot_agent)a));
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (!n)
+        snprintf(buf, size, "none: agents.json gives no agent a dosing interval");
+    return buf;
+}
+
+/* A dose of the agent named in column c, given on the row's date. The list
+ * of agents for messages is made only for a message. */
+static int get_dose(const rowctx *x, enum col c, ot_date date, int required)
+{
+    size_t n;
+    const char *s = field(x, c, &n);
+    char agents[160], buf[64];
+    ot_agent agent;
+    if (!s && !required)
+        return OT_OK;
+    if (!s)
+        return reject(x, "%s: missing (on a dose row the %s column names the agent given: %s)",
+                      col_names[c], col_names[c], dosed_agents(x->r->rd, agents, sizeof agents));
+    if (n >= sizeof buf || ot_agent_parse(&agent, shown(buf, sizeof buf, s, n)) != OT_OK)
+        return reject(x, "%s: unknown value '%s' (expected an agent given in doses: %s)",
+                      col_names[c], shown(buf, sizeof buf, s, n),
+                      dosed_agents(x->r->rd, agents, sizeof agents));
+    if (agent == OT_AGENT_NONE)
+        return reject(x, "%s: none names no agent (expected an agent given in doses: %s)",
+                      col_names[c], dosed_agents(x->r->rd, agents, sizeof agents));
+    if (isnan(x->r->rd->dosing[agent].interval.value))
+        return reject(x, "%s: %s has no dosing interval in agents.json (expected an agent given "
+                      "in doses: %s; give %s as a therapy instead)", col_names[c],
+                      ot_agent_name(agent), dosed_agents(x->r->rd, agents, sizeof agents),
+                      ot_agent_name(agent));
+    new_record(x, OT_REC_DOSE, date)->agent = agent;
+    return OT_OK;
 }
 
 static int get_therapy(const rowctx *x, ot_date date)
@@ -300,15 +409,16 @@ static int long_row(const rowctx *x, ot_date date)
 {
     ot_analyte a;
     int given;
-    int rc = get_vocab(x, C_ANALYTE, &a, p_analyte, "bmd, p1np, ctx or fracture", &given);
+    int rc = get_vocab(x, C_ANALYTE, &a, p_analyte, "bmd, p1np, ctx, fracture or dose", &given);
     if (rc != OT_OK)
         return rc;
     if (!given)
-        return reject(x, "analyte: missing (expected bmd, p1np, ctx or fracture)");
+        return reject(x, "analyte: missing (expected bmd, p1np, ctx, fracture or dose)");
+    if (a == OT_ANALYTE_DOSE) /* the therapy column names the agent given: no course */
+        return get_dose(x, C_THERAPY, date, 1);
     if (a == OT_ANALYTE_FRACTURE) {
         ot_fracture_site fs;
-        rc = get_vocab(x, C_SITE, &fs, p_fx, "vertebral, hip, wrist, humerus, pelvis or other",
-                       &given);
+        rc = get_vocab(x, C_SITE, &fs, p_fx, FRACTURE_SITES, &given);
         if (rc == OT_OK && !given)
             rc = reject(x, "site: missing (a fracture needs its site)");
         if (rc == OT_OK)
@@ -326,7 +436,7 @@ static int long_row(const rowctx *x, ot_date date)
             ot_record *r = new_record(x, OT_REC_BMD, date);
             r->site = site;
             r->value = v;
-            rc = get_bmd_extras(x, r, C_TSCORE);
+            rc = get_bmd_extras(x, r, C_TSCORE, C_ZSCORE);
         }
     } else {
         double v;
@@ -353,7 +463,7 @@ static int wide_row(const rowctx *x, ot_date date)
             ot_record *r = new_record(x, OT_REC_BMD, date);
             r->site = (ot_site)s;
             r->value = v;
-            rc = get_bmd_extras(x, r, (enum col)(C_T0 + s));
+            rc = get_bmd_extras(x, r, (enum col)(C_T0 + s), (enum col)(C_Z0 + s));
         }
     }
     for (int k = 0; rc == OT_OK && k < 2; k++) {
@@ -373,11 +483,12 @@ static int wide_row(const rowctx *x, ot_date date)
     if (rc == OT_OK) { /* a fracture on the visit's date (an osteotrack addition) */
         ot_fracture_site fs;
         int given;
-        rc = get_vocab(x, C_FRACTURE, &fs, p_fx, "vertebral, hip, wrist, humerus, pelvis or other",
-                       &given);
+        rc = get_vocab(x, C_FRACTURE, &fs, p_fx, FRACTURE_SITES, &given);
         if (rc == OT_OK && given)
             new_record(x, OT_REC_FRACTURE, date)->fracture = fs;
     }
+    if (rc == OT_OK) /* a dose given at the visit */
+        rc = get_dose(x, C_DOSE, date, 0);
     return rc == OT_OK ? get_therapy(x, date) : rc;
 }
 
@@ -403,10 +514,9 @@ static int choose_format(ot_rowreader *r, ot_error *err)
                           "columns", name);
     /* columns of the other layout are not used */
     int first = r->fmt == OT_INPUT_LONG_CSV ? C_BMD0 : C_ANALYTE;
-    int last = r->fmt == OT_INPUT_LONG_CSV ? C_COUNT : C_TSCORE + 1;
+    int last = r->fmt == OT_INPUT_LONG_CSV ? C_COUNT : C_BMD0;
     for (int c = first; c < last; c++)
-        if (c != C_TSCORE || r->fmt == OT_INPUT_WIDE_CSV)
-            r->col[c] = -1;
+        r->col[c] = -1;
     return OT_OK;
 }
 
@@ -506,11 +616,13 @@ static int next_row(ot_rowreader *r, ot_row *row, ot_error *err, int ids_only)
     }
     ot_date date;
     rc = get_date(&x, C_DATE, &date, 1);
+    if (rc == OT_OK && (r->col[C_SEX] >= 0 || r->col[C_BIRTH] >= 0 || r->col[C_MENO] >= 0))
+        rc = get_demographics(&x, date);
     if (rc == OT_OK)
         rc = r->fmt == OT_INPUT_LONG_CSV ? long_row(&x, date) : wide_row(&x, date);
     if (rc == OT_OK && row->nrecords == 0)
-        rc = reject(&x, "no value in the row (expected one of the *_bmd, p1np, ctx columns or a "
-                    "therapy)");
+        rc = reject(&x, "no value in the row (expected one of the *_bmd, p1np, ctx, fracture, "
+                    "dose columns, the demographics or a therapy)");
     if (rc != OT_OK)
         row->nrecords = 0;
     return rc == OT_OK ? 1 : rc;

@@ -27,6 +27,7 @@ const char *ot_strerror(int status)
     case OT_ENUMERIC: return "numerical routine failed";
     case OT_EDUPLICATE: return "duplicate observation";
     case OT_ELIMIT: return "a limit is exceeded";
+    case OT_ECONFLICT: return "conflicts with a value on record";
     default: return "unknown status";
     }
 }

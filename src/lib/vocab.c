@@ -62,12 +62,14 @@ static const alias site_aliases[] = {
     {"forearm", OT_SITE_RADIUS_33},  {NULL, 0}};
 DEFINE_VOCAB(ot_site, ot_site, site_names, OT_SITE_COUNT, site_aliases)
 
-static const char *const analyte_names[] = {"bmd", "p1np", "ctx", "fracture"};
-DEFINE_VOCAB(ot_analyte, ot_analyte, analyte_names, OT_ANALYTE_COUNT, NULL)
+static const char *const analyte_names[] = {"bmd", "p1np", "ctx", "fracture", "dose"};
+static const alias analyte_aliases[] = {{"therapy_dose", OT_ANALYTE_DOSE}, {NULL, 0}};
+DEFINE_VOCAB(ot_analyte, ot_analyte, analyte_names, OT_ANALYTE_COUNT, analyte_aliases)
 
 static const char *const agent_names[] = {
     "none", "alendronate", "risedronate", "ibandronate", "zoledronate",
-    "denosumab", "teriparatide", "abaloparatide", "romosozumab"};
+    "denosumab", "teriparatide", "abaloparatide", "romosozumab", "raloxifene",
+    "bazedoxifene", "estrogen", "ibandronate_iv", "vitamin_d", "calcium"};
 static const alias agent_aliases[] = {
     {"fosamax", OT_AGENT_ALENDRONATE},   {"binosto", OT_AGENT_ALENDRONATE},
     {"actonel", OT_AGENT_RISEDRONATE},   {"atelvia", OT_AGENT_RISEDRONATE},
@@ -77,6 +79,14 @@ static const alias agent_aliases[] = {
     {"prolia", OT_AGENT_DENOSUMAB},      {"forteo", OT_AGENT_TERIPARATIDE},
     {"forsteo", OT_AGENT_TERIPARATIDE},  {"tymlos", OT_AGENT_ABALOPARATIDE},
     {"eladynos", OT_AGENT_ABALOPARATIDE}, {"evenity", OT_AGENT_ROMOSOZUMAB},
+    {"evista", OT_AGENT_RALOXIFENE},     {"conbriza", OT_AGENT_BAZEDOXIFENE},
+    {"menopausal_hormone_therapy", OT_AGENT_ESTROGEN}, {"hormone_therapy", OT_AGENT_ESTROGEN},
+    {"mht", OT_AGENT_ESTROGEN},          {"hrt", OT_AGENT_ESTROGEN},
+    {"estradiol", OT_AGENT_ESTROGEN},    {"oestrogen", OT_AGENT_ESTROGEN},
+    {"ibandronate iv", OT_AGENT_IBANDRONATE_IV}, {"ibandronate_intravenous", OT_AGENT_IBANDRONATE_IV},
+    {"vitamin d", OT_AGENT_VITAMIN_D},   {"calcitriol", OT_AGENT_VITAMIN_D},
+    {"cholecalciferol", OT_AGENT_VITAMIN_D}, {"colecalciferol", OT_AGENT_VITAMIN_D},
+    {"ergocalciferol", OT_AGENT_VITAMIN_D}, {"alfacalcidol", OT_AGENT_VITAMIN_D},
     {NULL, 0}};
 DEFINE_VOCAB(ot_agent, ot_agent, agent_names, OT_AGENT_COUNT, agent_aliases)
 
@@ -91,6 +101,12 @@ ot_agent_class ot_agent_class_of(ot_agent v)
     case OT_AGENT_TERIPARATIDE:
     case OT_AGENT_ABALOPARATIDE: return OT_CLASS_ANABOLIC;
     case OT_AGENT_ROMOSOZUMAB: return OT_CLASS_ROMOSOZUMAB;
+    case OT_AGENT_IBANDRONATE_IV: return OT_CLASS_IV_BISPHOSPHONATE;
+    case OT_AGENT_RALOXIFENE:
+    case OT_AGENT_BAZEDOXIFENE: return OT_CLASS_SERM;
+    case OT_AGENT_ESTROGEN: return OT_CLASS_HORMONE_THERAPY;
+    case OT_AGENT_VITAMIN_D:
+    case OT_AGENT_CALCIUM: return OT_CLASS_SUPPLEMENT;
     case OT_AGENT_NONE:
     case OT_AGENT_COUNT: break;
     }
@@ -102,8 +118,34 @@ static const char *const mfr_names[] = {NULL, "hologic", "ge_lunar", "norland", 
 static const alias mfr_aliases[] = {{"lunar", OT_MFR_GE_LUNAR}, {"ge", OT_MFR_GE_LUNAR}, {NULL, 0}};
 DEFINE_VOCAB(ot_manufacturer, ot_manufacturer, mfr_names, OT_MFR_COUNT, mfr_aliases)
 
-static const char *const fx_names[] = {"vertebral", "hip", "wrist", "humerus", "pelvis", "other"};
-DEFINE_VOCAB(ot_fracture_site, ot_fracture_site, fx_names, OT_FX_COUNT, NULL)
+static const char *const fx_names[] = {"vertebral", "hip", "wrist", "humerus", "pelvis", "other",
+                                       "skull_face", "hand_finger", "foot_toe", "ankle"};
+static const alias fx_aliases[] = {
+    {"spine", OT_FX_VERTEBRAL},          {"vertebra", OT_FX_VERTEBRAL},
+    {"clinical_vertebral", OT_FX_VERTEBRAL}, {"morphometric_vertebral", OT_FX_VERTEBRAL},
+    {"vertebral_clinical", OT_FX_VERTEBRAL}, {"vertebral_morphometric", OT_FX_VERTEBRAL},
+    {"femur", OT_FX_HIP},                {"proximal_femur", OT_FX_HIP},
+    {"femoral_neck", OT_FX_HIP},         {"distal_forearm", OT_FX_WRIST},
+    {"forearm", OT_FX_WRIST},            {"distal_radius", OT_FX_WRIST},
+    {"proximal_humerus", OT_FX_HUMERUS}, {"shoulder", OT_FX_HUMERUS},
+    {"pelvic", OT_FX_PELVIS},            {"skull", OT_FX_SKULL_FACE},
+    {"face", OT_FX_SKULL_FACE},          {"facial", OT_FX_SKULL_FACE},
+    {"hand", OT_FX_HAND_FINGER},         {"finger", OT_FX_HAND_FINGER},
+    {"fingers", OT_FX_HAND_FINGER},      {"foot", OT_FX_FOOT_TOE},
+    {"toe", OT_FX_FOOT_TOE},             {"toes", OT_FX_FOOT_TOE},
+    {NULL, 0}};
+DEFINE_VOCAB(ot_fracture_site, ot_fracture_site, fx_names, OT_FX_COUNT, fx_aliases)
+
+/* OT_SEX_UNKNOWN and OT_MENOPAUSE_UNKNOWN have no name to parse. */
+static const char *const sex_names[] = {NULL, "female", "male"};
+static const alias sex_aliases[] = {{"f", OT_SEX_FEMALE}, {"m", OT_SEX_MALE}, {NULL, 0}};
+DEFINE_VOCAB(ot_sex, ot_sex, sex_names, 3, sex_aliases)
+
+static const char *const menopause_names[] = {NULL, "pre", "peri", "post"};
+static const alias menopause_aliases[] = {
+    {"premenopausal", OT_MENOPAUSE_PRE}, {"perimenopausal", OT_MENOPAUSE_PERI},
+    {"postmenopausal", OT_MENOPAUSE_POST}, {NULL, 0}};
+DEFINE_VOCAB(ot_menopause, ot_menopause, menopause_names, 4, menopause_aliases)
 
 static const char *const unit_names[] = {"g/cm2", "mg/cm2", "ug/L", "ng/mL", "ng/L", "pg/mL"};
 static const alias unit_aliases[] = {
@@ -120,6 +162,7 @@ ot_unit ot_unit_canonical(ot_analyte a)
     case OT_ANALYTE_CTX: return OT_UNIT_NG_L;
     case OT_ANALYTE_BMD:
     case OT_ANALYTE_FRACTURE:
+    case OT_ANALYTE_DOSE:
     case OT_ANALYTE_COUNT: break;
     }
     return OT_UNIT_G_CM2;
@@ -136,11 +179,12 @@ int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit, double value)
         factor = (unit == OT_UNIT_UG_L || unit == OT_UNIT_NG_ML) ? 1.0 : 0.0;
         break;
     case OT_ANALYTE_CTX:
-        factor = (unit == OT_UNIT_NG_L || unit == OT_UNIT_PG_ML) ? 1.0
-                 : unit == OT_UNIT_NG_ML                         ? 1000.0
-                                                                 : 0.0;
+        factor = (unit == OT_UNIT_NG_L || unit == OT_UNIT_PG_ML)   ? 1.0
+                 : (unit == OT_UNIT_NG_ML || unit == OT_UNIT_UG_L) ? 1000.0
+                                                                   : 0.0;
         break;
     case OT_ANALYTE_FRACTURE:
+    case OT_ANALYTE_DOSE:
     case OT_ANALYTE_COUNT: break;
     }
     if (factor == 0.0)
@@ -154,7 +198,9 @@ static const char *const flag_names[] = {
     "DEVICE_CHANGED", "SUBOPTIMAL_SUPPRESSION", "INADEQUATE_ANABOLIC_RESPONSE",
     "DIAGNOSIS_PERSISTS", "DXA_DUE", "MARKER_FOLLOWUP_DUE", "DRUG_HOLIDAY_REVIEW",
     "DENOSUMAB_DISCONTINUATION_RISK", "SEQUENTIAL_THERAPY_NEEDED",
-    "POSSIBLE_TREATMENT_FAILURE", "DEFAULT_LSC_USED", "UNTREATED_OSTEOPOROSIS"};
+    "POSSIBLE_TREATMENT_FAILURE", "DEFAULT_LSC_USED", "UNTREATED_OSTEOPOROSIS",
+    "DEMOGRAPHICS_ASSUMED", "DENOSUMAB_DOSE_OVERDUE", "BMD_LOSS_OFF_TREATMENT",
+    "FRACTURE_WITHOUT_DIAGNOSIS"};
 const char *ot_flag_code_name(ot_flag_code c) { return name_of((int)c, flag_names, OT_FLAG_COUNT); }
 
 static const char *const severity_names[] = {"info", "warning", "alert"};
@@ -163,5 +209,5 @@ const char *ot_severity_name(ot_severity s) { return name_of((int)s, severity_na
 static const char *const sig_names[] = {"increase", "stable", "decrease", "not_comparable"};
 const char *ot_significance_name(ot_significance s) { return name_of((int)s, sig_names, 4); }
 
-static const char *const vs_names[] = {"below", "within", "above", "unknown"};
-const char *ot_vs_expected_name(ot_vs_expected v) { return name_of((int)v, vs_names, 4); }
+static const char *const vs_names[] = {"below", "within", "above", "unknown", "context_only"};
+const char *ot_vs_expected_name(ot_vs_expected v) { return name_of((int)v, vs_names, 5); }

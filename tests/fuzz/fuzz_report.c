@@ -1,7 +1,8 @@
 /*
  * The patient report over patients built from bytes: every 7 bytes add a
- * BMD scan, a marker value, a therapy course, a therapy named on a row, or
- * a fracture, with dates within a few years of each other so that the rules
+ * BMD scan (with T- and Z-scores), a marker value, a therapy course, a
+ * therapy named on a row, a dose of an injectable, who the patient is, or a
+ * fracture, with dates within a few years of each other so that the rules
  * (baselines, device changes, windows, courses, failure, what is due) meet.
  * Only plausible values are made; the patient may refuse duplicates.
  */
@@ -22,7 +23,7 @@ static void add(ot_patient *p, const uint8_t *b)
     ot_date d = date_of(b + 2), d2 = date_of(b + 4);
     unsigned v = b[5] | (unsigned)b[6] << 8;
     int rc = OT_OK;
-    switch (b[0] % 6) {
+    switch (b[0] % 8) {
     case 0:
     case 1: {
         ot_bmd_measure m = OT_BMD_MEASURE_INIT;
@@ -31,8 +32,8 @@ static void add(ot_patient *p, const uint8_t *b)
         m.date = d;
         m.device = devices[b[1] >> 6];
         m.manufacturer = (ot_manufacturer)((b[1] >> 3) % OT_MFR_COUNT);
-        rc = ot_patient_add_bmd(p, rd, &m, (b[1] & 4) ? -4.0 + (v % 60) / 10.0 : NAN, 0,
-                                NULL);
+        rc = ot_patient_add_scan(p, rd, &m, (b[1] & 4) ? -4.0 + (v % 60) / 10.0 : NAN,
+                                 (b[1] & 2) ? -3.5 + (v % 50) / 10.0 : NAN, 0, NULL);
         break;
     }
     case 2: {
@@ -50,15 +51,27 @@ static void add(ot_patient *p, const uint8_t *b)
     case 4: {
         ot_record r = {OT_REC_THERAPY, d, OT_SITE_LUMBAR_SPINE, OT_FX_OTHER, OT_ANALYTE_BMD, 0,
                        NAN, OT_MFR_UNKNOWN, NULL, (ot_agent)(b[1] % OT_AGENT_COUNT),
-                       b[6] & 1 ? d2 : OT_DATE_NONE, b[6] & 2 ? d2 : OT_DATE_NONE};
+                       b[6] & 1 ? d2 : OT_DATE_NONE, b[6] & 2 ? d2 : OT_DATE_NONE, NAN,
+                       OT_SEX_UNKNOWN, OT_DATE_NONE, OT_MENOPAUSE_UNKNOWN};
         rc = ot_patient_add_record(p, rd, &r, 0, NULL);
         break;
     }
+    case 5: { /* denosumab, zoledronate or intravenous ibandronate */
+        static const ot_agent injectables[] = {OT_AGENT_DENOSUMAB, OT_AGENT_ZOLEDRONATE,
+                                               OT_AGENT_IBANDRONATE_IV, OT_AGENT_DENOSUMAB};
+        rc = ot_patient_add_dose(p, rd, injectables[b[1] & 3], d, NULL);
+        break;
+    }
+    case 6: /* birth 1930-1995 */
+        rc = ot_patient_set_demographics(p, (ot_sex)(b[1] % 3), d - 365 * (20 + v % 70),
+                                         (ot_menopause)((b[1] >> 2) % 4), NULL);
+        break;
     default:
         rc = ot_patient_add_fracture(p, (ot_fracture_site)(b[1] % OT_FX_COUNT), d, NULL);
         break;
     }
-    if (rc != OT_OK && rc != OT_EDUPLICATE && rc != OT_ELIMIT && rc != OT_EDATE)
+    if (rc != OT_OK && rc != OT_EDUPLICATE && rc != OT_ELIMIT && rc != OT_EDATE &&
+        rc != OT_ECONFLICT)
         abort();
 }
 

@@ -7,6 +7,7 @@
 #include "suites.h"
 
 #include <cjson/cJSON.h>
+#include <string.h>
 
 static ot_refdata *rd;
 static ot_patient *p;
@@ -32,6 +33,32 @@ static inline void therapy(ot_agent a, const char *start, const char *end)
 {
     ck_assert_int_eq(ot_patient_add_therapy(p, a, D(start), end ? D(end) : OT_DATE_NONE, NULL),
                      OT_OK);
+}
+
+/* A scan with the scanner's T- and Z-scores (NaN when not given). */
+static inline void scan(const char *date, ot_site site, double v, double t, double z)
+{
+    ot_bmd_measure m = OT_BMD_MEASURE_INIT;
+    m.site = site;
+    m.value = v;
+    m.date = D(date);
+    m.device = "A";
+    ot_error err = {0, ""};
+    ck_assert_msg(ot_patient_add_scan(p, rd, &m, t, z, 0, &err) == OT_OK, "%s", err.message);
+}
+
+static inline void dose(ot_agent a, const char *date)
+{
+    ot_error err = {0, ""};
+    ck_assert_msg(ot_patient_add_dose(p, rd, a, D(date), &err) == OT_OK, "%s", err.message);
+}
+
+/* Who the patient is; birth NULL: unknown. */
+static inline void who(ot_sex sex, const char *birth, ot_menopause m)
+{
+    ot_error err = {0, ""};
+    ck_assert_msg(ot_patient_set_demographics(p, sex, birth ? D(birth) : OT_DATE_NONE, m,
+                                              &err) == OT_OK, "%s", err.message);
 }
 
 static inline void fracture(ot_fracture_site s, const char *date)
@@ -96,11 +123,23 @@ static inline double num(const cJSON *o, const char *key)
     return v->valuedouble;
 }
 
+static inline int current_is(const ot_report *r, const char *agent);
+
 static inline const char *str(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     ck_assert_msg(cJSON_IsString(v), "%s is not a string", key);
     return v->valuestring;
+}
+
+/* Is `agent` the therapy in effect at the report's as_of? */
+static inline int current_is(const ot_report *r, const char *agent)
+{
+    cJSON *j = json_of(r);
+    const cJSON *c = get(get(j, "therapy"), "current");
+    int yes = cJSON_IsString(c) && !strcmp(c->valuestring, agent);
+    cJSON_Delete(j);
+    return yes;
 }
 
 #endif

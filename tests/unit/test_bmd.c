@@ -254,20 +254,57 @@ END_TEST
 
 START_TEST(expected_range_most_specific_wins)
 {
-    /* zoledronate at 36 months: both the seed's bisphosphonate range and
-     * HORIZON-PFT apply; the agent's own trial (6.71 %) wins. */
+    /* zoledronate at 36 months: the seed's bisphosphonate range (a change
+     * from baseline) and HORIZON-PFT's 6.71 % (not known whether from
+     * baseline or from placebo) both apply; only a change from baseline may
+     * be set against the patient's, so the seed's range wins. */
     ot_bmd_result r = on_therapy(OT_AGENT_ZOLEDRONATE, OT_SITE_LUMBAR_SPINE, 0.800, 0.860,
                                  "2019-01-10", "2022-01-10");
     ck_assert_int_eq(r.expected.found, 1);
-    ck_assert_near(r.expected.range_lo_pct, 6.71, 1e-12);
-    ck_assert(strstr(r.expected.source, "HORIZON") != NULL);
-    /* 0.060 / 0.800 = 7.5 % > 6.71: above */
+    ck_assert_int_eq(r.expected.measure, OT_MEASURE_CHANGE_FROM_BASELINE);
+    ck_assert_near(r.expected.range_hi_pct, 5.2, 1e-12);
+    /* 0.060 / 0.800 = 7.5 % > 5.2: above */
     ck_assert_int_eq(r.vs_expected, OT_VS_ABOVE);
-    /* denosumab at 60 months: the extension figure 13.7 %, not FREEDOM's 9.2 % */
+    /* denosumab at 60 months: the extension figure 13.7 %, a change from baseline */
     r = on_therapy(OT_AGENT_DENOSUMAB, OT_SITE_LUMBAR_SPINE, 0.800, 0.900, "2019-01-10",
                    "2024-01-10");
     ck_assert_near(r.expected.range_lo_pct, 13.7, 1e-12);
     ck_assert_near(r.expected.months, 60.0, 1e-12);
+    ck_assert_int_eq(r.expected.measure, OT_MEASURE_CHANGE_FROM_BASELINE);
+    /* 0.100 / 0.800 = 12.5 % < 13.7: below, a prompt for a look */
+    ck_assert_int_eq(r.vs_expected, OT_VS_BELOW);
+}
+END_TEST
+
+START_TEST(placebo_differences_are_context_only)
+{
+    /* FREEDOM's 9.2 % spine at 36 months is a difference from placebo: a
+     * patient at +6.25 % (0.800 -> 0.850) is not "below" it and nothing is
+     * flagged; the figure is shown as context */
+    ot_bmd_result r = on_therapy(OT_AGENT_DENOSUMAB, OT_SITE_LUMBAR_SPINE, 0.800, 0.850,
+                                 "2019-01-10", "2022-01-10");
+    ck_assert_int_eq(r.expected.found, 1);
+    ck_assert_int_eq(r.expected.measure, OT_MEASURE_DIFFERENCE_FROM_PLACEBO);
+    ck_assert_near(r.expected.range_lo_pct, 9.2, 1e-12);
+    ck_assert_int_eq(r.vs_expected, OT_VS_CONTEXT_ONLY);
+    for (size_t i = 0; i < r.nflags; i++)
+        ck_assert_int_ne(r.flags[i].code, OT_FLAG_BELOW_EXPECTED_GAIN);
+    /* the total hip at 36 months has a change from baseline (Austin 2012,
+     * +5.0 %): 0.700 -> 0.728 is +4.0 %, below it */
+    r = on_therapy(OT_AGENT_DENOSUMAB, OT_SITE_TOTAL_HIP, 0.700, 0.728, "2019-01-10",
+                   "2022-01-10");
+    ck_assert_int_eq(r.expected.measure, OT_MEASURE_CHANGE_FROM_BASELINE);
+    ck_assert_near(r.expected.range_lo_pct, 5.0, 1e-12);
+    ck_assert_int_eq(r.vs_expected, OT_VS_BELOW);
+    /* teriparatide's Neer 2001 figures are differences from placebo too */
+    r = on_therapy(OT_AGENT_TERIPARATIDE, OT_SITE_LUMBAR_SPINE, 0.800, 0.820, "2019-01-10",
+                   "2020-10-10");
+    ck_assert_int_eq(r.vs_expected, OT_VS_CONTEXT_ONLY);
+    /* the seed's range is the article's, with no primary source: unconfirmed */
+    r = on_therapy(OT_AGENT_ALENDRONATE, OT_SITE_LUMBAR_SPINE, 0.800, 0.840, "2019-01-10",
+                   "2021-01-10");
+    ck_assert_int_eq(r.expected.confirmed, 0);
+    ck_assert(strstr(r.expected.source, "osteotrack's choice") != NULL);
 }
 END_TEST
 
@@ -312,6 +349,7 @@ Suite *suite_bmd(void)
     tcase_add_test(tc, no_dates_no_months);
     tcase_add_test(tc, expected_range_bisphosphonate);
     tcase_add_test(tc, expected_range_most_specific_wins);
+    tcase_add_test(tc, placebo_differences_are_context_only);
     tcase_add_test(tc, radius_without_study_not_comparable);
     tcase_add_test(tc, json_has_contract_fields);
     suite_add_tcase(s, tc);

@@ -1,8 +1,11 @@
-/* The streaming CSV tokenizer (src/lib/csv.h): RFC 4180, refills, errors. */
+/* The streaming CSV tokenizer (src/lib/csv.h): RFC 4180, refills, errors;
+ * and the row reader (ot_rowreader) on the columns of demographics, Z-scores
+ * and doses. */
 #include "suites.h"
 
 #include "csv.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +389,379 @@ START_TEST(header_map)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The row reader: demographics, Z-scores, doses                       */
+/* ------------------------------------------------------------------ */
+static ot_refdata *rd;
+
+static void rows_setup(void) { rd = test_refdata(); }
+static void rows_teardown(void)
+{
+    ot_refdata_free(rd);
+    rd = NULL;
+}
+
+static ot_date D(const char *s)
+{
+    ot_date d;
+    ck_assert_msg(ot_date_parse(&d, s) == OT_OK, "bad date %s", s);
+    return d;
+}
+
+typedef struct rows {
+    FILE *f;
+    ot_rowreader *rr;
+    ot_row row;
+    ot_error err;
+} rows;
+
+static void rows_open(rows *r, const char *text, ot_input_format fmt)
+{
+    memset(r, 0, sizeof *r);
+    r->f = tmpfile();
+    ck_assert_ptr_nonnull(r->f);
+    ck_assert_uint_eq(fwrite(text, 1, strlen(text), r->f), strlen(text));
+    rewind(r->f);
+    ck_assert_msg(ot_rowreader_open(&r->rr, rd, r->f, "t.csv", fmt, &r->err) == OT_OK, "%s",
+                  r->err.message);
+}
+
+static void rows_close(rows *r)
+{
+    ot_rowreader_close(r->rr);
+    fclose(r->f);
+}
+
+/* The next row is accepted, at `line`, with `n` records. */
+static void expect_records(rows *r, long line, size_t n)
+{
+    int rc = ot_rowreader_next(r->rr, &r->row, &r->err);
+    ck_assert_msg(rc == 1, "line %ld: expected a row, got %d (%s)", line, rc, r->err.message);
+    ck_assert_int_eq(r->row.line, line);
+    ck_assert_uint_eq(r->row.nrecords, n);
+}
+
+/* The next row is rejected with a message that starts "t.csv:LINE: " and
+ * holds each of the NULL-ended texts. */
+static void expect_rejected(rows *r, long line, ...)
+{
+    int rc = ot_rowreader_next(r->rr, &r->row, &r->err);
+    ck_assert_msg(rc == OT_EPARSE, "line %ld: expected a rejection, got %d", line, rc);
+    ck_assert_uint_eq(r->row.nrecords, 0);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "t.csv:%ld: ", line);
+    ck_assert_msg(strncmp(r->err.message, prefix, strlen(prefix)) == 0, "'%s' should start '%s'",
+                  r->err.message, prefix);
+    va_list ap;
+    va_start(ap, line);
+    for (const char *what; (what = va_arg(ap, const char *)) != NULL;)
+        ck_assert_msg(strstr(r->err.message, what), "'%s' should say '%s'", r->err.message, what);
+    va_end(ap);
+}
+
+static void expect_rows_end(rows *r)
+{
+    ck_assert_int_eq(ot_rowreader_next(r->rr, &r->row, &r->err), 0);
+}
+
+static const ot_record *rec(const rows *r, size_t i) { return &r->row.records[i]; }
+
+START_TEST(long_demographics_and_zscore)
+{
+    rows r;
+    rows_open(&r,
+              "patient_id,date,analyte,site,value,tscore,zscore,Sex,Birth_Date,"
+              "menopausal_status,therapy\n"
+              "A,2020-01-10,bmd,spine,0.800,-2.6,-1.25,F,1950-03-04,post,\n"
+              "A,2020-01-10,bmd,hip,0.700,,,,,,\n"
+              "B,2021-05-01,ctx,,300,,,Male,,,alendronate\n"
+              "C,2021-05-01,bmd,neck,0.650,-1.9,0.4,,,premenopausal,\n"
+              "D,2021-05-01,p1np,,40,1.5,3.5,female,1960-12-31,,\n",
+              OT_INPUT_AUTO);
+    ck_assert_int_eq(ot_rowreader_format(r.rr), OT_INPUT_LONG_CSV);
+    ck_assert_ptr_null(ot_rowreader_warning(r.rr)); /* every column is used */
+    /* line 2: the demographics first, then the scan with both scores */
+    expect_records(&r, 2, 2);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_FEMALE);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, D("1950-03-04"));
+    ck_assert_int_eq(rec(&r, 0)->menopause, OT_MENOPAUSE_POST);
+    ck_assert_int_eq(rec(&r, 0)->date, D("2020-01-10"));
+    ck_assert(isnan(rec(&r, 0)->zscore) && isnan(rec(&r, 0)->tscore));
+    ck_assert_int_eq(rec(&r, 1)->kind, OT_REC_BMD);
+    ck_assert_int_eq(rec(&r, 1)->site, OT_SITE_LUMBAR_SPINE);
+    ck_assert_double_eq(rec(&r, 1)->tscore, -2.6);
+    ck_assert_double_eq(rec(&r, 1)->zscore, -1.25);
+    ck_assert_int_eq(rec(&r, 1)->birth_date, OT_DATE_NONE);
+    /* line 3: nothing of the demographics given: no record of them; no scores: NaN */
+    expect_records(&r, 3, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_BMD);
+    ck_assert(isnan(rec(&r, 0)->tscore) && isnan(rec(&r, 0)->zscore));
+    /* line 4: the sex alone, before the marker and the therapy */
+    expect_records(&r, 4, 3);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_MALE);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, OT_DATE_NONE);
+    ck_assert_int_eq(rec(&r, 0)->menopause, OT_MENOPAUSE_UNKNOWN);
+    ck_assert_int_eq(rec(&r, 1)->kind, OT_REC_MARKER);
+    ck_assert_int_eq(rec(&r, 2)->kind, OT_REC_THERAPY);
+    /* line 5: the menopausal status alone (an alias), a positive Z-score */
+    expect_records(&r, 5, 2);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_UNKNOWN);
+    ck_assert_int_eq(rec(&r, 0)->menopause, OT_MENOPAUSE_PRE);
+    ck_assert_double_eq(rec(&r, 1)->zscore, 0.4);
+    ck_assert_double_eq(rec(&r, 1)->tscore, -1.9);
+    /* line 6: scores on a marker row are not used, as a T-score never was */
+    expect_records(&r, 6, 2);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_FEMALE);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, D("1960-12-31"));
+    ck_assert_int_eq(rec(&r, 1)->kind, OT_REC_MARKER);
+    ck_assert(isnan(rec(&r, 1)->zscore) && isnan(rec(&r, 1)->tscore));
+    expect_rows_end(&r);
+    rows_close(&r);
+}
+END_TEST
+
+START_TEST(long_bad_demographics_and_scores)
+{
+    rows r;
+    rows_open(&r,
+              "patient_id,date,analyte,site,value,zscore,sex,birth_date,menopausal_status\n"
+              "A,2020-01-10,bmd,spine,0.8,,X,,\n"
+              "A,2020-01-10,bmd,spine,0.8,,,,late\n"
+              "A,2020-01-10,bmd,spine,0.8,,,1950-02-30,\n"
+              "A,2020-01-10,bmd,spine,0.8,,,03/04/1950,\n"
+              "A,2020-01-10,bmd,spine,0.8,,,2020-01-11,\n"
+              "A,2020-01-10,bmd,spine,0.8,,M,,post\n"
+              "A,2020-01-10,bmd,spine,0.8,12,,,\n"
+              "A,2020-01-10,bmd,spine,0.8,-1.2.3,,,\n"
+              "A,2020-01-10,bmd,spine,0.8,nan,,,\n"
+              "A,2020-01-10,bmd,spine,0.8,-10,M,2020-01-10,\n",
+              OT_INPUT_LONG_CSV);
+    expect_rejected(&r, 2, "sex: ", "'X'", "F, M, female or male", NULL);
+    expect_rejected(&r, 3, "menopausal_status: ", "'late'", "pre, peri or post", NULL);
+    expect_rejected(&r, 4, "birth_date: ", "'1950-02-30'", "YYYY-MM-DD", NULL);
+    expect_rejected(&r, 5, "birth_date: ", "'03/04/1950'", "YYYY-MM-DD", NULL);
+    expect_rejected(&r, 6, "birth_date: ", "2020-01-11", "after the row's date 2020-01-10", NULL);
+    expect_rejected(&r, 7, "menopausal_status: ", "'post'", "male", NULL);
+    expect_rejected(&r, 8, "zscore: ", "12", "outside -10 to 10", NULL);
+    expect_rejected(&r, 9, "zscore: ", "'-1.2.3'", "not a number", NULL);
+    expect_rejected(&r, 10, "zscore: ", "'nan'", "not a number", NULL);
+    /* the limits themselves are fine: Z -10, born on the day of the row */
+    expect_records(&r, 11, 2);
+    ck_assert_double_eq(rec(&r, 1)->zscore, -10.0);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, D("2020-01-10"));
+    expect_rows_end(&r);
+    rows_close(&r);
+}
+END_TEST
+
+START_TEST(conflicting_demographics_rejected_by_the_patient)
+{
+    rows r;
+    ot_patient *p = NULL;
+    ck_assert_int_eq(ot_patient_new(&p, "A"), OT_OK);
+    rows_open(&r,
+              "patient_id,date,analyte,site,value,sex,birth_date,menopausal_status\n"
+              "A,2020-01-10,bmd,spine,0.800,F,1950-03-04,\n"
+              "A,2021-01-10,bmd,spine,0.810,female,,post\n"
+              "A,2022-01-10,bmd,spine,0.820,M,,\n"
+              "A,2023-01-10,bmd,spine,0.830,,1951-03-04,\n",
+              OT_INPUT_LONG_CSV);
+    int want[][2] = {{OT_OK, OT_OK}, {OT_OK, OT_OK}, {OT_ECONFLICT, OT_OK}, {OT_ECONFLICT, OT_OK}};
+    const char *says[] = {NULL, NULL, "sex: male contradicts female", "birth_date: 1951-03-04"};
+    for (int i = 0; i < 4; i++) {
+        expect_records(&r, 2 + i, 2);
+        ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS); /* first: refused first */
+        for (size_t k = 0; k < 2; k++) {
+            ot_error err = {0, ""};
+            int rc = ot_patient_add_record(p, rd, rec(&r, k), r.row.line, &err);
+            ck_assert_msg(rc == want[i][k], "line %d record %zu: %d (%s)", 2 + i, k, rc,
+                          err.message);
+            if (rc != OT_OK)
+                ck_assert_msg(strstr(err.message, says[i]), "'%s' should say '%s'",
+                              err.message, says[i]);
+        }
+    }
+    expect_rows_end(&r);
+    rows_close(&r);
+    /* what the first rows gave is kept: a woman, postmenopausal, born 1950-03-04 */
+    ot_error err = {0, ""};
+    ck_assert_int_eq(ot_patient_set_demographics(p, OT_SEX_FEMALE, D("1950-03-04"),
+                                                 OT_MENOPAUSE_POST, &err), OT_OK);
+    ck_assert_int_eq(ot_patient_set_demographics(p, OT_SEX_UNKNOWN, OT_DATE_NONE,
+                                                 OT_MENOPAUSE_PERI, &err), OT_ECONFLICT);
+    ot_patient_free(p);
+}
+END_TEST
+
+START_TEST(long_dose_rows)
+{
+    rows r;
+    ot_patient *p = NULL;
+    ck_assert_int_eq(ot_patient_new(&p, "A"), OT_OK);
+    rows_open(&r,
+              "patient_id,date,analyte,site,value,therapy,therapy_start\n"
+              "A,2020-01-10,dose,,,denosumab,2020-01-10\n"
+              "A,2020-07-10,Therapy_Dose,,,Prolia,\n"
+              "A,2020-07-10,dose,,,denosumab,\n"
+              "A,2021-01-10,dose,,,,\n"
+              "A,2021-01-10,dose,,,alendronate,\n"
+              "A,2021-01-10,dose,,,aspirin,\n"
+              "A,2021-02-10,dose,spine,0.8,zoledronate,\n",
+              OT_INPUT_AUTO);
+    ot_error err = {0, ""};
+    /* line 2: one DOSE record, and no therapy course from the therapy column */
+    expect_records(&r, 2, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 0)->agent, OT_AGENT_DENOSUMAB);
+    ck_assert_int_eq(rec(&r, 0)->date, D("2020-01-10"));
+    ck_assert_int_eq(ot_patient_add_record(p, rd, rec(&r, 0), 2, &err), OT_OK);
+    /* line 3: the alias of the analyte and a brand name */
+    expect_records(&r, 3, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 0)->agent, OT_AGENT_DENOSUMAB);
+    ck_assert_int_eq(rec(&r, 0)->date, D("2020-07-10"));
+    ck_assert_int_eq(ot_patient_add_record(p, rd, rec(&r, 0), 3, &err), OT_OK);
+    /* line 4: the same dose again is read, and the patient refuses it */
+    expect_records(&r, 4, 1);
+    ck_assert_int_eq(ot_patient_add_record(p, rd, rec(&r, 0), 4, &err), OT_EDUPLICATE);
+    expect_rejected(&r, 5, "therapy: missing", "agent given", "denosumab", NULL);
+    expect_rejected(&r, 6, "therapy: alendronate has no dosing interval", "denosumab", NULL);
+    expect_rejected(&r, 7, "therapy: unknown value 'aspirin'", "denosumab", NULL);
+    /* line 8: a site and value on a dose row are not needed, nor used */
+    expect_records(&r, 8, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 0)->agent, OT_AGENT_ZOLEDRONATE);
+    expect_rows_end(&r);
+    rows_close(&r);
+    ot_patient_free(p);
+}
+END_TEST
+
+START_TEST(wide_demographics_zscores_and_dose)
+{
+    rows r;
+    rows_open(&r,
+              "patient_id,date,sex,birth_date,menopausal_status,lumbar_spine_bmd,"
+              "lumbar_spine_tscore,lumbar_spine_zscore,total_hip_bmd,total_hip_zscore,"
+              "femoral_neck_bmd,femoral_neck_zscore,radius_33_bmd,radius_33_zscore,ctx,dose,"
+              "therapy\n"
+              "W,2020-01-10,F,1955-06-30,post,0.800,-2.6,-1.1,0.700,-0.75,0.600,-2,0.650,1.5,"
+              "300,denosumab,denosumab\n"
+              "W,2020-07-10,,,,,,,,,,,,,,Prolia,\n"
+              "W,2021-01-10,f,,,,,,,,,,,,,,\n"
+              "W,2021-02-10,,,,,,3.3,,,,,,,250,,\n",
+              OT_INPUT_AUTO);
+    ck_assert_int_eq(ot_rowreader_format(r.rr), OT_INPUT_WIDE_CSV);
+    ck_assert_ptr_null(ot_rowreader_warning(r.rr));
+    /* line 2: demographics, four scans, CTX, the dose, the therapy: in that order */
+    expect_records(&r, 2, 8);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_FEMALE);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, D("1955-06-30"));
+    ck_assert_int_eq(rec(&r, 0)->menopause, OT_MENOPAUSE_POST);
+    static const double z[OT_SITE_COUNT] = {-1.1, -0.75, -2.0, 1.5};
+    for (int s = 0; s < OT_SITE_COUNT; s++) {
+        const ot_record *b = rec(&r, 1 + (size_t)s);
+        ck_assert_int_eq(b->kind, OT_REC_BMD);
+        ck_assert_int_eq(b->site, s);
+        ck_assert_double_eq(b->zscore, z[s]);
+        if (s == OT_SITE_LUMBAR_SPINE)
+            ck_assert_double_eq(b->tscore, -2.6);
+        else
+            ck_assert(isnan(b->tscore));
+    }
+    ck_assert_int_eq(rec(&r, 5)->kind, OT_REC_MARKER);
+    ck_assert_int_eq(rec(&r, 6)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 6)->agent, OT_AGENT_DENOSUMAB);
+    ck_assert_int_eq(rec(&r, 6)->date, D("2020-01-10"));
+    ck_assert_int_eq(rec(&r, 7)->kind, OT_REC_THERAPY);
+    ck_assert_int_eq(rec(&r, 7)->agent, OT_AGENT_DENOSUMAB);
+    /* line 3: a dose alone is a visit */
+    expect_records(&r, 3, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 0)->date, D("2020-07-10"));
+    /* line 4: so are the demographics alone */
+    expect_records(&r, 4, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert_int_eq(rec(&r, 0)->sex, OT_SEX_FEMALE);
+    ck_assert_int_eq(rec(&r, 0)->birth_date, OT_DATE_NONE);
+    /* line 5: a Z-score without its scan is not used, as a T-score never was */
+    expect_records(&r, 5, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_MARKER);
+    expect_rows_end(&r);
+    rows_close(&r);
+}
+END_TEST
+
+START_TEST(wide_bad_values)
+{
+    rows r;
+    rows_open(&r,
+              "patient_id,date,sex,birth_date,menopausal_status,total_hip_bmd,total_hip_zscore,"
+              "dose,therapy\n"
+              "W,2020-01-10,U,,,0.7,,,\n"
+              "W,2020-01-10,,,menopause,0.7,,,\n"
+              "W,2020-01-10,,1900-00-01,,0.7,,,\n"
+              "W,2020-01-10,,,,0.7,-11,,\n"
+              "W,2020-01-10,,,,0.7,,risedronate,\n"
+              "W,2020-01-10,,,,0.7,,aspirin,\n"
+              "W,2020-01-10,male,,peri,0.7,,,\n"
+              "W,2020-01-10,,,,,,,\n"
+              "W,2020-01-10,,,,0.7,-0.5,zoledronic_acid,zoledronate\n",
+              OT_INPUT_WIDE_CSV);
+    expect_rejected(&r, 2, "sex: unknown value 'U'", "F, M, female or male", NULL);
+    expect_rejected(&r, 3, "menopausal_status: unknown value 'menopause'", "pre, peri or post",
+                    NULL);
+    expect_rejected(&r, 4, "birth_date: '1900-00-01' is not a valid date", NULL);
+    expect_rejected(&r, 5, "total_hip_zscore: -11 is outside -10 to 10", NULL);
+    expect_rejected(&r, 6, "dose: risedronate has no dosing interval", "zoledronate", NULL);
+    expect_rejected(&r, 7, "dose: unknown value 'aspirin'", "denosumab", NULL);
+    expect_rejected(&r, 8, "menopausal_status: 'peri' is given for a male patient", NULL);
+    expect_rejected(&r, 9, "no value in the row", "dose", NULL);
+    /* line 10: scan, dose and therapy: a dose is not a course, a therapy is */
+    expect_records(&r, 10, 3);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_BMD);
+    ck_assert_double_eq(rec(&r, 0)->zscore, -0.5);
+    ck_assert_int_eq(rec(&r, 1)->kind, OT_REC_DOSE);
+    ck_assert_int_eq(rec(&r, 1)->agent, OT_AGENT_ZOLEDRONATE);
+    ck_assert_int_eq(rec(&r, 2)->kind, OT_REC_THERAPY);
+    expect_rows_end(&r);
+    rows_close(&r);
+}
+END_TEST
+
+START_TEST(columns_of_the_other_layout_not_used)
+{
+    /* a long file's dose and *_zscore columns, a wide file's zscore column:
+     * named as not used; the demographics columns belong to both */
+    rows r;
+    rows_open(&r,
+              "patient_id,date,analyte,site,value,sex,dose,lumbar_spine_zscore\n"
+              "A,2020-01-10,bmd,spine,0.8,F,denosumab,-1\n",
+              OT_INPUT_AUTO);
+    ck_assert_ptr_nonnull(ot_rowreader_warning(r.rr));
+    ck_assert_str_eq(ot_rowreader_warning(r.rr),
+                     "t.csv:1: columns not used (ignored): 'dose', 'lumbar_spine_zscore'");
+    expect_records(&r, 2, 2);
+    ck_assert_int_eq(rec(&r, 0)->kind, OT_REC_DEMOGRAPHICS);
+    ck_assert(isnan(rec(&r, 1)->zscore));
+    rows_close(&r);
+
+    rows_open(&r,
+              "patient_id,date,total_hip_bmd,zscore,menopausal_status\n"
+              "A,2020-01-10,0.7,-1,peri\n",
+              OT_INPUT_AUTO);
+    ck_assert_str_eq(ot_rowreader_warning(r.rr), "t.csv:1: columns not used (ignored): 'zscore'");
+    expect_records(&r, 2, 2);
+    ck_assert_int_eq(rec(&r, 0)->menopause, OT_MENOPAUSE_PERI);
+    ck_assert(isnan(rec(&r, 1)->zscore));
+    rows_close(&r);
+}
+END_TEST
+
 Suite *suite_csv(void)
 {
     Suite *s = suite_create("csv");
@@ -404,5 +780,17 @@ Suite *suite_csv(void)
     tcase_add_test(tc, read_error_is_final);
     tcase_add_test(tc, header_map);
     suite_add_tcase(s, tc);
+
+    TCase *tr = tcase_create("rows");
+    tcase_set_timeout(tr, 30);
+    tcase_add_checked_fixture(tr, rows_setup, rows_teardown);
+    tcase_add_test(tr, long_demographics_and_zscore);
+    tcase_add_test(tr, long_bad_demographics_and_scores);
+    tcase_add_test(tr, conflicting_demographics_rejected_by_the_patient);
+    tcase_add_test(tr, long_dose_rows);
+    tcase_add_test(tr, wide_demographics_zscores_and_dose);
+    tcase_add_test(tr, wide_bad_values);
+    tcase_add_test(tr, columns_of_the_other_layout_not_used);
+    suite_add_tcase(s, tr);
     return s;
 }

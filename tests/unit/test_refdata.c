@@ -8,7 +8,7 @@
 
 static const char *const data_files[] = {"lsc.json", "plausibility.json", "expected_bmd.json",
                                          "markers.json", "monitoring.json", "tscore.json",
-                                         "sbmd.json"};
+                                         "sbmd.json", "agents.json", "fractures.json"};
 
 static void copy_file(const char *from, const char *to)
 {

@@ -273,21 +273,34 @@ END_TEST
 
 START_TEST(denosumab_stop)
 {
+    /* the last injection on 2021-01-10 covers 6 months: in effect until
+     * 2021-07-10; a follow-on may start up to one interval plus a month
+     * after it, 2021-08-10 (ECTS 2021) */
     therapy(OT_AGENT_DENOSUMAB, "2018-01-10", "2021-01-10");
     ot_report *r = report("2021-06-01");
+    ck_assert(current_is(r, "denosumab")); /* the last injection still covers it */
+    ck_assert_int_eq(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->severity, OT_SEV_WARNING);
+    ck_assert(strstr(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->message, "2021-07-10"));
+    ot_report_free(r);
+    r = report("2021-08-10"); /* the window's last day: still a plan */
+    ck_assert_int_eq(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->severity, OT_SEV_WARNING);
+    ot_report_free(r);
+    r = report("2021-08-11"); /* the window closed with nothing: an alert */
     ck_assert_int_eq(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->severity, OT_SEV_ALERT);
     ot_report_free(r);
-    /* zoledronate within the 1-month grace: no risk flag */
-    therapy(OT_AGENT_ZOLEDRONATE, "2021-02-01", NULL);
-    r = report("2021-06-01");
+    /* zoledronate on the window's last day is correct sequencing */
+    therapy(OT_AGENT_ZOLEDRONATE, "2021-08-10", "2021-08-10");
+    r = report("2021-09-01");
     ck_assert_ptr_null(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK));
     ot_report_free(r);
-    /* zoledronate 2021-02-11 is past 2021-01-10 + 1 month */
+    /* the day after it is late */
     ot_patient_reset(p, "T2");
     therapy(OT_AGENT_DENOSUMAB, "2018-01-10", "2021-01-10");
-    therapy(OT_AGENT_ZOLEDRONATE, "2021-02-11", NULL);
-    r = report("2021-06-01");
-    ck_assert_ptr_nonnull(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK));
+    therapy(OT_AGENT_ZOLEDRONATE, "2021-08-11", "2021-08-11");
+    r = report("2021-09-01");
+    ck_assert_int_eq(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->severity, OT_SEV_ALERT);
+    ck_assert(strstr(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)->message, "began only on "
+                                                                                "2021-08-11"));
     ot_report_free(r);
 }
 END_TEST
@@ -320,7 +333,8 @@ START_TEST(drug_holiday_boundaries)
     ck_assert_ptr_null(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW));
     ot_report_free(r);
     r = report("2024-01-15");
-    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message, "drug holiday may be") != NULL);
+    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message,
+                     "a drug holiday of 2-3 years may be considered") != NULL);
     ot_report_free(r);
     ot_patient_reset(p, "T2");
     therapy(OT_AGENT_ZOLEDRONATE, "2019-06-01", NULL);
@@ -333,10 +347,21 @@ END_TEST
 
 START_TEST(untreated_after_fracture)
 {
+    /* a wrist fracture means osteoporosis only with low bone mass (NBHA):
+     * with no T-score on record it is no diagnosis, so no UNTREATED alert,
+     * but the report says a DXA would decide */
     fracture(OT_FX_WRIST, "2022-11-02");
     ot_report *r = report("2023-01-01");
-    ck_assert_int_eq(flag(r, OT_FLAG_UNTREATED_OSTEOPOROSIS)->severity, OT_SEV_ALERT);
+    ck_assert_ptr_null(flag(r, OT_FLAG_UNTREATED_OSTEOPOROSIS));
+    ck_assert_int_eq(flag(r, OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS)->severity, OT_SEV_WARNING);
+    ck_assert(strstr(flag(r, OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS)->message, "a DXA scan"));
     ck_assert_int_eq(ot_report_assessment(r), OT_ASSESS_INSUFFICIENT_DATA);
+    ot_report_free(r);
+    /* a femoral neck T-score of -1.8 is low bone mass: osteoporosis, untreated */
+    bmd("2022-12-01", OT_SITE_FEMORAL_NECK, 0.640, -1.8, "A");
+    r = report("2023-01-01");
+    ck_assert_int_eq(flag(r, OT_FLAG_UNTREATED_OSTEOPOROSIS)->severity, OT_SEV_ALERT);
+    ck_assert_ptr_null(flag(r, OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS));
     ot_report_free(r);
     therapy(OT_AGENT_ALENDRONATE, "2022-12-01", NULL);
     r = report("2023-01-01");

@@ -66,7 +66,37 @@ START_TEST(manufacturers_and_fracture_sites)
     ck_assert_str_eq(ot_manufacturer_name(OT_MFR_GE_LUNAR), "ge_lunar");
     ck_assert_int_eq(ot_fracture_site_parse(&f, "Vertebral"), OT_OK);
     ck_assert_int_eq(f, OT_FX_VERTEBRAL);
-    ck_assert_int_eq(ot_fracture_site_parse(&f, "ankle"), OT_EVOCAB);
+    /* the sites the IOF criteria leave out, and the common spellings */
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "ankle"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_ANKLE);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "Proximal_Humerus"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_HUMERUS);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "distal_forearm"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_WRIST);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "finger"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_HAND_FINGER);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "toes"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_FOOT_TOE);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "skull"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_SKULL_FACE);
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "morphometric_vertebral"), OT_OK);
+    ck_assert_int_eq(f, OT_FX_VERTEBRAL);
+    ck_assert_str_eq(ot_fracture_site_name(OT_FX_HAND_FINGER), "hand_finger");
+    ck_assert_int_eq(ot_fracture_site_parse(&f, "knee"), OT_EVOCAB);
+    /* who the patient is */
+    ot_sex sx;
+    ot_menopause mp;
+    ck_assert_int_eq(ot_sex_parse(&sx, "F"), OT_OK);
+    ck_assert_int_eq(sx, OT_SEX_FEMALE);
+    ck_assert_int_eq(ot_sex_parse(&sx, "Male"), OT_OK);
+    ck_assert_int_eq(sx, OT_SEX_MALE);
+    ck_assert_str_eq(ot_sex_name(OT_SEX_FEMALE), "female");
+    ck_assert_int_eq(ot_sex_parse(&sx, "x"), OT_EVOCAB);
+    ck_assert_int_eq(ot_menopause_parse(&mp, "Postmenopausal"), OT_OK);
+    ck_assert_int_eq(mp, OT_MENOPAUSE_POST);
+    ck_assert_int_eq(ot_menopause_parse(&mp, "peri"), OT_OK);
+    ck_assert_int_eq(mp, OT_MENOPAUSE_PERI);
+    ck_assert_int_eq(ot_menopause_parse(&mp, "menopause"), OT_EVOCAB);
 }
 END_TEST
 
@@ -100,6 +130,9 @@ START_TEST(unit_conversion)
     ck_assert_near(v, 540.0, 1e-9);
     ck_assert_int_eq(ot_unit_to_canonical(&v, OT_ANALYTE_CTX, OT_UNIT_PG_ML, 300.0), OT_OK);
     ck_assert_near(v, 300.0, 1e-12);
+    /* CTX in ug/L (UK laboratories): 1 ug/L = 1 ng/mL, so 0.58 ug/L = 580 ng/L */
+    ck_assert_int_eq(ot_unit_to_canonical(&v, OT_ANALYTE_CTX, OT_UNIT_UG_L, 0.58), OT_OK);
+    ck_assert_near(v, 580.0, 1e-9);
     /* a unit of another analyte is an error */
     ck_assert_int_eq(ot_unit_to_canonical(&v, OT_ANALYTE_CTX, OT_UNIT_MG_CM2, 1.0), OT_EUNIT);
     ck_assert_int_eq(ot_unit_to_canonical(&v, OT_ANALYTE_BMD, OT_UNIT_UG_L, 1.0), OT_EUNIT);
