@@ -611,12 +611,15 @@ typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
 
 /*
  * Fills `p` (after ot_patient_reset) from one patient document of
- * CONTRACT.md ({"patient_id", "sex", "birth_date", "therapies",
- * "observations", "fractures"}). An invalid observation, therapy or fracture
+ * CONTRACT.md ({"patient_id", "sex", "birth_date", "menopausal_status",
+ * "therapies", "observations", "fractures"}; a therapy may list "doses"). An invalid observation, therapy or fracture
  * is passed to `reject` (may be NULL) with its place, e.g.
  * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
  * is not an object with a non-empty patient_id.
- * *nitems receives the number of observations, therapies and fractures seen.
+ * *nitems receives the number of observations, therapies and fractures seen,
+ * plus one for the demographics (sex, birth_date, menopausal_status) when any
+ * is given: they are used whole or rejected whole ("demographics"). A
+ * therapy's "doses" are checked whole too.
  * Also refused: a document over OT_JSON_MAX_DOCUMENT bytes or nested deeper
  * than OT_JSON_MAX_DEPTH (OT_ELIMIT), one holding a NUL byte or a \u0000
  * escape, and a patient_id that is not valid UTF-8 or holds a control

@@ -138,7 +138,7 @@ static int add_observation(doc_ctx *d, const cJSON *o)
         const char *site = str_field(o, "site");
         if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
             return reject(d, "site: '%s' is not a fracture site (expected vertebral, hip, wrist, "
-                          "humerus, pelvis or other)", site ? SHOWN(b, site) : "");
+                          "humerus, pelvis, other, skull_face, hand_finger, foot_toe or ankle)", site ? SHOWN(b, site) : "");
         ot_error err;
         if (ot_patient_add_fracture(d->p, fs, date, &err) != OT_OK)
             return reject(d, "%s", err.message);
@@ -181,6 +181,15 @@ static int dose_list(doc_ctx *d, const cJSON *o, ot_agent agent, ot_date *first)
                           cJSON_IsString(it) ? "'" : "");
         if (*first == OT_DATE_NONE || x < *first)
             *first = x;
+        const cJSON *y;
+        size_t k = 0;
+        cJSON_ArrayForEach(y, list)
+        {
+            if (k++ >= i)
+                break;
+            if (!strcmp(y->valuestring, it->valuestring))
+                return reject(d, "doses[%zu]: %s is given twice", i, it->valuestring);
+        }
         i++;
     }
     return 0;
@@ -220,40 +229,40 @@ static int add_therapy(doc_ctx *d, const cJSON *o)
     const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "doses"))
     {
-        ot_date x;
+        ot_date x; /* checked above: valid, distinct, of an agent with doses */
         if (ot_date_parse(&x, it->valuestring) == OT_OK &&
-            ot_patient_add_dose(d->p, d->rd, agent, x, &err) != OT_OK)
-            reject(d, "%s", err.message); /* a repeated date: the first is kept */
+            ot_patient_add_dose(d->p, d->rd, agent, x, &err) == OT_ENOMEM)
+            return reject(d, "%s", err.message);
     }
     return 0;
 }
 
-/* "sex", "birth_date", "menopausal_status" at the top of the document. */
-static void add_demographics(doc_ctx *d, const cJSON *doc)
+/* "sex", "birth_date", "menopausal_status" at the top of the document: one
+ * item, used whole or rejected whole. Returns the items seen (0 or 1). */
+static size_t add_demographics(doc_ctx *d, const cJSON *doc)
 {
     ot_sex sex = OT_SEX_UNKNOWN;
     ot_menopause m = OT_MENOPAUSE_UNKNOWN;
     ot_date birth = OT_DATE_NONE;
-    const char *s;
+    const char *sx = str_field(doc, "sex"), *ms = str_field(doc, "menopausal_status");
     char b[40];
-    snprintf(d->where, sizeof d->where, "sex");
-    if (has_field(doc, "sex") && (!(s = str_field(doc, "sex")) || ot_sex_parse(&sex, s)))
-        reject(d, "'%s' is not a sex (expected F, M, female or male); taken as unknown",
-               (s = str_field(doc, "sex")) ? SHOWN(b, s) : "(not a string)");
-    snprintf(d->where, sizeof d->where, "menopausal_status");
-    if (has_field(doc, "menopausal_status") &&
-        (!(s = str_field(doc, "menopausal_status")) || ot_menopause_parse(&m, s)))
-        reject(d, "'%s' is not a menopausal status (expected pre, peri or post); taken as "
-               "unknown", (s = str_field(doc, "menopausal_status")) ? SHOWN(b, s)
-                                                                    : "(not a string)");
-    snprintf(d->where, sizeof d->where, "birth_date");
-    if (date_field(d, &birth, doc, "birth_date", 0))
-        birth = OT_DATE_NONE;
-    ot_error err;
-    snprintf(d->where, sizeof d->where, "menopausal_status");
-    if (ot_patient_set_demographics(d->p, sex, birth, m, &err) != OT_OK &&
-        ot_patient_set_demographics(d->p, sex, birth, OT_MENOPAUSE_UNKNOWN, NULL) == OT_OK)
-        reject(d, "%s; taken as unknown", err.message); /* a man with a menopausal status */
+    int any = has_field(doc, "sex") || has_field(doc, "birth_date") ||
+              has_field(doc, "menopausal_status");
+    if (!any)
+        return 0;
+    snprintf(d->where, sizeof d->where, "demographics");
+    if (has_field(doc, "sex") && (!sx || ot_sex_parse(&sex, sx)))
+        reject(d, "sex: '%s' is not a sex (expected F, M, female or male)",
+               sx ? SHOWN(b, sx) : "(not a string)");
+    else if (has_field(doc, "menopausal_status") && (!ms || ot_menopause_parse(&m, ms)))
+        reject(d, "menopausal_status: '%s' is not a menopausal status (expected pre, peri or "
+               "post)", ms ? SHOWN(b, ms) : "(not a string)");
+    else if (date_field(d, &birth, doc, "birth_date", 0) == 0) {
+        ot_error err;
+        if (ot_patient_set_demographics(d->p, sex, birth, m, &err) != OT_OK)
+            reject(d, "%s", err.message); /* a man with a menopausal status */
+    }
+    return 1;
 }
 
 static int add_fracture(doc_ctx *d, const cJSON *o)
@@ -265,8 +274,8 @@ static int add_fracture(doc_ctx *d, const cJSON *o)
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
     if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
-        return reject(d, "site: %s%s%s (expected vertebral, hip, wrist, humerus, pelvis or "
-                      "other)", site ? "unknown fracture site '" : "missing",
+        return reject(d, "site: %s%s%s (expected vertebral, hip, wrist, humerus, pelvis, "
+                      "other, skull_face, hand_finger, foot_toe or ankle)", site ? "unknown fracture site '" : "missing",
                       site ? SHOWN(b, site) : "", site ? "'" : "");
     if (date_field(d, &date, o, "date", 1))
         return -1;
@@ -372,8 +381,8 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
         rc = ot_patient_reset(p, id);
     if (rc == OT_OK) {
         doc_ctx d = {p, rd, rej, ctx, "", ""};
-        add_demographics(&d, doc);
-        size_t n = each(&d, doc, "therapies", add_therapy);
+        size_t n = add_demographics(&d, doc);
+        n += each(&d, doc, "therapies", add_therapy);
         n += each(&d, doc, "observations", add_observation);
         n += each(&d, doc, "fractures", add_fracture);
         if (nitems)

@@ -45,6 +45,18 @@ const ot_course *ot_last_course(const ot_report *r)
     return l;
 }
 
+ot_date ot_course_since(const ot_report *r, const ot_course *c)
+{
+    ot_date since = c->start;
+    for (size_t i = (size_t)(c - r->courses); i-- > 0;) {
+        const ot_course *x = &r->courses[i];
+        if (x->agent == c->agent && x->start < since &&
+            (x->until == OT_DATE_NONE || x->until >= since))
+            since = x->start; /* one course after another: infusion after infusion */
+    }
+    return since;
+}
+
 const char *ot_period_name(ot_period p)
 {
     static const char *const names[] = {"no_treatment", "before_treatment", "on_treatment",

@@ -24,7 +24,7 @@ fi
 run "$tmp/shuffled.csv" | sort > "$tmp/a"
 sort "$examples/patients.expected.ndjson" > "$tmp/b"
 cmp "$tmp/a" "$tmp/b" || { echo "FAIL: shuffled rows changed a report"; exit 1; }
-[ "$(wc -l < "$tmp/a")" -eq 8 ] || { echo "FAIL: expected 8 reports"; exit 1; }
+[ "$(wc -l < "$tmp/a")" -eq 18 ] || { echo "FAIL: expected 18 reports"; exit 1; }
 
 run "$examples/patients-long.csv" --jobs 1 > "$tmp/j1"
 run "$examples/patients-long.csv" --jobs 2 > "$tmp/j2"

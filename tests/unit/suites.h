@@ -18,6 +18,7 @@ Suite *suite_jsonw(void);
 Suite *suite_crosscal(void);
 Suite *suite_review(void);
 Suite *suite_limits(void);
+Suite *suite_clinical(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
