@@ -82,7 +82,7 @@ typedef struct ot_error {
 OT_EXTERN void ot_free(void *p);
 
 /* ------------------------------------------------------------------ */
-/* Vocabulary (CONTRACT.md). Parsing is case-insensitive and accepts   */
+/* Vocabulary (osteotrack(1)). Parsing is case-insensitive and accepts   */
 /* the aliases; names are the canonical lower_snake_case spellings.    */
 /* Parse functions return OT_EVOCAB for a value outside the vocabulary.*/
 /* ------------------------------------------------------------------ */
@@ -247,7 +247,7 @@ typedef struct ot_refdata ot_refdata;
 OT_EXTERN int ot_refdata_load(ot_refdata **out, const char *datadir,
                               ot_error *err);
 /*
- * Applies a facility configuration file (CONTRACT.md): per-site LSC in g/cm2
+ * Applies a facility configuration file (osteotrack(1)): per-site LSC in g/cm2
  * or percent, marker LSCs and targets, and in vivo cross-calibrations between
  * devices ("cross_calibration": [{"from_device", "to_device", "site", "slope",
  * "intercept", "lsc_g_cm2", "source"}], meaning BMD on to_device = intercept +
@@ -447,7 +447,7 @@ OT_EXTERN int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd,
                              const ot_bmd_measure *to,
                              const ot_bmd_options *opts, ot_error *err);
 
-/* The result as one JSON object (CONTRACT.md fields); free with ot_free(). */
+/* The result as one JSON object (the fields of report.schema.json); free with ot_free(). */
 OT_EXTERN int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty);
 
 /* ------------------------------------------------------------------ */
@@ -515,7 +515,7 @@ typedef struct ot_marker_result {
 
 /*
  * Assesses a follow-up marker value against its baseline under a therapy
- * (DOMAIN.md section 3, data/markers.json):
+ * (docs/clinical-rules.md section 4, data/markers.json):
  * - antiresorptives: responding when the fall is more than the LSC or the
  *   follow-up is below the target; else suboptimal, SUBOPTIMAL_SUPPRESSION;
  * - teriparatide, abaloparatide: P1NP responding when it rises by more than
@@ -611,7 +611,7 @@ typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
 
 /*
  * Fills `p` (after ot_patient_reset) from one patient document of
- * CONTRACT.md ({"patient_id", "sex", "birth_date", "menopausal_status",
+ * osteotrack(1) ({"patient_id", "sex", "birth_date", "menopausal_status",
  * "therapies", "observations", "fractures"}; a therapy may list "doses"). An invalid observation, therapy or fracture
  * is passed to `reject` (may be NULL) with its place, e.g.
  * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
@@ -649,7 +649,7 @@ OT_EXTERN const char *ot_assessment_name(ot_assessment a);
 typedef struct ot_report ot_report;
 
 /*
- * Builds the report of one patient as of a date (DOMAIN.md; README.md
+ * Builds the report of one patient as of a date (docs/clinical-rules.md; README.md
  * "Reading a patient report" documents each rule and the order of
  * precedence of the assessment). Deterministic: the same patient, data and
  * as_of give the same report. Free with ot_report_free().
@@ -663,7 +663,7 @@ OT_EXTERN const char *ot_report_summary(const ot_report *r);
 OT_EXTERN size_t ot_report_flag_count(const ot_report *r);
 /* The i-th flag (borrowed), or NULL past the end. */
 OT_EXTERN const ot_flag *ot_report_flag(const ot_report *r, size_t i);
-/* The report as one JSON object (CONTRACT.md fields); free with ot_free(). */
+/* The report as one JSON object (the fields of report.schema.json); free with ot_free(). */
 OT_EXTERN int ot_report_to_json(char **out, const ot_report *r, int pretty);
 
 /* ------------------------------------------------------------------ */

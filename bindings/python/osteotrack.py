@@ -342,7 +342,7 @@ class Osteotrack:
         """One patient's report (osteotrack batch) as a dict.
 
         patient: a patient document (a dict, or its JSON text) as in
-            CONTRACT.md: patient_id, therapies, observations, fractures.
+            osteotrack(1): patient_id, therapies, observations, fractures.
         as_of: the date the report is made for (default: today, UTC).
         A part of the document that cannot be used (an unknown site, an
         implausible value) is left out, as the command does, and is never

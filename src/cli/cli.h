@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-/* Exit status (CONTRACT.md; values from BSD sysexits.h). */
+/* Exit status (osteotrack(1) EXIT STATUS; values from BSD sysexits.h). */
 enum {
     EXIT_OK = 0,       /* all input used */
     EXIT_USAGE = 2,    /* bad arguments */

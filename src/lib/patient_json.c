@@ -1,4 +1,4 @@
-/* A patient document (CONTRACT.md "JSON and NDJSON") into an ot_patient. */
+/* A patient document (osteotrack(1) "JSON and NDJSON") into an ot_patient. */
 #include "internal.h"
 
 #include <math.h>

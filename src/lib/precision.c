@@ -1,5 +1,5 @@
 /*
- * Precision studies (ISCD, DOMAIN.md section 1): per site, device and
+ * Precision studies (ISCD, docs/clinical-rules.md section 3): per site, device and
  * technologist, each patient's SD_j of repeated scans, then
  * RMS-SD = sqrt(sum SD_j^2 / m), RMS-%CV = sqrt(sum (100 SD_j / mean_j)^2 / m),
  * df = sum (n_j - 1), LSC = 2.77 x RMS-SD at 95 % (data/lsc.json) and

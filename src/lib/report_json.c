@@ -1,4 +1,4 @@
-/* The patient report as JSON (CONTRACT.md "Report fields"), written with
+/* The patient report as JSON (osteotrack(1), report.schema.json), written with
  * the fast writer: a batch writes millions of these. */
 #include "jsonw.h"
 #include "report.h"

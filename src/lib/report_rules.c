@@ -58,7 +58,7 @@ static int zref_at(const ot_report *r, ot_date d, unsigned *assumed, int *age_ou
 }
 
 /* The latest scan of each site with a score under one reference, and the
- * lowest ever: central sites, else the one-third radius (DOMAIN 7). */
+ * lowest ever: central sites, else the one-third radius (docs/clinical-rules.md). */
 typedef struct scores {
     const ot_obs *latest[OT_SITE_COUNT];
     double latest_v[OT_SITE_COUNT];

@@ -1,4 +1,4 @@
-/* Long and wide CSV rows into checked records (CONTRACT.md "Input"). */
+/* Long and wide CSV rows into checked records (osteotrack(1) "INPUT FILES"). */
 #include "csv.h"
 #include "internal.h"
 

@@ -1,4 +1,4 @@
-/* The vocabulary of CONTRACT.md: canonical names, aliases, parsing. */
+/* The vocabulary of osteotrack(1): canonical names, aliases, parsing. */
 #include "internal.h"
 
 #include <string.h>

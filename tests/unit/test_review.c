@@ -1,6 +1,6 @@
 /*
- * A second, independent reading of the clinical rules (DOMAIN.md, README.md,
- * CONTRACT.md), through the public API only: hand-worked boundary cases with
+ * A second, independent reading of the clinical rules (docs/clinical-rules.md, README.md,
+ * osteotrack(1)), through the public API only: hand-worked boundary cases with
  * the arithmetic beside each. Written without reading the rule code.
  */
 #include "patient_fixture.h"
@@ -894,7 +894,7 @@ START_TEST(romosozumab_twelve_month_course)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* The JSON report against CONTRACT.md                                 */
+/* The JSON report against its schema                                 */
 /* ------------------------------------------------------------------ */
 static int one_of(const char *s, const char *const *list)
 {
@@ -1761,7 +1761,7 @@ END_TEST
 
 START_TEST(only_radius_is_used_for_diagnosis)
 {
-    /* DOMAIN.md 7: diagnosis from the lowest of spine, total hip and femoral
+    /* docs/clinical-rules.md: diagnosis from the lowest of spine, total hip and femoral
      * neck, "one-third radius when those cannot be used". With a spine
      * T-score on record the radius is not used: -2.0, not the radius' -3.0. */
     bmd("2022-01-10", OT_SITE_RADIUS_33, 0.520, -3.0);
@@ -1775,7 +1775,7 @@ START_TEST(only_radius_is_used_for_diagnosis)
      * (src/lib/report_rules.c) skips every radius scan (`o->site ==
      * OT_SITE_RADIUS_33 ... continue`). README ("the lowest of the latest
      * lumbar spine, total hip and femoral neck T-scores") leaves the radius
-     * out; DOMAIN.md 7 keeps it as the fallback. */
+     * out; docs/clinical-rules.md keeps it as the fallback. */
     ot_patient_reset(p, "R2");
     bmd("2022-01-10", OT_SITE_RADIUS_33, 0.520, -3.0);
     j = report_json("2022-06-01");
@@ -1828,7 +1828,7 @@ START_TEST(loss_before_treatment_is_not_failure)
     /* spine 0.850 (2016) -> 0.790 (2018-01-10, untreated: -0.060 >= 0.04505,
      * a loss, which is why alendronate began 2018-03-01) -> 0.792 (2020-03-01,
      * on alendronate: +0.002 against the previous scan, stable). P1NP 70 ->
-     * 60 at 3 months: suboptimal. On treatment BMD did not fall: DOMAIN 5
+     * 60 at 3 months: suboptimal. On treatment BMD did not fall: docs/clinical-rules.md section 7
      * ("after at least a year of adherent treatment ... no significant marker
      * fall together with a significant BMD loss") does not hold. */
     therapy(OT_AGENT_ALENDRONATE, "2018-03-01", NULL);
@@ -1881,7 +1881,7 @@ START_TEST(gradual_loss_from_the_treatment_baseline)
      * within 0.04505). Against the treatment baseline: -0.060, beyond
      * 5.3 % x 0.850 = 0.04505: a loss on treatment. P1NP 70 -> 60 at 3
      * months (-14.3 %, 60 >= 35): suboptimal. Loss + no marker response after
-     * 34 months: possible treatment failure (DOMAIN 5). */
+     * 34 months: possible treatment failure (docs/clinical-rules.md section 7). */
     gradual_loss(0.790);
     ot_report *r = report("2021-02-01");
     cJSON *j = json_of(r);

@@ -1,4 +1,4 @@
-/* Vocabulary, aliases and unit conversion (CONTRACT.md). */
+/* Vocabulary, aliases and unit conversion (osteotrack(1)). */
 #include "suites.h"
 
 START_TEST(site_names_and_aliases)
