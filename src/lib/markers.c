@@ -50,8 +50,9 @@ static ot_marker_rule pick_rule(ot_marker_result *r)
         return OT_RULE_NONE;
     case OT_CLASS_SERM:
     case OT_CLASS_HORMONE_THERAPY:
-        snprintf(r->reason, sizeof r->reason, "the marker response rule was validated for "
-                 "bisphosphonates and denosumab; none is validated for %s", agent);
+        snprintf(r->reason, sizeof r->reason, "no marker response rule is validated for %s (the "
+                 "IOF/ECTS rule is for oral bisphosphonates; osteotrack extends it only to "
+                 "intravenous bisphosphonates and denosumab)", agent);
         return OT_RULE_NONE;
     case OT_CLASS_SUPPLEMENT:
         snprintf(r->reason, sizeof r->reason, "%s is a supplement, not osteoporosis therapy: the "
