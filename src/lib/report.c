@@ -45,18 +45,6 @@ const ot_course *ot_last_course(const ot_report *r)
     return l;
 }
 
-ot_date ot_course_since(const ot_report *r, const ot_course *c)
-{
-    ot_date since = c->start;
-    for (size_t i = (size_t)(c - r->courses); i-- > 0;) {
-        const ot_course *x = &r->courses[i];
-        if (x->agent == c->agent && x->start < since &&
-            (x->until == OT_DATE_NONE || x->until >= since))
-            since = x->start; /* one course after another: infusion after infusion */
-    }
-    return since;
-}
-
 const char *ot_period_name(ot_period p)
 {
     static const char *const names[] = {"no_treatment", "before_treatment", "on_treatment",
@@ -657,6 +645,39 @@ static void left_out(ot_report *r, ot_date d)
         r->first_after = d;
 }
 
+/* Later of two ends; OT_DATE_NONE (ongoing) is the latest. */
+static ot_date later(ot_date a, ot_date b)
+{
+    return a == OT_DATE_NONE || b == OT_DATE_NONE ? OT_DATE_NONE : a > b ? a : b;
+}
+
+/* Courses of one agent that follow on without a gap (annual infusions
+ * recorded one by one, a prescription renewed) are one course: it starts
+ * with the first and lasts as long as the last. Sorted by start. */
+static void merge_courses(ot_report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncourses; i++) {
+        ot_course *c = &r->courses[i], *m = NULL;
+        for (size_t k = n; k-- > 0 && !m;)
+            if (r->courses[k].agent == c->agent)
+                m = &r->courses[k]; /* the latest course of this agent so far */
+        if (m && (m->until == OT_DATE_NONE || c->start <= m->until)) {
+            int last = later(m->until, c->until) == c->until; /* c ends last */
+            if (last) {
+                m->stopped = c->stopped;
+                m->end_named = c->end_named;
+            }
+            m->end = later(m->end, c->end);
+            m->until = later(m->until, c->until);
+            m->ndoses += c->ndoses;
+            continue;
+        }
+        r->courses[n++] = *c;
+    }
+    r->ncourses = n;
+}
+
 static int copy_patient(ot_report *r, const ot_patient *p)
 {
     size_t idlen = strlen(p->id) + 1;
@@ -681,6 +702,7 @@ static int copy_patient(ot_report *r, const ot_patient *p)
     }
     r->ncourses = kept;
     qsort(r->courses, r->ncourses, sizeof *r->courses, cmp_course);
+    merge_courses(r);
     qsort(r->fx, r->nfx, sizeof *r->fx, cmp_fx);
     r->current = ot_course_at(r, r->as_of);
     r->assessed = r->current ? r->current : ot_last_course(r);

@@ -129,9 +129,6 @@ struct ot_report {
  * never osteoporosis therapy. */
 const ot_course *ot_course_at(const ot_report *r, ot_date d);
 int ot_is_therapy(ot_agent a);
-/* When the agent of course c began: back through earlier courses of the same
- * agent that reach c's start (annual infusions recorded one by one). */
-ot_date ot_course_since(const ot_report *r, const ot_course *c);
 /* The therapy course in effect last (latest `until`; ongoing ones count as
  * latest), or NULL when no therapy is on record. */
 const ot_course *ot_last_course(const ot_report *r);

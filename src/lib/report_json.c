@@ -121,7 +121,7 @@ static void therapy(jw *w, const ot_report *r)
     jw_object(w, "therapy");
     if (r->current) {
         jw_str(w, "current", ot_agent_name(r->current->agent));
-        jw_date(w, "since", ot_course_since(r, r->current));
+        jw_date(w, "since", r->current->start);
     } else {
         jw_null(w, "current");
         jw_null(w, "since");

@@ -991,7 +991,7 @@ void ot_report_summarise(ot_report *r)
     r->summary[0] = '\0';
     who(lead, sizeof lead, r);
     if (c) {
-        ot_date since = ot_course_since(r, c);
+        ot_date since = c->start;
         ot_date_format(d, since);
         say(&t, "%s%s %s since %s (%.1f years).", lead, lead[0] ? " on" : "On",
             ot_agent_name(c->agent), d, ot_date_months_between(since, r->as_of) / 12.0);

@@ -285,6 +285,12 @@ START_TEST(review_intravenous_counts_infusions)
     scan("2019-01-05", OT_SITE_LUMBAR_SPINE, 0.760, -2.8, NAN);
     cJSON *j = review_of("2021-06-10");
     ck_assert_str_eq(str(get(j, "therapy"), "current"), "zoledronate");
+    /* the three infusions follow on without a gap: one course, 2019-01-10 to
+     * its last infusion, in effect until 2022-01-10 */
+    ck_assert_int_eq(cJSON_GetArraySize(get(get(j, "therapy"), "courses")), 1);
+    ck_assert_str_eq(str(get(j, "therapy"), "since"), "2019-01-10");
+    ck_assert_str_eq(str(cJSON_GetArrayItem(get(get(j, "therapy"), "courses"), 0),
+                         "in_effect_until"), "2022-01-10");
     ck_assert_near(num(get(j, "bisphosphonate_review"), "years_on_treatment"), 3.0, 1e-9);
     ck_assert_str_eq(str(get(j, "bisphosphonate_review"), "due"), "2022-01-10");
     ck_assert_str_eq(recommendation(j), "consider_holiday"); /* no reason (spine only) */
