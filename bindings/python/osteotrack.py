@@ -35,7 +35,7 @@ ABI_MAJOR = 0  # the SONAME libosteotrack.so.0 this wrapper is written for
 # Status codes of osteotrack.h (never renumbered).
 STATUS = {0: "OT_OK", -1: "OT_EINVAL", -2: "OT_ENOMEM", -3: "OT_EIO", -4: "OT_EPARSE",
           -5: "OT_EVOCAB", -6: "OT_EUNIT", -7: "OT_ERANGE", -8: "OT_EDATE", -9: "OT_EDATA",
-          -10: "OT_ENUMERIC", -11: "OT_EDUPLICATE", -12: "OT_ELIMIT"}
+          -10: "OT_ENUMERIC", -11: "OT_EDUPLICATE", -12: "OT_ELIMIT", -13: "OT_ECONFLICT"}
 
 _DATE_NONE = -2147483647 - 1  # OT_DATE_NONE
 _UNIT_CANONICAL = 6           # OT_UNIT_CANONICAL (= OT_UNIT_COUNT)
