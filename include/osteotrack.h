@@ -316,6 +316,11 @@ typedef struct ot_flag {
 /* ------------------------------------------------------------------ */
 /* BMD comparison                                                      */
 /* ------------------------------------------------------------------ */
+/* A device (scanner) name holds at most OT_DEVICE_MAX - 1 bytes: a longer one
+ * is refused (OT_ELIMIT), never cut, so two names never compare equal by
+ * their first bytes alone. */
+#define OT_DEVICE_MAX 64
+
 typedef struct ot_bmd_measure {
     ot_site site;
     double value;           /* in `unit` */
@@ -388,7 +393,7 @@ typedef struct ot_expected {
 typedef struct ot_bmd_result {
     ot_site site;
     ot_date baseline_date, date;       /* OT_DATE_NONE when not given */
-    char baseline_device[64], device[64]; /* "" when not given */
+    char baseline_device[OT_DEVICE_MAX], device[OT_DEVICE_MAX]; /* "" when not given */
     double baseline_g_cm2, value_g_cm2;
     double change_g_cm2;      /* value - baseline */
     double change_pct;        /* 100 x change / baseline */

@@ -23,9 +23,24 @@ int ot_check_plausible(const ot_refdata *rd, ot_analyte a, double canonical, dou
     return OT_OK;
 }
 
+int ot_check_device(const char *device, const char *what, ot_error *err)
+{
+    size_t n = device ? strlen(device) : 0;
+    if (n < OT_DEVICE_MAX)
+        return OT_OK;
+    char shown[40];
+    return ot_err_set(err, OT_ELIMIT, "%sdevice name '%s...' is %zu bytes, longer than the limit "
+                      "of %d: it is refused rather than cut, so that two scanners are never taken "
+                      "for one", what, ot_text_shown(shown, sizeof shown, device, 32), n,
+                      OT_DEVICE_MAX - 1);
+}
+
 static int to_g_cm2(double *out, const ot_refdata *rd, const ot_bmd_measure *m,
                     const char *which, ot_error *err)
 {
+    int rc = ot_check_device(m->device, which, err);
+    if (rc != OT_OK)
+        return rc;
     if ((unsigned)m->site >= OT_SITE_COUNT)
         return ot_err_set(err, OT_EVOCAB, "%sscan: unknown site", which);
     if (ot_unit_to_canonical(out, OT_ANALYTE_BMD, m->unit, m->value) != OT_OK)

@@ -85,7 +85,6 @@ typedef struct ot_tscore_ref {
 
 /* An in vivo cross-calibration from a facility configuration, at one site:
  * BMD on `to` = intercept + slope x BMD on `from`. */
-#define OT_DEVICE_MAX 64
 typedef struct ot_crosscal {
     char from[OT_DEVICE_MAX], to[OT_DEVICE_MAX];
     ot_site site;
@@ -174,7 +173,7 @@ typedef struct ot_obs {
     double tscore;               /* scanner-reported; NaN if none */
     double zscore;               /* scanner-reported; NaN if none */
     ot_manufacturer manufacturer;
-    char device[48];
+    char device[OT_DEVICE_MAX];
     long line;
 } ot_obs;
 
@@ -278,6 +277,9 @@ int ot_date_age(ot_date birth, ot_date d);
 
 /* Rounds to 1e-6 for the equal-or-exceed comparisons. */
 long long ot_micro(double x);
+
+/* OT_ELIMIT with a message when a device name is too long to hold. */
+int ot_check_device(const char *device, const char *what, ot_error *err);
 
 /* Checks a value in canonical units against data/plausibility.json. */
 int ot_check_plausible(const ot_refdata *rd, ot_analyte a, double canonical,

@@ -240,6 +240,8 @@ int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measur
         return ot_err_set(err, OT_ERANGE, "T-score %g is outside -10 to 10", tscore);
     if (!isnan(zscore) && !(zscore >= -10.0 && zscore <= 10.0))
         return ot_err_set(err, OT_ERANGE, "Z-score %g is outside -10 to 10", zscore);
+    if ((rc = ot_check_device(m->device, "", err)) != OT_OK)
+        return rc;
     ot_obs c;
     memset(&c, 0, sizeof c);
     c.date = m->date;
