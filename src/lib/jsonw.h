@@ -28,12 +28,6 @@ void jw_num(jw *w, const char *key, double x, int decimals);
 void jw_bool(jw *w, const char *key, int b);
 void jw_null(jw *w, const char *key);
 void jw_date(jw *w, const char *key, ot_date d);
-/* Results (result_json.c): the fields of an object, without its braces. */
-void ot_flag_write(jw *w, const ot_flag *f);
-void ot_bmd_change_write(jw *w, const ot_bmd_result *r);
-void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags);
-void ot_marker_result_write(jw *w, const ot_marker_result *r, int with_flags);
-
 /* Hands the NUL-terminated text to *out (free with ot_free), or OT_ENOMEM. */
 int jw_finish(jw *w, char **out);
 

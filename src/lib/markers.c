@@ -1,21 +1,9 @@
 /* Bone turnover markers: response to therapy against LSC, target, threshold. */
-#include "jsonw.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-const char *ot_response_name(ot_response r)
-{
-    static const char *const names[] = {"responding", "suboptimal", "not_assessable"};
-    return (unsigned)r < 3 ? names[r] : "unknown";
-}
-
-const char *ot_marker_rule_name(ot_marker_rule r)
-{
-    static const char *const names[] = {"none", "antiresorptive", "anabolic"};
-    return (unsigned)r < 3 ? names[r] : "unknown";
-}
 
 static const char *marker_label(ot_analyte a) { return a == OT_ANALYTE_P1NP ? "P1NP" : "CTX"; }
 
@@ -222,14 +210,3 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
     return OT_OK;
 }
 
-int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
-{
-    if (!out || !r)
-        return OT_EINVAL;
-    jw w;
-    jw_init(&w, pretty);
-    jw_object(&w, NULL);
-    ot_marker_result_write(&w, r, 1);
-    jw_end_object(&w);
-    return jw_finish(&w, out);
-}

@@ -34,23 +34,6 @@ static const char *find_data_dir(const char *given)
     return OT_SOURCE_DATA_DIR;
 }
 
-/* Parses <dir>/<name> and checks its "kind". */
-int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name,
-                    const char *kind, char *path, size_t pathsz, ot_error *err)
-{
-    snprintf(path, pathsz, "%s/%s", rd->dir, name);
-    int rc = ot_json_parse_file(out, path, err);
-    if (rc != OT_OK)
-        return rc;
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(*out, "kind");
-    if (!cJSON_IsString(k) || strcmp(k->valuestring, kind) != 0) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return ot_err_set(err, OT_EDATA, "%s: kind: expected \"%s\"", path, kind);
-    }
-    return OT_OK;
-}
-
 static int load_lsc(ot_refdata *rd, ot_error *err)
 {
     char path[1200];

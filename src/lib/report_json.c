@@ -1,6 +1,6 @@
 /* The patient report as JSON (osteotrack(1), report.schema.json), written with
  * the fast writer: a batch writes millions of these. */
-#include "jsonw.h"
+#include "result_json.h"
 #include "report.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* Results as JSON with the fast writer (jsonw.h): BMD comparisons, marker
  * assessments and flags, shared by compare, markers and the report. */
-#include "jsonw.h"
+#include "result_json.h"
 
 #include <math.h>
 
@@ -158,4 +158,28 @@ void ot_marker_result_write(jw *w, const ot_marker_result *r, int with_flags)
             ot_flag_write(w, &r->flags[i]);
         jw_end_array(w);
     }
+}
+
+int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty)
+{
+    if (!out || !r)
+        return OT_EINVAL;
+    jw w;
+    jw_init(&w, pretty);
+    jw_object(&w, NULL);
+    ot_bmd_result_write(&w, r, 1);
+    jw_end_object(&w);
+    return jw_finish(&w, out);
+}
+
+int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
+{
+    if (!out || !r)
+        return OT_EINVAL;
+    jw w;
+    jw_init(&w, pretty);
+    jw_object(&w, NULL);
+    ot_marker_result_write(&w, r, 1);
+    jw_end_object(&w);
+    return jw_finish(&w, out);
 }

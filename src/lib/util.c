@@ -223,3 +223,19 @@ int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key,
     return rc == OT_OK ? ot_json_sourced(out, e, path, w, err) : rc;
 }
 
+/* Parses <dir>/<name> and checks its "kind". */
+int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name,
+                    const char *kind, char *path, size_t pathsz, ot_error *err)
+{
+    snprintf(path, pathsz, "%s/%s", rd->dir, name);
+    int rc = ot_json_parse_file(out, path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(*out, "kind");
+    if (!cJSON_IsString(k) || strcmp(k->valuestring, kind) != 0) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return ot_err_set(err, OT_EDATA, "%s: kind: expected \"%s\"", path, kind);
+    }
+    return OT_OK;
+}

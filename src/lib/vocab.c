@@ -211,3 +211,22 @@ const char *ot_significance_name(ot_significance s) { return name_of((int)s, sig
 
 static const char *const vs_names[] = {"below", "within", "above", "unknown", "context_only"};
 const char *ot_vs_expected_name(ot_vs_expected v) { return name_of((int)v, vs_names, 5); }
+
+const char *ot_response_name(ot_response r)
+{
+    static const char *const names[] = {"responding", "suboptimal", "not_assessable"};
+    return (unsigned)r < 3 ? names[r] : "unknown";
+}
+
+const char *ot_marker_rule_name(ot_marker_rule r)
+{
+    static const char *const names[] = {"none", "antiresorptive", "anabolic"};
+    return (unsigned)r < 3 ? names[r] : "unknown";
+}
+
+const char *ot_assessment_name(ot_assessment a)
+{
+    static const char *const names[] = {"responding", "stable", "inadequate_response",
+                                        "possible_treatment_failure", "insufficient_data"};
+    return (unsigned)a < 5 ? names[a] : "unknown";
+}
