@@ -40,18 +40,20 @@ static int zref_at(const ot_report *r, ot_date d, unsigned *assumed, int *age_ou
     const ot_reference_rules *x = &r->rd->ref;
     int age = ot_date_age(r->birth, d);
     *age_out = age;
+    if (r->sex == OT_SEX_FEMALE) { /* a given status decides, whatever the age */
+        switch (r->menopause) {
+        case OT_MENOPAUSE_POST: return 0;
+        case OT_MENOPAUSE_PERI: return x->peri_t_score.value < 0.5;
+        case OT_MENOPAUSE_PRE: return 1;
+        case OT_MENOPAUSE_UNKNOWN: break;
+        }
+    }
     if (r->sex == OT_SEX_UNKNOWN || age < 0) {
         *assumed |= ASSUMED_WHO;
         return 0;
     }
     if (r->sex == OT_SEX_MALE)
         return age < (int)x->who_min_age.value;
-    switch (r->menopause) {
-    case OT_MENOPAUSE_POST: return 0;
-    case OT_MENOPAUSE_PERI: return x->peri_t_score.value < 0.5;
-    case OT_MENOPAUSE_PRE: return 1;
-    case OT_MENOPAUSE_UNKNOWN: break;
-    }
     int pre = age < (int)x->premenopausal_below.value;
     *assumed |= pre ? ASSUMED_PRE : ASSUMED_POST;
     return pre;

@@ -19,6 +19,7 @@ Suite *suite_crosscal(void);
 Suite *suite_review(void);
 Suite *suite_limits(void);
 Suite *suite_clinical(void);
+Suite *suite_docs_clinical(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);

@@ -108,6 +108,19 @@ START_TEST(what_is_assumed_is_said)
     ck_assert(strstr(str(tscore_of(j), "note"), "taken as postmenopausal") != NULL);
     cJSON_Delete(j);
     ck_assert(!flagged("2024-06-01", OT_FLAG_DEMOGRAPHICS_ASSUMED));
+    /* a premenopausal woman with no birth date: her status decides (Z-scores),
+     * and nothing had to be assumed */
+    ot_patient_reset(p, "C3");
+    who(OT_SEX_FEMALE, NULL, OT_MENOPAUSE_PRE);
+    scan("2024-01-10", OT_SITE_LUMBAR_SPINE, 0.780, -2.6, -2.1);
+    j = report_json("2024-06-01");
+    ck_assert_str_eq(str(tscore_of(j), "reference"), "z_score");
+    ck_assert(cJSON_IsFalse(get(tscore_of(j), "osteoporosis_diagnosis")));
+    cJSON_Delete(j);
+    ck_assert(!flagged("2024-06-01", OT_FLAG_DEMOGRAPHICS_ASSUMED));
+    ot_patient_reset(p, "C2");
+    who(OT_SEX_FEMALE, "1969-03-01", OT_MENOPAUSE_UNKNOWN);
+    scan("2024-01-10", OT_SITE_LUMBAR_SPINE, 0.780, -2.6, NAN);
     /* a conflicting sex is refused and changes nothing */
     ot_error err = {0, ""};
     ck_assert_int_eq(ot_patient_set_demographics(p, OT_SEX_MALE, OT_DATE_NONE,
