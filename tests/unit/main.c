@@ -23,7 +23,11 @@ int main(void)
     srunner_add_suite(sr, suite_report());
     srunner_add_suite(sr, suite_jsonw());
     srunner_add_suite(sr, suite_crosscal());
-    srunner_add_suite(sr, suite_review());
+    srunner_add_suite(sr, suite_review_bmd());
+    srunner_add_suite(sr, suite_review_markers());
+    srunner_add_suite(sr, suite_review_csv());
+    srunner_add_suite(sr, suite_review_json());
+    srunner_add_suite(sr, suite_review_report());
     srunner_add_suite(sr, suite_limits());
     srunner_add_suite(sr, suite_clinical());
     srunner_add_suite(sr, suite_docs_clinical());

@@ -1,4 +1,4 @@
-/* Shared by the report suites (test_report.c, test_review.c): one patient
+/* Shared by the report suites (test_report.c, test_review_*.c): one patient
  * `p` on the shipped reference data `rd`, built up by the helpers below and
  * reported as of a date. The including file defines setup()/teardown(). */
 #ifndef OT_TEST_PATIENT_FIXTURE_H
