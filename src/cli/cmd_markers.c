@@ -67,7 +67,7 @@ static int parse_one(args *a, int c, char **argv)
     case OPT_UNIT:
         if (ot_unit_parse(&a->from.unit, optarg) != OT_OK)
             return cli_usage(CMD, "--unit: unknown unit '%s' (expected ug/L or ng/mL for P1NP; "
-                                  "ng/L, pg/mL or ng/mL for CTX)", optarg);
+                                  "ng/L, pg/mL, ng/mL or ug/L for CTX)", optarg);
         a->to.unit = a->from.unit;
         return EXIT_OK;
     case OPT_THERAPY:

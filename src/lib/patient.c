@@ -481,31 +481,47 @@ static int cmp_fact(const void *a, const void *b)
 }
 
 /* Runs of one agent in date order make courses (see ot_patient_add_record). */
+/* The stream a fact belongs to: therapy (and "none"), or one supplement
+ * agent each: a supplement named on a row neither ends a therapy course nor
+ * is ended by one. */
+static int fact_stream(ot_agent a)
+{
+    return ot_agent_class_of(a) == OT_CLASS_SUPPLEMENT ? (int)a : -1;
+}
+
 static int courses_from_facts(const ot_patient *p, ot_course *out, size_t *n)
 {
-    ot_tfact *f = malloc((p->nfacts + 1) * sizeof *f);
-    if (!f)
+    ot_tfact *all = malloc((2 * p->nfacts + 1) * sizeof *all), *f = all + p->nfacts;
+    if (!all)
         return OT_ENOMEM;
     if (p->nfacts)
-        memcpy(f, p->facts, p->nfacts * sizeof *f);
-    qsort(f, p->nfacts, sizeof *f, cmp_fact);
-    for (size_t i = 0; i < p->nfacts;) {
-        size_t j = i;
-        ot_date start = f[i].date, end = OT_DATE_NONE;
-        int named = 0;
-        for (; j < p->nfacts && f[j].agent == f[i].agent; j++) {
-            if (f[j].start != OT_DATE_NONE && f[j].start < start)
-                start = f[j].start;
-            if (f[j].end != OT_DATE_NONE && (end == OT_DATE_NONE || f[j].end > end))
-                end = f[j].end;
+        memcpy(all, p->facts, p->nfacts * sizeof *all);
+    qsort(all, p->nfacts, sizeof *all, cmp_fact);
+    static const int streams[] = {-1, OT_AGENT_VITAMIN_D, OT_AGENT_CALCIUM};
+    for (size_t s = 0; s < sizeof streams / sizeof streams[0]; s++) {
+        size_t nf = 0; /* this stream's facts, in date order */
+        for (size_t i = 0; i < p->nfacts; i++)
+            if (fact_stream(all[i].agent) == streams[s])
+                f[nf++] = all[i];
+        for (size_t i = 0; i < nf;) {
+            size_t j = i;
+            ot_date start = f[i].date, end = OT_DATE_NONE;
+            int named = 0;
+            for (; j < nf && f[j].agent == f[i].agent; j++) {
+                if (f[j].start != OT_DATE_NONE && f[j].start < start)
+                    start = f[j].start;
+                if (f[j].end != OT_DATE_NONE && (end == OT_DATE_NONE || f[j].end > end))
+                    end = f[j].end;
+            }
+            if (end == OT_DATE_NONE && j < nf)
+                end = f[j].date, named = 1; /* the first date that names another agent */
+            if (f[i].agent != OT_AGENT_NONE)
+                out[(*n)++] = (ot_course){f[i].agent, start, end, end, 0, end != OT_DATE_NONE,
+                                          named};
+            i = j;
         }
-        if (end == OT_DATE_NONE && j < p->nfacts)
-            end = f[j].date, named = 1; /* the first date that names another agent */
-        if (f[i].agent != OT_AGENT_NONE)
-            out[(*n)++] = (ot_course){f[i].agent, start, end, end, 0, end != OT_DATE_NONE, named};
-        i = j;
     }
-    free(f);
+    free(all);
     return OT_OK;
 }
 

@@ -279,7 +279,7 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     if (r->nafter) { /* never silent: data dated after as_of is left out */
         char note[160], d[11];
         ot_date_format(d, r->as_of);
-        snprintf(note, sizeof note, "%zu observation(s), fracture(s) or treatment course(s) dated "
+        snprintf(note, sizeof note, "%zu observation(s), fracture(s), treatment course(s) or dose(s) dated "
                  "after %s (the as-of date) are left out of this report", r->nafter, d);
         jw_object(&w, "after_as_of");
         jw_num(&w, "count", (double)r->nafter, 0);

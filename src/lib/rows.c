@@ -42,6 +42,7 @@ struct ot_rowreader {
     size_t ncols;            /* fields of the header */
     int col[C_COUNT];
     char warning[512];
+    char device[OT_DEVICE_MAX]; /* the row's device name, trimmed */
 };
 
 const char *ot_input_format_name(ot_input_format f)
@@ -290,11 +291,22 @@ static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc, enum col
     if (rc == OT_OK)
         rc = get_vocab(x, C_MFR, &rec->manufacturer, p_mfr, "hologic, ge_lunar, norland or other",
                        &given);
-    /* the whole field (NUL-terminated), when it is not blank */
+    /* trimmed like every field, when it is not blank; a name too long to
+     * hold is refused, never cut */
     const char *dev = field(x, C_DEVICE, &n);
-    rec->device = dev ? x->csv->fields[x->r->col[C_DEVICE]] : NULL;
+    rec->device = NULL;
     if (rc == OT_OK && dev)
-        rc = check_text(x, C_DEVICE, rec->device, strlen(rec->device));
+        rc = check_text(x, C_DEVICE, dev, n);
+    if (rc == OT_OK && dev && n >= OT_DEVICE_MAX) {
+        ot_error e;
+        ot_check_device(dev, "", &e);
+        rc = reject(x, "device: %s", e.message);
+    }
+    if (rc == OT_OK && dev) {
+        memcpy(x->r->device, dev, n);
+        x->r->device[n] = '\0';
+        rec->device = x->r->device;
+    }
     return rc;
 }
 
