@@ -23,6 +23,18 @@
  * - GSL: the library checks every GSL status and never passes GSL arguments
  *   that reach GSL's error handler; programs that embed it should still call
  *   gsl_set_error_handler_off() once at start (the osteotrack command does).
+ * - ABI: a program linked to the shared library uses only what this header
+ *   declares without OT_STATIC_LINKING_ONLY. Results are objects the library
+ *   allocates (ot_bmd_compare_new(), ot_marker_assess_new(), reports,
+ *   precision studies) and are read through accessors and JSON; options are
+ *   filled by ot_*_options_init() or their INIT macro and carry a version.
+ *   Defining OT_STATIC_LINKING_ONLY before including this header shows the
+ *   result structs, whose layout may change in any release: for programs
+ *   linked statically, such as the osteotrack command. ot_error's layout
+ *   ({int status; char message[512]}) is fixed for good. For 0.x the SONAME
+ *   carries the minor version (libosteotrack.so.0.2): every 0.x minor
+ *   release may change the ABI, and a program built for one refuses to load
+ *   with another.
  * - Units: BMD in g/cm2, P1NP in ug/L, CTX in ng/L, time in months and
  *   years, percentages as percent (5.0 means 5 %). An unknown number is NaN
  *   in C and null in JSON, never 0.
@@ -39,9 +51,9 @@ extern "C" {
 
 /* The single source of the version: CMake reads these three lines. */
 #define OT_VERSION_MAJOR 0
-#define OT_VERSION_MINOR 1
+#define OT_VERSION_MINOR 2
 #define OT_VERSION_PATCH 0
-#define OT_VERSION_STRING "0.1.0"
+#define OT_VERSION_STRING "0.2.0"
 
 #if defined(OT_BUILDING_LIBRARY) && defined(__GNUC__)
 #define OT_EXTERN __attribute__((visibility("default")))
@@ -301,6 +313,7 @@ OT_EXTERN const char *ot_flag_code_name(ot_flag_code c);
 OT_EXTERN const char *ot_severity_name(ot_severity s);
 
 #define OT_FLAG_MESSAGE_MAX 400
+#if defined(OT_STATIC_LINKING_ONLY)
 typedef struct ot_flag {
     ot_flag_code code;
     ot_severity severity;
@@ -310,6 +323,17 @@ typedef struct ot_flag {
     ot_analyte analyte;
     char message[OT_FLAG_MESSAGE_MAX];
 } ot_flag;
+#else
+typedef struct ot_flag ot_flag;
+#endif
+
+/* A flag's parts (a flag is owned by the result or report that holds it). */
+OT_EXTERN ot_flag_code ot_flag_get_code(const ot_flag *f);
+OT_EXTERN ot_severity ot_flag_get_severity(const ot_flag *f);
+OT_EXTERN const char *ot_flag_get_message(const ot_flag *f);
+/* The site (or analyte) the flag concerns: 1 with *out set, 0 when none applies. */
+OT_EXTERN int ot_flag_get_site(const ot_flag *f, ot_site *out);
+OT_EXTERN int ot_flag_get_analyte(const ot_flag *f, ot_analyte *out);
 
 #define OT_SOURCE_MAX 320
 
@@ -350,6 +374,10 @@ typedef struct ot_bmd_options {
 #define OT_BMD_OPTIONS_VERSION 1u
 #define OT_BMD_OPTIONS_INIT \
     { OT_BMD_OPTIONS_VERSION, OT_LSC_FROM_DATA, 0.0, OT_AGENT_NONE, -1.0 }
+/* Fills *opts with the defaults of `version` (OT_BMD_OPTIONS_VERSION): what
+ * a program that does not compile the INIT macro in (a binding) calls.
+ * OT_EINVAL for a version this library does not know. */
+OT_EXTERN int ot_bmd_options_init(ot_bmd_options *opts, unsigned version);
 
 typedef enum ot_significance {
     OT_SIG_INCREASE = 0,
@@ -377,6 +405,7 @@ typedef enum ot_expected_measure {
     OT_MEASURE_NOT_KNOWN        /* the source seen does not say which */
 } ot_expected_measure;
 
+#if defined(OT_STATIC_LINKING_ONLY)
 typedef struct ot_expected {
     int found;                /* 0: no expected range applies */
     ot_agent agent;
@@ -432,6 +461,9 @@ typedef struct ot_bmd_result {
     int sbmd_confirmed;
     const char *sbmd_source;  /* borrowed from the ot_refdata; NULL unless has_sbmd */
 } ot_bmd_result;
+#else
+typedef struct ot_bmd_result ot_bmd_result;
+#endif
 
 /*
  * Compares a follow-up scan `to` with a baseline scan `from` of the same site.
@@ -454,6 +486,29 @@ OT_EXTERN int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd,
 
 /* The result as one JSON object (the fields of report.schema.json); free with ot_free(). */
 OT_EXTERN int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty);
+
+/*
+ * The same comparison into a result the library allocates (free it with
+ * ot_bmd_result_free(), NULL-safe): what a program linked to the shared
+ * library uses, read through the accessors below and ot_bmd_result_to_json().
+ * *out is NULL on failure.
+ */
+OT_EXTERN int ot_bmd_compare_new(ot_bmd_result **out, const ot_refdata *rd,
+                                 const ot_bmd_measure *from, const ot_bmd_measure *to,
+                                 const ot_bmd_options *opts, ot_error *err);
+OT_EXTERN void ot_bmd_result_free(ot_bmd_result *r);
+OT_EXTERN ot_significance ot_bmd_result_significance(const ot_bmd_result *r);
+OT_EXTERN ot_vs_expected ot_bmd_result_vs_expected(const ot_bmd_result *r);
+/* g/cm2, percent, calendar months; NaN when not known */
+OT_EXTERN double ot_bmd_result_change_g_cm2(const ot_bmd_result *r);
+OT_EXTERN double ot_bmd_result_change_pct(const ot_bmd_result *r);
+OT_EXTERN double ot_bmd_result_lsc_g_cm2(const ot_bmd_result *r);
+OT_EXTERN double ot_bmd_result_months(const ot_bmd_result *r);
+OT_EXTERN int ot_bmd_result_device_changed(const ot_bmd_result *r);
+OT_EXTERN int ot_bmd_result_cross_calibrated(const ot_bmd_result *r);
+OT_EXTERN size_t ot_bmd_result_flag_count(const ot_bmd_result *r);
+/* The i-th flag (borrowed from r), or NULL past the end. */
+OT_EXTERN const ot_flag *ot_bmd_result_flag(const ot_bmd_result *r, size_t i);
 
 /* ------------------------------------------------------------------ */
 /* Bone turnover markers (P1NP, CTX)                                   */
@@ -478,6 +533,7 @@ typedef struct ot_marker_options {
 
 #define OT_MARKER_OPTIONS_VERSION 1u
 #define OT_MARKER_OPTIONS_INIT { OT_MARKER_OPTIONS_VERSION, OT_AGENT_NONE, OT_DATE_NONE }
+OT_EXTERN int ot_marker_options_init(ot_marker_options *opts, unsigned version);
 
 typedef enum ot_response {
     OT_RESP_RESPONDING = 0,
@@ -494,6 +550,7 @@ typedef enum ot_marker_rule {
 OT_EXTERN const char *ot_response_name(ot_response r);
 OT_EXTERN const char *ot_marker_rule_name(ot_marker_rule r);
 
+#if defined(OT_STATIC_LINKING_ONLY)
 #define OT_MARKER_MAX_FLAGS 2
 typedef struct ot_marker_result {
     ot_analyte analyte;
@@ -517,6 +574,9 @@ typedef struct ot_marker_result {
     size_t nflags;
     ot_flag flags[OT_MARKER_MAX_FLAGS];
 } ot_marker_result;
+#else
+typedef struct ot_marker_result ot_marker_result;
+#endif
 
 /*
  * Assesses a follow-up marker value against its baseline under a therapy
@@ -540,6 +600,24 @@ OT_EXTERN int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
 /* The result as one JSON object; free with ot_free(). */
 OT_EXTERN int ot_marker_result_to_json(char **out, const ot_marker_result *r,
                                        int pretty);
+
+/* The same assessment into a result the library allocates (free it with
+ * ot_marker_result_free(), NULL-safe), for programs linked to the shared
+ * library. *out is NULL on failure. */
+OT_EXTERN int ot_marker_assess_new(ot_marker_result **out, const ot_refdata *rd,
+                                   const ot_marker_measure *baseline,
+                                   const ot_marker_measure *followup,
+                                   const ot_marker_options *opts, ot_error *err);
+OT_EXTERN void ot_marker_result_free(ot_marker_result *r);
+OT_EXTERN ot_response ot_marker_result_response(const ot_marker_result *r);
+OT_EXTERN ot_marker_rule ot_marker_result_rule(const ot_marker_result *r);
+/* percent, and canonical units (ug/L, ng/L); NaN when not known */
+OT_EXTERN double ot_marker_result_change_pct(const ot_marker_result *r);
+OT_EXTERN double ot_marker_result_change_abs(const ot_marker_result *r);
+/* Why, in one sentence (borrowed from r). */
+OT_EXTERN const char *ot_marker_result_reason(const ot_marker_result *r);
+OT_EXTERN size_t ot_marker_result_flag_count(const ot_marker_result *r);
+OT_EXTERN const ot_flag *ot_marker_result_flag(const ot_marker_result *r, size_t i);
 
 /* ------------------------------------------------------------------ */
 /* Patients                                                            */
@@ -810,6 +888,7 @@ typedef struct ot_precision_options {
 #define OT_PRECISION_OPTIONS_VERSION 1u
 #define OT_PRECISION_OPTIONS_INIT \
     { OT_PRECISION_OPTIONS_VERSION, OT_PRECISION_INPUT_AUTO, NULL, 0 }
+OT_EXTERN int ot_precision_options_init(ot_precision_options *opts, unsigned version);
 
 typedef enum ot_precision_by {
     OT_PRECISION_BY_SITE = 0,     /* every scan of the site */

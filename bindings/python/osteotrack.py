@@ -12,8 +12,10 @@ result as a Python dict, the same JSON the `osteotrack` command prints.
 
 The library is found, in this order: the path in $OSTEOTRACK_LIBRARY, then
 ctypes.util.find_library("osteotrack") (the system's library directories),
-then "libosteotrack.so.<major>" through the dynamic loader
-(LD_LIBRARY_PATH). The reference data: data_dir=..., else
+then "libosteotrack.so.<ABI>" through the dynamic loader
+(LD_LIBRARY_PATH). The library must be the version this wrapper was written
+for (ABI, "0.2": for 0.x the SONAME carries the minor version); another is
+refused with a message rather than called with the wrong layout. The reference data: data_dir=..., else
 $OSTEOTRACK_DATA_DIR, else the data installed with the library.
 
 An Osteotrack object holds a loaded, read-only copy of the reference data; it
@@ -30,7 +32,7 @@ import warnings
 
 __all__ = ["Osteotrack", "OsteotrackError", "OsteotrackWarning", "load", "library_version"]
 
-ABI_MAJOR = 0  # the SONAME libosteotrack.so.0 this wrapper is written for
+ABI = "0.2"  # libosteotrack.so.0.2: the ABI this wrapper is written for
 
 # Status codes of osteotrack.h (never renumbered).
 STATUS = {0: "OT_OK", -1: "OT_EINVAL", -2: "OT_ENOMEM", -3: "OT_EIO", -4: "OT_EPARSE",
@@ -40,13 +42,10 @@ STATUS = {0: "OT_OK", -1: "OT_EINVAL", -2: "OT_ENOMEM", -3: "OT_EIO", -4: "OT_EP
 _DATE_NONE = -2147483647 - 1  # OT_DATE_NONE
 _UNIT_CANONICAL = 6           # OT_UNIT_CANONICAL (= OT_UNIT_COUNT)
 _LSC_FROM_DATA, _LSC_G_CM2, _LSC_PERCENT = 0, 1, 2
+# The options layouts below are these versions; ot_*_options_init() fills the
+# defaults. Results are the library's objects, only handed to *_to_json().
 _BMD_OPTIONS_VERSION = 1
 _MARKER_OPTIONS_VERSION = 1
-
-# Results (ot_bmd_result, ot_marker_result) are filled by the library and only
-# handed back to its *_to_json(): a buffer far larger than either struct
-# (about 3 KB) keeps this wrapper right when the structs grow.
-_RESULT_BYTES = 64 * 1024
 
 
 class OsteotrackError(Exception):
@@ -111,14 +110,18 @@ _PROTOTYPES = {
     "ot_unit_parse": (ctypes.c_int, [_INT_P, ctypes.c_char_p]),
     "ot_manufacturer_parse": (ctypes.c_int, [_INT_P, ctypes.c_char_p]),
     "ot_date_parse": (ctypes.c_int, [ctypes.POINTER(ctypes.c_long), ctypes.c_char_p]),
-    "ot_bmd_compare": (ctypes.c_int, [_P, _P, ctypes.POINTER(_BmdMeasure),
-                                      ctypes.POINTER(_BmdMeasure), ctypes.POINTER(_BmdOptions),
-                                      _ERR_P]),
+    "ot_bmd_options_init": (ctypes.c_int, [ctypes.POINTER(_BmdOptions), ctypes.c_uint]),
+    "ot_bmd_compare_new": (ctypes.c_int, [_PP, _P, ctypes.POINTER(_BmdMeasure),
+                                          ctypes.POINTER(_BmdMeasure),
+                                          ctypes.POINTER(_BmdOptions), _ERR_P]),
     "ot_bmd_result_to_json": (ctypes.c_int, [_PP, _P, ctypes.c_int]),
-    "ot_marker_assess": (ctypes.c_int, [_P, _P, ctypes.POINTER(_MarkerMeasure),
-                                        ctypes.POINTER(_MarkerMeasure),
-                                        ctypes.POINTER(_MarkerOptions), _ERR_P]),
+    "ot_bmd_result_free": (None, [_P]),
+    "ot_marker_options_init": (ctypes.c_int, [ctypes.POINTER(_MarkerOptions), ctypes.c_uint]),
+    "ot_marker_assess_new": (ctypes.c_int, [_PP, _P, ctypes.POINTER(_MarkerMeasure),
+                                            ctypes.POINTER(_MarkerMeasure),
+                                            ctypes.POINTER(_MarkerOptions), _ERR_P]),
     "ot_marker_result_to_json": (ctypes.c_int, [_PP, _P, ctypes.c_int]),
+    "ot_marker_result_free": (None, [_P]),
     "ot_patient_new": (ctypes.c_int, [_PP, ctypes.c_char_p]),
     "ot_patient_free": (None, [_P]),
     "ot_patient_from_json": (ctypes.c_int, [_P, _P, ctypes.c_char_p, ctypes.c_size_t,
@@ -134,7 +137,7 @@ def _find_library():
     path = os.environ.get("OSTEOTRACK_LIBRARY")
     if path:
         return path
-    return ctypes.util.find_library("osteotrack") or "libosteotrack.so.%d" % ABI_MAJOR
+    return ctypes.util.find_library("osteotrack") or "libosteotrack.so.%s" % ABI
 
 
 def _open_library(path=None):
@@ -145,6 +148,13 @@ def _open_library(path=None):
         raise OsteotrackError(
             "cannot load libosteotrack (%s): %s; set OSTEOTRACK_LIBRARY to the path of "
             "libosteotrack.so" % (path, e), -3) from None
+    lib.ot_version.restype = ctypes.c_char_p
+    lib.ot_version.argtypes = []
+    version = lib.ot_version().decode()
+    if not (version + ".").startswith(ABI + "."):
+        raise OsteotrackError(
+            "libosteotrack %s at %s is not the ABI %s this wrapper is written for" %
+            (version, path, ABI), -1)
     for name, (restype, argtypes) in _PROTOTYPES.items():
         fn = getattr(lib, name)
         fn.restype = restype
@@ -303,7 +313,8 @@ class Osteotrack:
             meas.device = _b(device)
             meas.manufacturer = (0 if mfr is None else
                                  self._parse(lib.ot_manufacturer_parse, mfr, "manufacturer"))
-        o = _BmdOptions(_BMD_OPTIONS_VERSION, _LSC_FROM_DATA, 0.0, 0, -1.0)
+        o = _BmdOptions()
+        self._check(lib.ot_bmd_options_init(ctypes.byref(o), _BMD_OPTIONS_VERSION))
         if lsc is not None:
             text = str(lsc).strip()
             if text.endswith("%"):
@@ -314,12 +325,15 @@ class Osteotrack:
             o.therapy = self._parse(lib.ot_agent_parse, therapy, "agent")
         if months_on_therapy is not None:
             o.months_on_therapy = float(months_on_therapy)
-        result = (ctypes.c_double * (_RESULT_BYTES // 8))()
+        result = ctypes.c_void_p()
         err = _Error()
-        self._check(lib.ot_bmd_compare(result, self._live(), ctypes.byref(m[0]),
-                                       ctypes.byref(m[1]), ctypes.byref(o), ctypes.byref(err)),
-                    err)
-        return self._json(lib.ot_bmd_result_to_json, result)
+        self._check(lib.ot_bmd_compare_new(ctypes.byref(result), self._live(), ctypes.byref(m[0]),
+                                           ctypes.byref(m[1]), ctypes.byref(o),
+                                           ctypes.byref(err)), err)
+        try:
+            return self._json(lib.ot_bmd_result_to_json, result)
+        finally:
+            lib.ot_bmd_result_free(result)
 
     def markers(self, analyte, baseline, followup, *, unit=None, therapy=None,
                 therapy_start=None, from_date=None, to_date=None):
@@ -329,14 +343,20 @@ class Osteotrack:
         unit_v = _UNIT_CANONICAL if unit is None else self._parse(lib.ot_unit_parse, unit, "unit")
         a = _MarkerMeasure(analyte_v, float(baseline), unit_v, self._date(from_date, "from_date"))
         b = _MarkerMeasure(analyte_v, float(followup), unit_v, self._date(to_date, "to_date"))
-        o = _MarkerOptions(_MARKER_OPTIONS_VERSION, 0, self._date(therapy_start, "therapy_start"))
+        o = _MarkerOptions()
+        self._check(lib.ot_marker_options_init(ctypes.byref(o), _MARKER_OPTIONS_VERSION))
+        o.therapy_start = self._date(therapy_start, "therapy_start")
         if therapy is not None:
             o.therapy = self._parse(lib.ot_agent_parse, therapy, "agent")
-        result = (ctypes.c_double * (_RESULT_BYTES // 8))()
+        result = ctypes.c_void_p()
         err = _Error()
-        self._check(lib.ot_marker_assess(result, self._live(), ctypes.byref(a), ctypes.byref(b),
-                                         ctypes.byref(o), ctypes.byref(err)), err)
-        return self._json(lib.ot_marker_result_to_json, result)
+        self._check(lib.ot_marker_assess_new(ctypes.byref(result), self._live(), ctypes.byref(a),
+                                             ctypes.byref(b), ctypes.byref(o), ctypes.byref(err)),
+                    err)
+        try:
+            return self._json(lib.ot_marker_result_to_json, result)
+        finally:
+            lib.ot_marker_result_free(result)
 
     def report(self, patient, as_of=None, *, rejected=None, strict=False):
         """One patient's report (osteotrack batch) as a dict.

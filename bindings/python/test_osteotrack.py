@@ -47,6 +47,20 @@ class WrapperTest(unittest.TestCase):
         self.assertEqual(osteotrack.library_version(), header)
         self.assertEqual(self.ot.version, header)
         self.assertTrue(os.path.isfile(os.path.join(self.ot.data_dir, "lsc.json")))
+        # the wrapper is written for one ABI (the header's major.minor) and
+        # refuses a library of another, instead of calling it with wrong layouts
+        self.assertTrue(header.startswith(osteotrack.ABI + "."))
+        saved, cache = osteotrack.ABI, dict(osteotrack._lib_cache)
+        try:
+            osteotrack.ABI = "9.9"
+            osteotrack._lib_cache.clear()
+            with self.assertRaises(osteotrack.OsteotrackError) as e:
+                osteotrack.load()
+            self.assertIn("not the ABI 9.9", str(e.exception))
+        finally:
+            osteotrack.ABI = saved
+            osteotrack._lib_cache.clear()
+            osteotrack._lib_cache.update(cache)
 
     def test_compare_is_the_commands(self):
         # compare --site spine --from 0.800 --to 0.840 --from-date 2019-01-10 --to-date 2021-01-10

@@ -74,17 +74,21 @@ int main(int argc, char **argv)
     b.value = 0.840;
     ot_bmd_options o = OT_BMD_OPTIONS_INIT;
     o.therapy = OT_AGENT_ALENDRONATE;
-    ot_bmd_result r;
+    /* The result is the library's: read through accessors, then freed (its
+     * layout is not part of the ABI). */
+    ot_bmd_result *r = NULL;
     int rc = ot_date_parse(&a.date, "2022-03-01");
     if (rc == OT_OK)
         rc = ot_date_parse(&b.date, "2024-03-01");
-    if (rc != OT_OK || ot_bmd_compare(&r, rd, &a, &b, &o, &err) != OT_OK) {
+    if (rc != OT_OK || ot_bmd_compare_new(&r, rd, &a, &b, &o, &err) != OT_OK) {
         ot_refdata_free(rd);
         return fail("compare", &err);
     }
     printf("compare: %s %+.3f g/cm2 (%+.1f%%) in %.0f months, LSC %.4f g/cm2: %s\n",
-           ot_site_name(r.site), r.change_g_cm2, r.change_pct, r.months, r.lsc_g_cm2,
-           ot_significance_name(r.significance));
+           ot_site_name(a.site), ot_bmd_result_change_g_cm2(r), ot_bmd_result_change_pct(r),
+           ot_bmd_result_months(r), ot_bmd_result_lsc_g_cm2(r),
+           ot_significance_name(ot_bmd_result_significance(r)));
+    ot_bmd_result_free(r);
 
     /* A patient report as of a fixed date. */
     ot_patient *p = NULL;
@@ -108,7 +112,8 @@ int main(int argc, char **argv)
     printf("summary: %s\n", ot_report_summary(rep));
     for (size_t i = 0; i < ot_report_flag_count(rep); i++) {
         const ot_flag *f = ot_report_flag(rep, i);
-        printf("flag: %s (%s)\n", ot_flag_code_name(f->code), ot_severity_name(f->severity));
+        printf("flag: %s (%s)\n", ot_flag_code_name(ot_flag_get_code(f)),
+               ot_severity_name(ot_flag_get_severity(f)));
     }
     char *json = NULL;
     rc = ot_report_to_json(&json, rep, 0);

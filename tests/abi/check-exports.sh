@@ -2,7 +2,8 @@
 # The shared library exports the public API and nothing else:
 #   - every defined dynamic symbol starts with ot_ (nm -D --defined-only);
 #   - every function the header declares with OT_EXTERN is exported;
-#   - SONAME is libosteotrack.so.MAJOR, MAJOR from OT_VERSION_MAJOR.
+#   - SONAME is libosteotrack.so.MAJOR from 1.0, libosteotrack.so.0.MINOR before
+#     (every 0.x minor release may change the ABI), from OT_VERSION_MAJOR/MINOR.
 # Usage: check-exports.sh LIBOSTEOTRACK.so include/osteotrack.h
 set -euo pipefail
 lib=$1 header=$2
@@ -26,9 +27,12 @@ if [ -n "$extra" ]; then
   echo "exported but not declared OT_EXTERN in the header:"; echo "$extra"; fail=1
 fi
 major=$(sed -n 's/^#define OT_VERSION_MAJOR \([0-9]*\).*/\1/p' "$header")
+minor=$(sed -n 's/^#define OT_VERSION_MINOR \([0-9]*\).*/\1/p' "$header")
+want=libosteotrack.so.$major
+[ "$major" = 0 ] && want=libosteotrack.so.0.$minor
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-if [ "$soname" != "libosteotrack.so.$major" ]; then
-  echo "SONAME is '$soname', expected libosteotrack.so.$major"; fail=1
+if [ "$soname" != "$want" ]; then
+  echo "SONAME is '$soname', expected $want"; fail=1
 fi
 [ $fail = 0 ] && echo "$(wc -l <<<"$syms") symbols exported, all ot_ and all declared; SONAME $soname"
 exit $fail

@@ -33,9 +33,12 @@ libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$tmp/build/CMakeCache.txt"
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 version=$(sed -n 's/^#define OT_VERSION_STRING "\(.*\)"/\1/p' "$src/include/osteotrack.h")
 major=${version%%.*}
+# SONAME: libosteotrack.so.MAJOR from 1.0; for 0.x libosteotrack.so.0.MINOR
+abi=$major
+[ "$major" = 0 ] && { minor=${version#0.}; abi=0.${minor%%.*}; }
 
 echo "== installed files"
-for f in "$libdir/libosteotrack.so" "$libdir/libosteotrack.so.$major" \
+for f in "$libdir/libosteotrack.so" "$libdir/libosteotrack.so.$abi" \
          "$libdir/libosteotrack.so.$version" "$libdir/libosteotrack.a" \
          "$prefix/include/osteotrack.h" "$prefix/bin/osteotrack" \
          "$prefix/share/osteotrack/lsc.json" "$prefix/share/osteotrack/markers.json" \
@@ -51,7 +54,7 @@ for f in "$libdir/libosteotrack.so" "$libdir/libosteotrack.so.$major" \
 done
 [ ! -e "$prefix/share/osteotrack/examples" ] || fail "data/examples should not be installed"
 soname=$(readelf -d "$libdir/libosteotrack.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = "libosteotrack.so.$major" ] || fail "SONAME is '$soname', expected libosteotrack.so.$major"
+[ "$soname" = "libosteotrack.so.$abi" ] || fail "SONAME is '$soname', expected libosteotrack.so.$abi"
 
 expect_embed() { # the output of a run of the example
   local out=$1
@@ -72,7 +75,7 @@ pkg-config --libs --static osteotrack | grep -q -- '-lcjson' || fail "pkg-config
 mkdir "$tmp/pc"
 cp "$src/examples/embed/embed.c" "$src/examples/embed/Makefile" "$tmp/pc/"
 make -s -C "$tmp/pc" CC="$cc" CFLAGS="-O2 -Wall -Wextra -pedantic -Werror" >/dev/null
-readelf -d "$tmp/pc/embed" | grep -q "NEEDED.*\[libosteotrack.so.$major\]" ||
+readelf -d "$tmp/pc/embed" | grep -q "NEEDED.*\[libosteotrack.so.$abi\]" ||
   fail "pkg-config build is not linked with the shared library"
 LD_LIBRARY_PATH=$libdir "$tmp/pc/embed" >"$tmp/pc.out" || { cat "$tmp/pc.out"; fail "pkg-config build failed to run"; }
 expect_embed "$tmp/pc.out"
@@ -98,7 +101,7 @@ for kind in shared static; do
   "$cmake" --build "$tmp/cm-$kind" >>"$tmp/cm-$kind.log" 2>&1 ||
     { cat "$tmp/cm-$kind.log"; fail "find_package build ($kind) failed"; }
   if [ $kind = shared ]; then
-    readelf -d "$tmp/cm-$kind/embed" | grep -q "NEEDED.*\[libosteotrack.so.$major\]" ||
+    readelf -d "$tmp/cm-$kind/embed" | grep -q "NEEDED.*\[libosteotrack.so.$abi\]" ||
       fail "osteotrack::osteotrack is not the shared library"
   elif readelf -d "$tmp/cm-$kind/embed" | grep -q 'NEEDED.*libosteotrack'; then
     fail "osteotrack::osteotrack_static links the shared library"
@@ -122,7 +125,7 @@ EOF
 echo "== the Python wrapper on the installed library"
 py=$(command -v python3) || fail "python3 is needed (bash scripts/setup.sh installs it)"
 out=$(cd "$tmp" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$src/bindings/python \
-  OSTEOTRACK_LIBRARY=$libdir/libosteotrack.so.$major "$py" -c '
+  OSTEOTRACK_LIBRARY=$libdir/libosteotrack.so.$abi "$py" -c '
 import osteotrack
 ot = osteotrack.load()
 print(ot.version, ot.data_dir, ot.compare("spine", 0.800, 0.840, lsc=0.028)["significance"])')
