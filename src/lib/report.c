@@ -637,6 +637,8 @@ static int build(ot_report *r, const ot_patient *p)
             r->last_dxa = p->obs[i].date;
     }
     qsort(s, n, sizeof *s, cmp_obs);
+    r->obs = s;
+    r->nobs = n;
     size_t nbmd = 0;
     while (nbmd < n && s[nbmd]->analyte == OT_ANALYTE_BMD)
         nbmd++;
@@ -644,12 +646,14 @@ static int build(ot_report *r, const ot_patient *p)
     if (rc == OT_OK)
         rc = build_markers(r, s + nbmd, n - nbmd);
     if (rc == OT_OK)
-        rc = ot_report_tscore(r, p);
+        rc = ot_report_tscore(r);
     if (rc == OT_OK)
         rc = ot_report_failure(r);
     if (rc == OT_OK)
-        rc = ot_report_due(r, p);
+        rc = ot_report_due(r);
     free(s);
+    r->obs = NULL; /* the snapshot points into the patient: only while building */
+    r->nobs = 0;
     if (rc == OT_OK) {
         ot_report_assess(r);
         ot_report_summarise(r);

@@ -88,6 +88,12 @@ typedef struct ot_tscore_summary {
 struct ot_report {
     char *id;
     ot_date as_of;
+    /* The snapshot the rules read while the report is built (NULL after):
+     * the patient's observations dated on or before as_of, sorted by
+     * analyte, site, date and input line. Fractures and courses are copied
+     * below, already cut at as_of. */
+    const ot_obs *const *obs;
+    size_t nobs;
     const ot_refdata *rd;
     const ot_course *current;   /* in effect at as_of, into `courses` */
     ot_course *courses;         /* sorted by start */
@@ -141,10 +147,10 @@ int ot_report_action(ot_report *r, ot_flag_code code, ot_date due, const char *f
     OT_PRINTF(4, 5);
 
 /* report_rules.c */
-int ot_report_tscore(ot_report *r, const ot_patient *p);
+int ot_report_tscore(ot_report *r);
 int ot_report_periods(ot_report *r, const ot_obs *const *s, size_t n);
 int ot_report_failure(ot_report *r);
-int ot_report_due(ot_report *r, const ot_patient *p);
+int ot_report_due(ot_report *r);
 void ot_report_assess(ot_report *r);
 void ot_report_summarise(ot_report *r);
 /* The bisphosphonate review's reason code i (NULL past the last) and

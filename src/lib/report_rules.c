@@ -166,7 +166,7 @@ static int assumed_flag(ot_report *r, unsigned assumed, int first_age, ot_date f
     return ot_report_add_flag(r, OT_FLAG_DEMOGRAPHICS_ASSUMED, OT_SEV_INFO, -1, -1, "%s", msg);
 }
 
-int ot_report_tscore(ot_report *r, const ot_patient *p)
+int ot_report_tscore(ot_report *r)
 {
     ot_tscore_summary *ts = &r->ts;
     scores t, z;
@@ -177,10 +177,10 @@ int ot_report_tscore(ot_report *r, const ot_patient *p)
     unsigned assumed = 0, a;
     int age, first_age = -1;
     ot_date latest = OT_DATE_NONE, first_assumed = OT_DATE_NONE;
-    for (size_t i = 0; i < p->nobs; i++) {
-        const ot_obs *o = &p->obs[i];
+    for (size_t i = 0; i < r->nobs; i++) {
+        const ot_obs *o = r->obs[i];
         const char *src;
-        if (o->analyte != OT_ANALYTE_BMD || o->date > r->as_of || (unsigned)o->site >= OT_SITE_COUNT)
+        if (o->analyte != OT_ANALYTE_BMD || (unsigned)o->site >= OT_SITE_COUNT)
             continue;
         a = 0;
         int zr = zref_at(r, o->date, &a, &age);
@@ -283,7 +283,7 @@ int ot_report_failure(ot_report *r)
     size_t nfx = 0;
     int loss = r->loss_on_treatment, no_marker = 0;
     for (size_t i = 0; i < r->nfx; i++) /* the fractures the IOF criteria count */
-        nfx += r->fx[i].date > c->start && r->fx[i].date <= r->as_of &&
+        nfx += r->fx[i].date > c->start && /* the snapshot holds no later ones */
                r->rd->fx_class[r->fx[i].site].iof_counts;
     /* A loss on treatment: a decrease measured from a scan taken no earlier
      * than the site's last scan on or before the start (its treatment
@@ -396,7 +396,7 @@ static int due_dxa(ot_report *r)
                               m->dxa_interval.value);
 }
 
-static int due_markers(ot_report *r, const ot_patient *p)
+static int due_markers(ot_report *r)
 {
     const ot_course *c = r->current;
     if (!c || !(is_antiresorptive(c->agent) || ot_agent_class_of(c->agent) == OT_CLASS_ANABOLIC))
@@ -412,9 +412,9 @@ static int due_markers(ot_report *r, const ot_patient *p)
     if (on > fmax(w->hi, r->rd->mon.failure_min.value))
         return OT_OK;
     int before = 0, after = 0, anabolic = ot_agent_class_of(c->agent) == OT_CLASS_ANABOLIC;
-    for (size_t i = 0; i < p->nobs; i++) {
-        const ot_obs *o = &p->obs[i];
-        if (o->analyte == OT_ANALYTE_BMD || o->date > r->as_of ||
+    for (size_t i = 0; i < r->nobs; i++) {
+        const ot_obs *o = r->obs[i];
+        if (o->analyte == OT_ANALYTE_BMD ||
             (anabolic && o->analyte != OT_ANALYTE_P1NP)) /* the anabolic rule is on P1NP */
             continue;
         before |= o->date <= c->start;
@@ -671,7 +671,7 @@ static int due_denosumab(ot_report *r, const ot_course *c)
                                   ot_date_months_between(c->end, r->as_of), next,
                                   dz->late.value);
     }
-    int started = late && late->start <= r->as_of;
+    int started = late != NULL; /* the snapshot's courses began by as_of */
     int rc = started ? OT_OK
                      : ot_report_action(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK, due, "start a "
                                         "bisphosphonate after denosumab (when the next injection "
@@ -757,7 +757,7 @@ static int due_untreated(ot_report *r)
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *c = &r->courses[i];
         supplement |= !ot_is_therapy(c->agent) && c->agent != OT_AGENT_NONE &&
-                      c->start <= r->as_of && (c->until == OT_DATE_NONE || c->until > r->as_of);
+                      (c->until == OT_DATE_NONE || c->until > r->as_of);
     }
     ot_date_format(d, r->as_of);
     int rc = ot_report_action(r, OT_FLAG_UNTREATED_OSTEOPOROSIS, r->as_of,
@@ -774,11 +774,11 @@ static int due_untreated(ot_report *r)
                                                         "ASBMR criteria do not favour)" : "");
 }
 
-int ot_report_due(ot_report *r, const ot_patient *p)
+int ot_report_due(ot_report *r)
 {
     int rc = due_dxa(r);
     if (rc == OT_OK)
-        rc = due_markers(r, p);
+        rc = due_markers(r);
     if (rc == OT_OK)
         rc = due_review(r);
     if (rc == OT_OK)
