@@ -251,8 +251,8 @@ typedef struct ot_refdata ot_refdata;
 
 /*
  * Loads and validates the reference data from `datadir`. When datadir is
- * NULL: $OSTEOTRACK_DATA_DIR, else the installed data directory, else the
- * source tree's data/ (for running from a build tree).
+ * NULL: $OSTEOTRACK_DATA_DIR, else the installed data directory (the one
+ * configured at build time; the library holds no other path).
  * The caller frees *out with ot_refdata_free(). Once loaded it is read-only
  * and may be shared between threads.
  */
@@ -763,7 +763,6 @@ typedef enum ot_input_format {
 
 /* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"). */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
-OT_EXTERN const char *ot_input_format_name(ot_input_format f);
 
 typedef enum ot_record_kind {
     OT_REC_BMD = 0,

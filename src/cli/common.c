@@ -77,6 +77,14 @@ int cli_load_refdata(ot_refdata **out, const char *cmd, const char *datadir,
 {
     ot_error err = {0, ""};
     int rc = ot_refdata_load(out, datadir, &err);
+    const char *env = getenv("OSTEOTRACK_DATA_DIR");
+    if (rc == OT_EIO && !datadir && !(env && *env)) {
+        /* not installed: a command run from its build tree uses the source
+         * tree's data/ (the library itself knows only the installed data) */
+        ot_error err2 = {0, ""};
+        if (ot_refdata_load(out, OT_CLI_SOURCE_DATA_DIR, &err2) == OT_OK)
+            rc = OT_OK;
+    }
     if (rc == OT_OK && config) {
         rc = ot_refdata_apply_config(*out, config, &err);
         if (rc != OT_OK) {

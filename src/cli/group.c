@@ -186,14 +186,6 @@ void group_free(group *g)
 
 size_t group_patients(const group *g) { return g->npats; }
 
-size_t group_bytes(const group *g)
-{
-    return g->nblocks * BLOCK * sizeof(mrec) + g->cappats * sizeof *g->pats +
-           g->cappid * sizeof *g->pid_off + g->ids.cap +
-           g->devs.cap + (g->by_id.cap + g->by_dev.cap) * sizeof(uint32_t) +
-           g->capscores * sizeof *g->scores;
-}
-
 static double score_out(const group *g, int32_t v)
 {
     if (v == SCORE_NONE)

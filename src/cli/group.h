@@ -18,7 +18,6 @@ void group_free(group *g);
  * names a device past 2^20 - 1 distinct device names. */
 int group_add(group *g, const ot_row *row);
 size_t group_patients(const group *g);
-size_t group_bytes(const group *g);
 /* Rows added from now on come from input `name` (borrowed), for messages. */
 int group_set_file(group *g, const char *name);
 /* A record left out of a patient: a duplicate, past the limit, demographics

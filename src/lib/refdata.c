@@ -10,17 +10,6 @@
 #ifndef OT_INSTALL_DATA_DIR
 #define OT_INSTALL_DATA_DIR "/usr/local/share/osteotrack"
 #endif
-#ifndef OT_SOURCE_DATA_DIR
-#define OT_SOURCE_DATA_DIR "data"
-#endif
-
-static int file_exists(const char *dir, const char *name)
-{
-    char path[1200];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static const char *find_data_dir(const char *given)
 {
@@ -29,9 +18,7 @@ static const char *find_data_dir(const char *given)
     const char *env = getenv("OSTEOTRACK_DATA_DIR");
     if (env && *env)
         return env;
-    if (file_exists(OT_INSTALL_DATA_DIR, "lsc.json"))
-        return OT_INSTALL_DATA_DIR;
-    return OT_SOURCE_DATA_DIR;
+    return OT_INSTALL_DATA_DIR; /* a build tree's command passes its own */
 }
 
 static int load_lsc(ot_refdata *rd, ot_error *err)

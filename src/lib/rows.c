@@ -45,12 +45,6 @@ struct ot_rowreader {
     char device[OT_DEVICE_MAX]; /* the row's device name, trimmed */
 };
 
-const char *ot_input_format_name(ot_input_format f)
-{
-    static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
-    return (unsigned)f < 5 ? names[f] : "unknown";
-}
-
 int ot_input_format_parse(ot_input_format *out, const char *s)
 {
     static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
