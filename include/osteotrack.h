@@ -761,6 +761,14 @@ typedef enum ot_input_format {
     OT_INPUT_NDJSON
 } ot_input_format;
 
+/*
+ * The one number syntax of every input and option: [+-]digits[.digits]
+ * [(e|E)[+-]digits], '.' as the decimal mark whatever the locale; no hex,
+ * nan, inf or spaces. s holds n bytes (no NUL needed). OT_EPARSE for
+ * anything else, OT_ERANGE when it overflows.
+ */
+OT_EXTERN int ot_parse_number(double *out, const char *s, size_t n);
+
 /* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"). */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
 

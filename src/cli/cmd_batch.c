@@ -408,7 +408,8 @@ static int parse_args(args *a, int argc, char **argv)
                                  optarg);
             break;
         case OPT_JOBS:
-            if (cli_parse_double(&jobs, optarg) || jobs < 1 || jobs > 256 || jobs != (int)jobs)
+            if (strspn(optarg, "0123456789") != strlen(optarg) || cli_parse_double(&jobs, optarg) ||
+                jobs < 1 || jobs > 256)
                 return cli_usage(CMD, "--jobs: '%s' is not a number of threads from 1 to 256",
                                  optarg);
             a->jobs = (int)jobs;

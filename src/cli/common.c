@@ -30,15 +30,7 @@ void cli_error(const char *cmd, const char *fmt, ...)
 
 int cli_parse_double(double *out, const char *s)
 {
-    char *end = NULL;
-    if (!s || !*s)
-        return -1;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return s && ot_parse_number(out, s, strlen(s)) == OT_OK ? 0 : -1;
 }
 
 int cli_parse_lsc(ot_lsc_kind *kind, double *value, const char *s)

@@ -98,14 +98,10 @@ static int strtab_intern(strtab *t, const char *s, int *id)
             *id = t->slot[i];
             return OT_OK;
         }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **str = realloc(t->str, cap * sizeof *str);
-        if (!str)
-            return OT_ENOMEM;
-        t->str = str;
-        t->cap = cap;
-    }
+    void *a = t->str;
+    if (ot_grow(&a, &t->cap, t->n + 1, sizeof *t->str) != OT_OK)
+        return OT_ENOMEM;
+    t->str = a;
     size_t len = strlen(s) + 1;
     if (!(t->str[t->n] = malloc(len)))
         return OT_ENOMEM;
@@ -215,14 +211,10 @@ static int vnote(ot_pstudy *s, ot_precision_note_kind kind, long line, const cha
                  va_list ap)
 {
     ot_precision_result *r = s->res;
-    if (r->nnotes == s->notecap) {
-        size_t cap = s->notecap ? s->notecap * 2 : 16;
-        ot_precision_note *n = realloc(r->notes, cap * sizeof *n);
-        if (!n)
-            return OT_ENOMEM;
-        r->notes = n;
-        s->notecap = cap;
-    }
+    void *a = r->notes;
+    if (ot_grow(&a, &s->notecap, r->nnotes + 1, sizeof *r->notes) != OT_OK)
+        return OT_ENOMEM;
+    r->notes = a;
     ot_precision_note *n = &r->notes[r->nnotes++];
     n->kind = kind;
     n->line = line;
@@ -306,14 +298,10 @@ int ot_pstudy_add(ot_pstudy *s, const ot_precision_scan *sc, ot_error *err)
                    ? OT_OK
                    : ot_err_set(err, OT_ENOMEM, "out of memory");
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        pscan *p = realloc(s->scans, cap * sizeof *p);
-        if (!p)
-            return ot_err_set(err, OT_ENOMEM, "out of memory");
-        s->scans = p;
-        s->cap = cap;
-    }
+    void *a = s->scans;
+    if (ot_grow(&a, &s->cap, s->n + 1, sizeof *s->scans) != OT_OK)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    s->scans = a;
     pscan *p = &s->scans[s->n];
     if (strtab_intern(&s->pat, sc->patient_id, &p->pat) != OT_OK ||
         strtab_intern(&s->dev, sc->device, &p->dev) != OT_OK ||
@@ -402,14 +390,10 @@ static const char *group_label(const ot_precision_group *g, char *buf, size_t sz
 static int push_group(ot_pstudy *s, const ot_precision_group *g)
 {
     ot_precision_result *r = s->res;
-    if (r->ngroups == s->groupcap) {
-        size_t cap = s->groupcap ? s->groupcap * 2 : 8;
-        ot_precision_group *n = realloc(r->groups, cap * sizeof *n);
-        if (!n)
-            return OT_ENOMEM;
-        r->groups = n;
-        s->groupcap = cap;
-    }
+    void *a = r->groups;
+    if (ot_grow(&a, &s->groupcap, r->ngroups + 1, sizeof *r->groups) != OT_OK)
+        return OT_ENOMEM;
+    r->groups = a;
     r->groups[r->ngroups++] = *g;
     return OT_OK;
 }

@@ -29,18 +29,10 @@ static int trim_copy(char *dst, size_t size, const char *s, size_t len)
     return 0;
 }
 
-/* A decimal number with a point: digits, sign, point, exponent only. */
+/* A decimal number with a point (ot_parse_number). */
 static int parse_number(double *out, const char *s)
 {
-    if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    return ot_parse_number(out, s, strlen(s)) == OT_OK ? 0 : -1;
 }
 
 /* The text fields of a row, trimmed. */

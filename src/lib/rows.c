@@ -62,61 +62,6 @@ int ot_input_format_parse(ot_input_format *out, const char *s)
     return OT_EVOCAB;
 }
 
-/* Decimal with '.': the exact fast path for up to 15 digits, else strtod. */
-static int parse_number(double *out, const char *s, size_t n)
-{
-    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                 1e12, 1e13, 1e14, 1e15, 1e16};
-    size_t i = 0;
-    int neg = 0, digits = 0, frac = 0, dot = 0;
-    unsigned long long m = 0;
-    if (n && (s[0] == '-' || s[0] == '+'))
-        neg = s[i++] == '-';
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            m = m * 10 + (unsigned)(c - '0');
-            digits++;
-            frac += dot;
-        } else if (c == '.' && !dot) {
-            dot = 1;
-        } else {
-            break;
-        }
-    }
-    if (i == n && digits > 0 && digits <= 15) {
-        double v = (double)m / p10[frac];
-        *out = neg ? -v : v;
-        return 0;
-    }
-    if (digits == 0 && i == n)
-        return -1;
-    /* strtod would take hex, "nan", "inf" and the locale's decimal mark: only
-     * [+-]digits[.digits][e[+-]digits] reaches it */
-    if (digits == 0 || (i < n && s[i] != 'e' && s[i] != 'E'))
-        return -1;
-    size_t k = i + 1;
-    if (k < n && (s[k] == '+' || s[k] == '-'))
-        k++;
-    if (k == n)
-        return -1;
-    for (; k < n; k++)
-        if (s[k] < '0' || s[k] > '9')
-            return -1;
-    char buf[64], *end;
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    double v = strtod(buf, &end);
-    if (end != buf + n)
-        return -1;
-    if (!isfinite(v))
-        return -2; /* overflows */
-    *out = v;
-    return 0;
-}
-
 typedef struct rowctx {
     ot_rowreader *r;
     const ot_csv_row *csv;
@@ -194,8 +139,8 @@ static int get_number(const rowctx *x, enum col c, double *out, int required)
     *out = NAN;
     if (!s)
         return required ? reject(x, "%s: missing (expected a number)", col_names[c]) : OT_OK;
-    int rc = parse_number(out, s, n);
-    if (rc == -2)
+    int rc = ot_parse_number(out, s, n);
+    if (rc == OT_ERANGE)
         return reject(x, "%s: '%s' is too large (not a finite number)", col_names[c],
                       shown(buf, sizeof buf, s, n));
     if (rc)

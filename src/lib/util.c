@@ -239,3 +239,60 @@ int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name,
     }
     return OT_OK;
 }
+
+/* Decimal with '.': the exact fast path for up to 15 digits, else strtod. */
+int ot_parse_number(double *out, const char *s, size_t n)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16};
+    if (!out || !s)
+        return OT_EINVAL;
+    size_t i = 0;
+    int neg = 0, digits = 0, frac = 0, dot = 0;
+    unsigned long long m = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            m = m * 10 + (unsigned)(c - '0');
+            digits++;
+            frac += dot;
+        } else if (c == '.' && !dot) {
+            dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (i == n && digits > 0 && digits <= 15) {
+        double v = (double)m / p10[frac];
+        *out = neg ? -v : v;
+        return OT_OK;
+    }
+    if (digits == 0 && i == n)
+        return OT_EPARSE;
+    /* strtod would take hex, "nan", "inf" and the locale's decimal mark: only
+     * [+-]digits[.digits][e[+-]digits] reaches it */
+    if (digits == 0 || (i < n && s[i] != 'e' && s[i] != 'E'))
+        return OT_EPARSE;
+    size_t k = i + 1;
+    if (k < n && (s[k] == '+' || s[k] == '-'))
+        k++;
+    if (k == n)
+        return OT_EPARSE;
+    for (; k < n; k++)
+        if (s[k] < '0' || s[k] > '9')
+            return OT_EPARSE;
+    char buf[64], *end;
+    if (n >= sizeof buf)
+        return OT_EPARSE;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    double v = strtod(buf, &end);
+    if (end != buf + n)
+        return OT_EPARSE;
+    if (!isfinite(v))
+        return OT_ERANGE; /* overflows */
+    *out = v;
+    return OT_OK;
+}

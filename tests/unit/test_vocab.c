@@ -1,6 +1,8 @@
 /* Vocabulary, aliases and unit conversion (osteotrack(1)). */
 #include "suites.h"
 
+#include <string.h>
+
 START_TEST(site_names_and_aliases)
 {
     ot_site s;
@@ -140,6 +142,27 @@ START_TEST(unit_conversion)
 }
 END_TEST
 
+START_TEST(one_number_syntax)
+{
+    double v = 0;
+    ck_assert_int_eq(ot_parse_number(&v, "0.812", 5), OT_OK);
+    ck_assert_near(v, 0.812, 1e-15);
+    ck_assert_int_eq(ot_parse_number(&v, "-2.5", 4), OT_OK);
+    ck_assert_near(v, -2.5, 1e-15);
+    ck_assert_int_eq(ot_parse_number(&v, "1.2e3", 5), OT_OK);
+    ck_assert_near(v, 1200.0, 1e-9);
+    /* only the first n bytes are read */
+    ck_assert_int_eq(ot_parse_number(&v, "12x", 2), OT_OK);
+    ck_assert_near(v, 12.0, 1e-15);
+    static const char *const bad[] = {"", "0x10", "nan", "inf", "1,5", " 1", "1 ", "e5", "1e",
+                                      "+", ".", "1.2.3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(ot_parse_number(&v, bad[i], strlen(bad[i])) == OT_EPARSE, "'%s'", bad[i]);
+    ck_assert_int_eq(ot_parse_number(&v, "1e999", 5), OT_ERANGE);
+    ck_assert_int_eq(ot_parse_number(NULL, "1", 1), OT_EINVAL);
+}
+END_TEST
+
 START_TEST(status_strings)
 {
     ck_assert_str_eq(ot_strerror(OT_OK), "success");
@@ -161,6 +184,7 @@ Suite *suite_vocab(void)
     tcase_add_test(tc, unit_spellings);
     tcase_add_test(tc, unit_conversion);
     tcase_add_test(tc, status_strings);
+    tcase_add_test(tc, one_number_syntax);
     suite_add_tcase(s, tc);
     return s;
 }
