@@ -39,6 +39,36 @@ int cli_parse_double(double *out, const char *s);
 /* Parses "X" or "X%" for --lsc. */
 int cli_parse_lsc(ot_lsc_kind *kind, double *value, const char *s);
 
+/* The options compare and markers share: their `struct option` values, and
+ * where each goes. */
+enum {
+    CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_FROM_DATE, CLI_OPT_TO_DATE, CLI_OPT_THERAPY,
+    CLI_OPT_CONFIG, CLI_OPT_DATA_DIR, CLI_OPT_PRETTY, CLI_OPT_HELP
+};
+#define CLI_SHARED_OPTIONS                                                   \
+    {"from", required_argument, NULL, CLI_OPT_FROM},                         \
+        {"to", required_argument, NULL, CLI_OPT_TO},                         \
+        {"from-date", required_argument, NULL, CLI_OPT_FROM_DATE},           \
+        {"to-date", required_argument, NULL, CLI_OPT_TO_DATE},               \
+        {"therapy", required_argument, NULL, CLI_OPT_THERAPY},               \
+        {"config", required_argument, NULL, CLI_OPT_CONFIG},                 \
+        {"data-dir", required_argument, NULL, CLI_OPT_DATA_DIR},             \
+        {"pretty", no_argument, NULL, CLI_OPT_PRETTY},                       \
+        {"help", no_argument, NULL, CLI_OPT_HELP}
+typedef struct cli_pair {
+    double *from, *to;          /* the two values */
+    ot_date *from_date, *to_date;
+    ot_agent *therapy;
+    int have_from, have_to, pretty;
+    const char *config, *datadir;
+} cli_pair;
+#define CLI_NOT_SHARED 1
+/* Takes option c (getopt_long's return, optarg) when it is a shared one:
+ * EXIT_OK, a usage error's status, -1 after printing `help`; CLI_NOT_SHARED
+ * for an option of the command's own. An unknown option or a missing value
+ * is a usage error here too. */
+int cli_pair_option(const char *cmd, const char *help, int c, char **argv, cli_pair *p);
+
 /* Exit status for a library status code (65, 66, 70 or 2). */
 int cli_exit_for(int status);
 

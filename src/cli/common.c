@@ -1,6 +1,8 @@
 /* Helpers shared by the subcommands. */
 #include "cli.h"
 
+#include <getopt.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -116,4 +118,34 @@ int cli_finish(const char *cmd, ot_refdata *rd, int st, const ot_error *err, int
     }
     ot_free(json);
     return rc;
+}
+
+int cli_pair_option(const char *cmd, const char *help, int c, char **argv, cli_pair *p)
+{
+    switch (c) {
+    case CLI_OPT_FROM:
+    case CLI_OPT_TO:
+        if (cli_parse_double(c == CLI_OPT_FROM ? p->from : p->to, optarg))
+            return cli_usage(cmd, "--%s: '%s' is not a number", c == CLI_OPT_FROM ? "from" : "to",
+                             optarg);
+        *(c == CLI_OPT_FROM ? &p->have_from : &p->have_to) = 1;
+        return EXIT_OK;
+    case CLI_OPT_FROM_DATE:
+    case CLI_OPT_TO_DATE:
+        if (ot_date_parse(c == CLI_OPT_FROM_DATE ? p->from_date : p->to_date, optarg))
+            return cli_usage(cmd, "--%s: '%s' is not a valid date (expected YYYY-MM-DD)",
+                             c == CLI_OPT_FROM_DATE ? "from-date" : "to-date", optarg);
+        return EXIT_OK;
+    case CLI_OPT_THERAPY:
+        if (ot_agent_parse(p->therapy, optarg) != OT_OK)
+            return cli_usage(cmd, "--therapy: unknown agent '%s'", optarg);
+        return EXIT_OK;
+    case CLI_OPT_CONFIG: p->config = optarg; return EXIT_OK;
+    case CLI_OPT_DATA_DIR: p->datadir = optarg; return EXIT_OK;
+    case CLI_OPT_PRETTY: p->pretty = 1; return EXIT_OK;
+    case CLI_OPT_HELP: fputs(help, stdout); return -1;
+    case ':': return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
+    case '?': return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+    default: return CLI_NOT_SHARED;
+    }
 }

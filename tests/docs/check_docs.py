@@ -65,7 +65,13 @@ def getopt_options(src, cmd):
     m = re.search(r"struct option \w+\[\]\s*=\s*\{(.*?)\};", code, re.S)
     if not m:
         raise SystemExit("%s: no getopt_long option table found" % path)
-    return {"--" + name for name in re.findall(r'\{\s*"([a-z0-9-]+)"', m.group(1))}
+    table = m.group(1)
+    if "CLI_SHARED_OPTIONS" in table:  # the options compare and markers share (cli.h)
+        with open(os.path.join(src, "src", "cli", "cli.h"), encoding="utf-8") as f:
+            shared = re.search(r"#define CLI_SHARED_OPTIONS(.*?)\n\n|#define CLI_SHARED_OPTIONS(.*?)typedef",
+                               f.read(), re.S)
+        table += "".join(g for g in shared.groups() if g)
+    return {"--" + name for name in re.findall(r'\{\s*"([a-z0-9-]+)"', table)}
 
 
 def main():
