@@ -844,6 +844,91 @@ OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
                                     ot_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Reading patients: any input format into patients                   */
+/* ------------------------------------------------------------------ */
+/*
+ * Turns inputs of any format (paths, FILE*s or memory; long or wide CSV,
+ * JSON, NDJSON) into patients, handing each to the caller when it is
+ * complete. A JSON or NDJSON document is one patient, handed on as it is
+ * read. CSV rows are gathered by patient_id:
+ * - OT_GROUPING_STREAM trusts that each patient's rows are contiguous and
+ *   hands each patient on as soon as its rows end (constant memory); a
+ *   patient that comes back is rejected row by row;
+ * - OT_GROUPING_MEMORY gathers every row in memory (about half the size of
+ *   the CSV text) and hands the patients on at ot_patient_reader_finish(),
+ *   in order of first appearance;
+ * - OT_GROUPING_AUTO reads each input once: while the rows come grouped by
+ *   patient the older rows go to a temporary file (a few MB of memory
+ *   whatever the size); when a patient comes back they return to memory.
+ *   The patients are handed on at ot_patient_reader_finish(), in order of
+ *   first appearance, so the result is the same as OT_GROUPING_MEMORY.
+ * Every rejected row, document or part of one goes to `reject` with its
+ * place; the counts close the run (ot_patient_reader_counts).
+ */
+typedef struct ot_patient_reader ot_patient_reader;
+
+typedef enum ot_grouping {
+    OT_GROUPING_AUTO = 0,
+    OT_GROUPING_STREAM,
+    OT_GROUPING_MEMORY
+} ot_grouping;
+
+typedef struct ot_patient_reader_options {
+    unsigned version;          /* OT_PATIENT_READER_OPTIONS_VERSION */
+    ot_grouping grouping;
+    /* A patient to fill (the reader resets it): the caller's, e.g. one slot
+     * of a pool of threads. Required. */
+    ot_patient *(*patient)(void *ctx);
+    /* That patient is complete (rejected parts left out): report it.
+     * Nonzero stops the reading (an output that failed). Required. */
+    int (*ready)(void *ctx, ot_patient *p);
+    /* A rejected row, document or part, counted: `file` and `line` its
+     * place (file NULL: `reason` is already the whole message, with its
+     * place), `patient` its patient_id or NULL, `where` the part of a
+     * document ("observations[2]") or NULL. May be NULL. */
+    void (*reject)(void *ctx, const char *file, long line, const char *patient,
+                   const char *where, const char *reason);
+    /* A note that rejects nothing (columns not used, a file with no rows).
+     * May be NULL. */
+    void (*note)(void *ctx, const char *message);
+    void *ctx;
+} ot_patient_reader_options;
+
+#define OT_PATIENT_READER_OPTIONS_VERSION 1u
+#define OT_PATIENT_READER_OPTIONS_INIT \
+    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL }
+OT_EXTERN int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version);
+
+/* "auto", "stream", "memory". */
+OT_EXTERN int ot_grouping_parse(ot_grouping *out, const char *s);
+
+OT_EXTERN int ot_patient_reader_new(ot_patient_reader **out, const ot_refdata *rd,
+                                    const ot_patient_reader_options *opts, ot_error *err);
+/*
+ * Reads one input to its end: `path` ("-" is standard input), or an open
+ * FILE* (borrowed; `name` labels messages), or `len` bytes of memory.
+ * `fmt` OT_INPUT_AUTO takes a CSV's header to tell long from wide.
+ * OT_EIO when it cannot be opened or read (named in err; the reader goes
+ * on with the next input), OT_ENOMEM (final). Reading stops early, with
+ * OT_OK, once `ready` asked to stop.
+ */
+OT_EXTERN int ot_patient_reader_add_path(ot_patient_reader *r, const char *path,
+                                         ot_input_format fmt, ot_error *err);
+OT_EXTERN int ot_patient_reader_add_file(ot_patient_reader *r, FILE *f, const char *name,
+                                         ot_input_format fmt, ot_error *err);
+OT_EXTERN int ot_patient_reader_add_memory(ot_patient_reader *r, const void *data, size_t len,
+                                           const char *name, ot_input_format fmt,
+                                           ot_error *err);
+/* Hands on the patients still held (grouped CSV rows). OT_ENOMEM, or OT_EIO
+ * when a temporary file cannot be read back. */
+OT_EXTERN int ot_patient_reader_finish(ot_patient_reader *r, ot_error *err);
+/* Rows read (CSV rows; JSON observations, therapies, fractures and
+ * demographics; rejected documents) and rejected so far. */
+OT_EXTERN void ot_patient_reader_counts(const ot_patient_reader *r, size_t *rows,
+                                        size_t *rejected);
+OT_EXTERN void ot_patient_reader_free(ot_patient_reader *r);
+
+/* ------------------------------------------------------------------ */
 /* Precision studies (ISCD): osteotrack precision                      */
 /* ------------------------------------------------------------------ */
 /*

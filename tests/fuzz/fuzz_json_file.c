@@ -1,12 +1,12 @@
 /*
  * A .json file (FUZZ_NDJSON 0: one document, a list of them, or
  * {"patients": [...]}) or an .ndjson file (FUZZ_NDJSON 1), streamed into
- * documents as the batch command streams it (src/cli/input_json.c), each read
+ * documents as the batch command streams it (src/lib/json_stream.c), each read
  * and reported.
  */
 #include "fuzz.h"
 
-#include "input_json.h"
+#include "json_stream.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf, data, size);
     FILE *f = size ? fmemopen(buf, size, "rb") : fopen("/dev/null", "rb");
 #if FUZZ_NDJSON
-    if (!f || ndjson_stream(f, 4, on_doc, on_bad, &c) != 0)
+    if (!f || ot_ndjson_stream(f, 4, on_doc, on_bad, &c) != 0)
         abort();
 #else
-    if (!f || json_stream(f, 4, on_doc, on_bad, &c) != 0)
+    if (!f || ot_json_stream(f, 4, on_doc, on_bad, &c) != 0)
         abort();
 #endif
     fclose(f);

@@ -23,6 +23,7 @@ Suite *suite_review_json(void);
 Suite *suite_review_report(void);
 Suite *suite_limits(void);
 Suite *suite_clinical(void);
+Suite *suite_reader(void);
 Suite *suite_docs_clinical(void);
 
 /* Loads the shipped reference data or fails the test. */

@@ -1,12 +1,18 @@
-/* In-memory grouping: compact records in one array, chained per patient,
- * and an open-addressing hash table of patient ids. */
-#include "group.h"
+/* Grouping rows by patient: compact records in blocks, chained per patient,
+ * and an open-addressing hash table of patient ids. With spilling on, while
+ * the rows come grouped by patient the older blocks go to a temporary file,
+ * so grouped input takes a few MB whatever its size; when a patient comes
+ * back, the blocks come back to memory and grouping goes on there. */
+#include "rowgroup.h"
+#include "internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One record: an observation, a dose or the demographics of a row, with the
  * therapy named on its row folded in (agent != 0), or a therapy alone (kind
@@ -79,7 +85,18 @@ struct group {
     table by_id, by_dev;
     double *scores; /* the scores a record cannot hold in millionths */
     size_t nscores, capscores;
+    /* Spilling (group_new with spill): blocks [0, nspilled) are in `spill`,
+     * their slot in `blocks` NULL; `cache` holds one of them when read. */
+    int spill_on, grouped;
+    long last_pat;      /* the patient of the last row added; -1 none */
+    FILE *spill;
+    size_t nspilled;
+    mrec *cache;
+    size_t cache_block;
 };
+
+/* Blocks held in memory while spilling: 4 x 65,536 records of 40 bytes. */
+#define SPILL_KEEP 4
 
 static uint64_t hash(const char *s, size_t n)
 {
@@ -158,19 +175,70 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
     return (long)(*n)++;
 }
 
-int group_new(group **out)
+int ot_group_new(group **out, int spill)
 {
     *out = calloc(1, sizeof **out);
-    return *out ? 0 : -1;
+    if (!*out)
+        return -1;
+    (*out)->spill_on = spill;
+    (*out)->grouped = 1;
+    (*out)->last_pat = -1;
+    (*out)->cache_block = (size_t)-1;
+    return 0;
 }
 
-void group_free(group *g)
+int ot_group_grouped(const group *g) { return g->grouped; }
+
+/* Writes the oldest block in memory to the spill file and frees it. */
+static int spill_one(group *g)
+{
+    if (!g->spill && !(g->spill = tmpfile()))
+        return -1;
+    size_t b = g->nspilled;
+    if (fseek(g->spill, (long)(b * BLOCK * sizeof(mrec)), SEEK_SET) != 0 ||
+        fwrite(g->blocks[b], sizeof(mrec), BLOCK, g->spill) != BLOCK || fflush(g->spill) != 0)
+        return -1;
+    free(g->blocks[b]);
+    g->blocks[b] = NULL;
+    g->nspilled++;
+    return 0;
+}
+
+static int read_block(group *g, size_t b, mrec *to)
+{
+    return fseek(g->spill, (long)(b * BLOCK * sizeof(mrec)), SEEK_SET) == 0 &&
+                   fread(to, sizeof(mrec), BLOCK, g->spill) == BLOCK
+               ? 0
+               : -1;
+}
+
+/* A patient came back: the input is not grouped; every block back to memory. */
+static int unspill(group *g)
+{
+    g->grouped = 0;
+    for (size_t b = 0; b < g->nspilled; b++)
+        if (!(g->blocks[b] = malloc(BLOCK * sizeof(mrec))) || read_block(g, b, g->blocks[b]))
+            return -1;
+    g->nspilled = 0;
+    if (g->spill)
+        fclose(g->spill);
+    g->spill = NULL;
+    free(g->cache);
+    g->cache = NULL;
+    g->cache_block = (size_t)-1;
+    return 0;
+}
+
+void ot_group_free(group *g)
 {
     if (!g)
         return;
     for (size_t i = 0; i < g->nblocks; i++)
         free(g->blocks[i]);
     free(g->blocks);
+    free(g->cache);
+    if (g->spill)
+        fclose(g->spill);
     free(g->files);
     free(g->file_first);
     free(g->pats);
@@ -184,7 +252,7 @@ void group_free(group *g)
     free(g);
 }
 
-size_t group_patients(const group *g) { return g->npats; }
+size_t ot_group_patients(const group *g) { return g->npats; }
 
 static double score_out(const group *g, int32_t v)
 {
@@ -218,14 +286,30 @@ static int score_in(group *g, double x, int32_t *out)
     return 0;
 }
 
-static mrec *rec_at(const group *g, uint32_t k) /* k: 1-based */
+/* Record k (1-based); from the spill file through a one-block cache when its
+ * block is there (then NULL if it cannot be read back). */
+static mrec *rec_at(group *g, uint32_t k)
 {
-    return &g->blocks[(k - 1) >> BLOCK_BITS][(k - 1) & (BLOCK - 1)];
+    size_t b = (k - 1) >> BLOCK_BITS;
+    if (g->blocks[b])
+        return &g->blocks[b][(k - 1) & (BLOCK - 1)];
+    if (g->cache_block != b) {
+        if ((!g->cache && !(g->cache = malloc(BLOCK * sizeof(mrec)))) ||
+            read_block(g, b, g->cache))
+            return NULL;
+        g->cache_block = b;
+    }
+    return &g->cache[(k - 1) & (BLOCK - 1)];
 }
 
 static mrec *new_rec(group *g, long line)
 {
     if (g->nrecs == g->nblocks * BLOCK) {
+        /* grouped so far: only the newest blocks stay in memory (a grouped
+         * patient's tail is always in the newest) */
+        if (g->spill_on && g->grouped && g->nblocks - g->nspilled >= SPILL_KEEP &&
+            spill_one(g) != 0)
+            return NULL;
         if (g->nrecs >= UINT32_MAX - BLOCK ||
             grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks) ||
             !(g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec))))
@@ -261,7 +345,7 @@ static int add_device(group *g, mrec *m, const char *device)
     return 0;
 }
 
-int group_add(group *g, const ot_row *row)
+int ot_group_add(group *g, const ot_row *row)
 {
     int added, rc;
     /* near the device limit, a row is refused whole before any of it is kept */
@@ -278,6 +362,9 @@ int group_add(group *g, const ot_row *row)
         return -1;
     if (added)
         g->pats[pi].head = g->pats[pi].tail = 0;
+    else if (pi != g->last_pat && g->grouped && unspill(g) != 0)
+        return -1; /* the patient came back: not grouped */
+    g->last_pat = pi;
     mrec *prev = NULL; /* this row's last observation */
     unsigned first = 1;
     for (size_t i = 0; i < row->nrecords; i++) {
@@ -324,7 +411,7 @@ int group_add(group *g, const ot_row *row)
         gpat *pt = &g->pats[pi];
         uint32_t k = (uint32_t)g->nrecs;
         if (pt->tail)
-            rec_at(g, pt->tail)->next = k;
+            rec_at(g, pt->tail)->next = k; /* a tail is in memory: grouped, or unspilled */
         else
             pt->head = k;
         pt->tail = k;
@@ -332,7 +419,7 @@ int group_add(group *g, const ot_row *row)
     return 0;
 }
 
-int group_set_file(group *g, const char *name)
+int ot_group_set_file(group *g, const char *name)
 {
     size_t cap = g->capfiles;
     if (grow((void **)&g->files, &g->capfiles, g->nfiles + 1, sizeof *g->files) ||
@@ -344,12 +431,13 @@ int group_set_file(group *g, const char *name)
 }
 
 /* The input name and line of record k (1-based). */
-static const char *where_of(const group *g, uint32_t k, long *line)
+static const char *where_of(group *g, uint32_t k, long *line)
 {
     size_t f = g->nfiles;
     while (f > 0 && g->file_first[f - 1] > k - 1)
         f--;
-    *line = (long)rec_at(g, k)->line;
+    const mrec *m = rec_at(g, k);
+    *line = m ? (long)m->line : 0;
     return f > 0 ? g->files[f - 1] : "<input>";
 }
 
@@ -359,7 +447,7 @@ static const char *where_of(const group *g, uint32_t k, long *line)
  * (a duplicate, one past the limit, ...) is told and left out, and when it is
  * the row's demographics contradicting an earlier row's, the rest of the row
  * too (ROW_LEFT_OUT). Only running out of memory is final. */
-static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
+static int fill_add(group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
                     const ot_record *r, group_reject_fn rej, void *ctx)
 {
     long line;
@@ -368,7 +456,7 @@ static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata 
     int rc = ot_patient_add_record(p, rd, r, line, &err);
     if (rc == OT_OK || rc == OT_ENOMEM)
         return rc;
-    int drop = group_row_left_out(rc, r);
+    int drop = ot_group_row_left_out(rc, r);
     if (rej) {
         char msg[sizeof err.message + sizeof GROUP_ROW_LEFT_OUT];
         snprintf(msg, sizeof msg, "%s%s", err.message, drop ? GROUP_ROW_LEFT_OUT : "");
@@ -377,19 +465,22 @@ static int fill_add(const group *g, uint32_t k, ot_patient *p, const ot_refdata 
     return drop ? ROW_LEFT_OUT : OT_OK;
 }
 
-int group_row_left_out(int status, const ot_record *r)
+int ot_group_row_left_out(int status, const ot_record *r)
 {
     return status == OT_ECONFLICT && r->kind == OT_REC_DEMOGRAPHICS;
 }
 
-int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
+int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
                group_reject_fn rej, void *ctx)
 {
     const gpat *pt = &g->pats[i];
     int rc = ot_patient_reset(p, g->ids.buf + g->pid_off[i]);
     int skip = 0; /* the rest of a row left out */
-    for (uint32_t k = pt->head; rc == OT_OK && k; k = rec_at(g, k)->next) {
+    for (uint32_t k = pt->head, next; rc == OT_OK && k; k = next) {
         const mrec *m = rec_at(g, k);
+        if (!m)
+            return OT_EIO; /* the spill file cannot be read back */
+        next = m->next;
         skip &= !m->row_first;
         if (skip)
             continue;
@@ -447,13 +538,13 @@ struct idset {
     size_t n, cap;
 };
 
-int idset_new(idset **out)
+int ot_idset_new(idset **out)
 {
     *out = calloc(1, sizeof **out);
     return *out ? 0 : -1;
 }
 
-void idset_free(idset *s)
+void ot_idset_free(idset *s)
 {
     if (!s)
         return;
@@ -463,7 +554,7 @@ void idset_free(idset *s)
     free(s);
 }
 
-int idset_add(idset *s, const char *id, size_t len)
+int ot_idset_add(idset *s, const char *id, size_t len)
 {
     int added;
     long k = lookup(&s->t, &s->a, &s->off, &s->n, &s->cap, id, len, &added);

@@ -16,12 +16,12 @@ typedef void (*bad_fn)(void *ctx, long line, const char *reason);
  * at a time in a buffer that starts at `bufsize` bytes and grows to the
  * document limit; a longer document is counted and rejected through `bad`.
  * 0, or errno (ENOMEM, EIO). */
-int json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
+int ot_json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
 
 /* Reads NDJSON (one document a line) from `f` as it comes, holding one line
  * at a time in a buffer that starts at `bufsize` bytes and grows to the
  * document limit; a longer line is counted and rejected through `bad`.
  * 0, or errno (ENOMEM, EIO). */
-int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
+int ot_ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx);
 
 #endif

@@ -8,18 +8,23 @@
 
 typedef struct group group;
 
-int group_new(group **out);
-void group_free(group *g);
+/* With `spill`, while the rows come grouped by patient the older records
+ * go to a temporary file (a few MB of memory whatever the input's size);
+ * when a patient comes back they return to memory. */
+int ot_group_new(group **out, int spill);
+/* Whether no patient has come back since the grouping began. */
+int ot_group_grouped(const group *g);
+void ot_group_free(group *g);
 /* Distinct device names a grouping can hold: 2^20 - 1. */
 #define GROUP_DEVICE_BITS 20
 #define GROUP_ETOO_MANY_DEVICES (-2)
 /* Adds a row's records to its patient (created on first sight). 0; -1 out
  * of memory; GROUP_ETOO_MANY_DEVICES, with nothing of the row kept, when it
  * names a device past 2^20 - 1 distinct device names. */
-int group_add(group *g, const ot_row *row);
-size_t group_patients(const group *g);
+int ot_group_add(group *g, const ot_row *row);
+size_t ot_group_patients(const group *g);
 /* Rows added from now on come from input `name` (borrowed), for messages. */
-int group_set_file(group *g, const char *name);
+int ot_group_set_file(group *g, const char *name);
 /* A record left out of a patient: a duplicate, past the limit, demographics
  * that contradict an earlier row's. */
 typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const char *reason);
@@ -29,19 +34,19 @@ typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const ch
  * after refused demographics (group_row_left_out) the rest of their row is
  * left out, the message ending GROUP_ROW_LEFT_OUT. Fails only when out of
  * memory. */
-int group_fill(const group *g, size_t i, ot_patient *p, const ot_refdata *rd,
+int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
                group_reject_fn rej, void *ctx);
 /* Whether a record refused with `status` leaves out the rest of its row: the
  * row's demographics (its first record) contradicting an earlier row's, so
  * the row may be another patient's. Streaming does the same. */
-int group_row_left_out(int status, const ot_record *r);
+int ot_group_row_left_out(int status, const ot_record *r);
 #define GROUP_ROW_LEFT_OUT "; the row is left out"
 
 /* A set of patient ids, for telling whether input is grouped by patient. */
 typedef struct idset idset;
-int idset_new(idset **out);
-void idset_free(idset *s);
+int ot_idset_new(idset **out);
+void ot_idset_free(idset *s);
 /* 1 if the id was already in the set, 0 if added, <0 out of memory. */
-int idset_add(idset *s, const char *id, size_t len);
+int ot_idset_add(idset *s, const char *id, size_t len);
 
 #endif

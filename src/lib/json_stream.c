@@ -1,6 +1,6 @@
 /* Splits JSON and NDJSON input into patient documents as it is read, keeping
  * line numbers: memory holds one document at a time, never the whole file. */
-#include "input_json.h"
+#include "json_stream.h"
 
 #include "osteotrack.h"
 
@@ -322,7 +322,7 @@ static int nd_line(const char *p, size_t n, long line, doc_fn doc, void *ctx)
     return doc(ctx, p + k, n - k, line, NULL) ? -1 : 1;
 }
 
-int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
+int ot_ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
 {
     const size_t max = (size_t)OT_JSON_MAX_DOCUMENT + 2; /* a document, CR, LF */
     const size_t base = bufsize < 4 ? 4 : bufsize;
@@ -408,7 +408,7 @@ int ndjson_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
     return 0;
 }
 
-int json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
+int ot_json_stream(FILE *f, size_t bufsize, doc_fn doc, bad_fn bad, void *ctx)
 {
     scan s = {.f = f, .base = bufsize < 4 ? 4 : bufsize, .keep = 0, .line = 1,
               .doc = doc, .bad = bad, .ctx = ctx};

@@ -1,0 +1,401 @@
+/* The patient reader: inputs of any format into patients (osteotrack.h,
+ * "Reading patients"). JSON and NDJSON documents are patients as they come;
+ * CSV rows are streamed (grouped input) or gathered (rowgroup.c). */
+#include "internal.h"
+#include "json_stream.h"
+#include "rowgroup.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ot_patient_reader {
+    const ot_refdata *rd;
+    ot_patient_reader_options o;
+    group *grp;          /* CSV rows gathered (auto, memory) */
+    idset *done;         /* stream: patients already handed on */
+    ot_patient *cur;     /* stream: the patient being filled */
+    char *cur_id;
+    size_t cur_cap;
+    const char *file;    /* the input being read, for messages */
+    char **names;        /* every input name, kept for the gathered rows */
+    size_t nnames, capnames;
+    const ot_patient *filling; /* the patient whose parts are being read */
+    const char *wrapper; /* JSON: the document's place in its wrapper */
+    long line;
+    size_t rows, rejected;
+    const char *rej_file; /* gathered rows: the row last rejected */
+    long rej_line;
+    int stop;            /* `ready` asked to stop */
+    int fatal;           /* OT_ENOMEM, OT_EIO: nothing more is read */
+};
+
+int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version)
+{
+    static const ot_patient_reader_options d = OT_PATIENT_READER_OPTIONS_INIT;
+    if (!opts || version != OT_PATIENT_READER_OPTIONS_VERSION)
+        return OT_EINVAL;
+    *opts = d;
+    return OT_OK;
+}
+
+int ot_grouping_parse(ot_grouping *out, const char *s)
+{
+    static const char *const names[] = {"auto", "stream", "memory"};
+    for (int i = 0; s && out && i < 3; i++)
+        if (!strcmp(s, names[i])) {
+            *out = (ot_grouping)i;
+            return OT_OK;
+        }
+    return out && s ? OT_EVOCAB : OT_EINVAL;
+}
+
+static void reject(ot_patient_reader *r, const char *file, long line, const char *patient,
+                   const char *where, const char *reason)
+{
+    r->rejected++;
+    if (r->o.reject)
+        r->o.reject(r->o.ctx, file, line, patient, where, reason);
+}
+
+static void note(ot_patient_reader *r, const char *fmt, ...) OT_PRINTF(2, 3);
+static void note(ot_patient_reader *r, const char *fmt, ...)
+{
+    char msg[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->o.note)
+        r->o.note(r->o.ctx, msg);
+}
+
+static void ready(ot_patient_reader *r, ot_patient *p)
+{
+    if (r->o.ready(r->o.ctx, p))
+        r->stop = 1;
+}
+
+int ot_patient_reader_new(ot_patient_reader **out, const ot_refdata *rd,
+                          const ot_patient_reader_options *opts, ot_error *err)
+{
+    if (!out || !rd || !opts || opts->version != OT_PATIENT_READER_OPTIONS_VERSION ||
+        !opts->patient || !opts->ready || (unsigned)opts->grouping > OT_GROUPING_MEMORY)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_new: bad argument");
+    ot_patient_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    r->rd = rd;
+    r->o = *opts;
+    int rc = opts->grouping == OT_GROUPING_STREAM
+                 ? ot_idset_new(&r->done)
+                 : ot_group_new(&r->grp, opts->grouping == OT_GROUPING_AUTO);
+    if (rc != 0) {
+        ot_patient_reader_free(r);
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    }
+    *out = r;
+    return OT_OK;
+}
+
+void ot_patient_reader_free(ot_patient_reader *r)
+{
+    if (!r)
+        return;
+    ot_group_free(r->grp);
+    ot_idset_free(r->done);
+    free(r->cur_id);
+    for (size_t i = 0; i < r->nnames; i++)
+        free(r->names[i]);
+    free(r->names);
+    free(r);
+}
+
+void ot_patient_reader_counts(const ot_patient_reader *r, size_t *rows, size_t *rejected)
+{
+    if (rows)
+        *rows = r ? r->rows : 0;
+    if (rejected)
+        *rejected = r ? r->rejected : 0;
+}
+
+/* ---- JSON and NDJSON: a document is a patient ---- */
+
+/* Streaming: hands on the patient being filled, if any. */
+static void flush_current(ot_patient_reader *r)
+{
+    if (!r->cur)
+        return;
+    if (r->done && ot_idset_add(r->done, r->cur_id, strlen(r->cur_id)) < 0)
+        r->fatal = OT_ENOMEM;
+    ot_patient *p = r->cur;
+    r->cur = NULL;
+    ready(r, p);
+}
+
+static void on_part(void *ctx, const char *where, const char *reason)
+{
+    ot_patient_reader *r = ctx;
+    char w[160];
+    if (r->wrapper)
+        snprintf(w, sizeof w, "%s.%s", r->wrapper, where);
+    reject(r, r->file, r->line, ot_patient_id(r->filling), r->wrapper ? w : where, reason);
+}
+
+static void on_bad(void *ctx, long line, const char *reason)
+{
+    ot_patient_reader *r = ctx;
+    r->rows++;
+    reject(r, r->file, line, NULL, NULL, reason);
+}
+
+static int on_doc(void *ctx, const char *doc, size_t len, long line, const char *where)
+{
+    ot_patient_reader *r = ctx;
+    ot_error err = {0, ""};
+    size_t n = 0;
+    if (r->fatal || r->stop)
+        return 1; /* the rest of the input is not read */
+    flush_current(r);
+    r->line = line;
+    r->wrapper = where;
+    ot_patient *p = r->o.patient(r->o.ctx);
+    r->filling = p; /* its id names its parts: set before they are read */
+    int rc = ot_patient_from_json(p, r->rd, doc, len, on_part, r, &n, &err);
+    r->rows += n;
+    if (rc != OT_OK) {
+        r->rows += n == 0;
+        reject(r, r->file, line, NULL, where, err.message);
+        return 0;
+    }
+    ready(r, p);
+    return r->stop || r->fatal;
+}
+
+static int read_json(ot_patient_reader *r, FILE *in, ot_input_format f, ot_error *err)
+{
+    int e = f == OT_INPUT_NDJSON ? ot_ndjson_stream(in, (size_t)1 << 20, on_doc, on_bad, r)
+                                 : ot_json_stream(in, (size_t)1 << 20, on_doc, on_bad, r);
+    if (!e)
+        return OT_OK;
+    return ot_err_set(err, e == ENOMEM ? OT_ENOMEM : OT_EIO, "%s: cannot read: %s", r->file,
+                      strerror(e));
+}
+
+/* ---- CSV rows ---- */
+
+static int same_id(const ot_patient_reader *r, const ot_row *row)
+{
+    return r->cur && strlen(r->cur_id) == row->patient_id_len &&
+           !memcmp(r->cur_id, row->patient_id, row->patient_id_len);
+}
+
+/* Stream: a row into the patient being filled; a new id hands the previous
+ * patient on; a patient already handed on is not grouped input. */
+static void stream_row(ot_patient_reader *r, const ot_row *row)
+{
+    ot_error err = {0, ""};
+    if (!same_id(r, row)) {
+        flush_current(r);
+        int seen = ot_idset_add(r->done, row->patient_id, row->patient_id_len);
+        if (seen) {
+            char id[256];
+            if (seen < 0)
+                r->fatal = OT_ENOMEM;
+            snprintf(id, sizeof id, "%.*s", (int)row->patient_id_len, row->patient_id);
+            reject(r, r->file, row->line, id, NULL, "rows of this patient came earlier and its "
+                   "report is written: the input is not grouped by patient (use --grouping "
+                   "memory)");
+            return;
+        }
+        void *a = r->cur_id;
+        if (ot_grow(&a, &r->cur_cap, row->patient_id_len + 1, 1) != OT_OK) {
+            r->fatal = OT_ENOMEM;
+            return;
+        }
+        r->cur_id = a;
+        memcpy(r->cur_id, row->patient_id, row->patient_id_len);
+        r->cur_id[row->patient_id_len] = '\0';
+        r->cur = r->o.patient(r->o.ctx);
+        if (ot_patient_reset(r->cur, r->cur_id) != OT_OK)
+            r->fatal = OT_ENOMEM;
+    }
+    /* a duplicate or one past the limit is left out, the row's other records
+     * still used; demographics that contradict an earlier row's leave out
+     * the whole row (group_fill does the same); the row counts once */
+    int rejected = 0;
+    for (size_t i = 0; i < row->nrecords; i++) {
+        int rc = ot_patient_add_record(r->cur, r->rd, &row->records[i], row->line, &err);
+        if (rc == OT_OK)
+            continue;
+        if (rc == OT_ENOMEM)
+            r->fatal = OT_ENOMEM;
+        int drop = ot_group_row_left_out(rc, &row->records[i]);
+        char msg[sizeof err.message + sizeof GROUP_ROW_LEFT_OUT];
+        snprintf(msg, sizeof msg, "%s%s", err.message, drop ? GROUP_ROW_LEFT_OUT : "");
+        if (r->o.reject)
+            r->o.reject(r->o.ctx, r->file, row->line, r->cur_id, NULL, msg);
+        rejected = 1;
+        if (drop)
+            break;
+    }
+    r->rejected += (size_t)rejected;
+}
+
+/* Gathered rows: a record the patient refused (group_fill). */
+static void on_group_reject(void *ctx, const char *file, long line, const char *reason)
+{
+    ot_patient_reader *r = ctx;
+    if (r->o.reject)
+        r->o.reject(r->o.ctx, file, line, ot_patient_id(r->filling), NULL, reason);
+    if (file != r->rej_file || line != r->rej_line) /* a row's records come together */
+        r->rejected++;
+    r->rej_file = file;
+    r->rej_line = line;
+}
+
+/* The input's name, kept as long as the reader (gathered rows name it). */
+static const char *keep_name(ot_patient_reader *r, const char *name)
+{
+    void *a = r->names;
+    char *s = malloc(strlen(name) + 1);
+    if (!s || ot_grow(&a, &r->capnames, r->nnames + 1, sizeof *r->names) != OT_OK) {
+        free(s);
+        return NULL;
+    }
+    r->names = a;
+    strcpy(s, name);
+    r->names[r->nnames++] = s;
+    return s;
+}
+
+static int read_csv(ot_patient_reader *r, FILE *f, ot_input_format fmt, ot_error *err)
+{
+    ot_rowreader *rr = NULL;
+    ot_error e = {0, ""};
+    int rc = ot_rowreader_open(&rr, r->rd, f, r->file, fmt, &e);
+    if (rc != OT_OK) {
+        r->rows++; /* the header (or the empty file), as a rejected JSON document is */
+        reject(r, NULL, 0, NULL, NULL, e.message);
+        return rc == OT_EIO ? ot_err_set(err, OT_EIO, "%s", "") : OT_OK;
+    }
+    if (ot_rowreader_warning(rr))
+        note(r, "%s", ot_rowreader_warning(rr));
+    if (r->grp && ot_group_set_file(r->grp, r->file) != 0)
+        r->fatal = OT_ENOMEM;
+    size_t rows_before = r->rows;
+    ot_row row;
+    while (!r->fatal && !r->stop && (rc = ot_rowreader_next(rr, &row, &e)) != 0) {
+        r->rows++;
+        if (rc < 0) {
+            reject(r, NULL, 0, NULL, NULL, e.message);
+            if (rc == OT_EIO || rc == OT_ENOMEM) {
+                r->fatal = rc;
+                break;
+            }
+            continue;
+        }
+        if (!r->grp) {
+            stream_row(r, &row);
+        } else if ((rc = ot_group_add(r->grp, &row)) == GROUP_ETOO_MANY_DEVICES) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "device: more than %lu distinct device names, too many to "
+                     "group in memory; the row is rejected (rows grouped by patient are streamed "
+                     "and have no such limit)", (1ul << GROUP_DEVICE_BITS) - 1);
+            reject(r, r->file, row.line, NULL, NULL, msg);
+        } else if (rc != 0) {
+            ot_err_set(err, OT_ENOMEM, "%s:%ld: out of memory grouping the rows of %zu patients "
+                       "in memory; the run stops (a file whose rows are grouped by patient is "
+                       "streamed without this)", r->file, row.line, ot_group_patients(r->grp));
+            r->fatal = OT_ENOMEM;
+            ot_rowreader_close(rr);
+            return OT_ENOMEM;
+        }
+    }
+    if (r->rows == rows_before && !r->fatal)
+        note(r, "%s: no data rows after the header", r->file);
+    ot_rowreader_close(rr);
+    if (r->fatal)
+        return ot_err_set(err, r->fatal, "%s: %s", r->file,
+                          r->fatal == OT_EIO ? "cannot read" : "out of memory");
+    return OT_OK;
+}
+
+/* ---- inputs ---- */
+
+int ot_patient_reader_add_file(ot_patient_reader *r, FILE *f, const char *name,
+                               ot_input_format fmt, ot_error *err)
+{
+    if (!r || !f || !name)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_add_file: NULL argument");
+    if (r->fatal || r->stop)
+        return r->fatal ? ot_err_set(err, r->fatal, "the reading has stopped") : OT_OK;
+    if (!(r->file = keep_name(r, name)))
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    if (err)
+        err->message[0] = '\0';
+    if (fmt == OT_INPUT_JSON || fmt == OT_INPUT_NDJSON)
+        return read_json(r, f, fmt, err);
+    return read_csv(r, f, fmt, err);
+}
+
+int ot_patient_reader_add_path(ot_patient_reader *r, const char *path, ot_input_format fmt,
+                               ot_error *err)
+{
+    if (!r || !path)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_add_path: NULL argument");
+    int in = !strcmp(path, "-");
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f)
+        return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = ot_patient_reader_add_file(r, f, in ? "<stdin>" : path, fmt, err);
+    if (!in)
+        fclose(f);
+    return rc;
+}
+
+int ot_patient_reader_add_memory(ot_patient_reader *r, const void *data, size_t len,
+                                 const char *name, ot_input_format fmt, ot_error *err)
+{
+    if (!r || (!data && len) || !name)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_add_memory: NULL argument");
+    static const char empty[1] = "";
+    /* read only ("rb"): fmemopen's buffer is not written */
+    FILE *f = fmemopen((void *)(uintptr_t)(len ? data : empty), len ? len : 1, "rb");
+    if (!f)
+        return ot_err_set(err, errno == ENOMEM ? OT_ENOMEM : OT_EIO, "%s: %s", name,
+                          strerror(errno));
+    if (!len)
+        fgetc(f); /* fmemopen wants a size: an empty input is one byte read */
+    int rc = ot_patient_reader_add_file(r, f, name, fmt, err);
+    fclose(f);
+    return rc;
+}
+
+int ot_patient_reader_finish(ot_patient_reader *r, ot_error *err)
+{
+    if (!r)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_finish: NULL argument");
+    if (!r->stop && !r->fatal)
+        flush_current(r);
+    for (size_t i = 0; r->grp && i < ot_group_patients(r->grp) && !r->stop && !r->fatal; i++) {
+        ot_patient *p = r->o.patient(r->o.ctx);
+        r->filling = p;
+        int rc = ot_group_fill(r->grp, i, p, r->rd, on_group_reject, r);
+        if (rc != OT_OK) {
+            r->fatal = rc;
+            break;
+        }
+        ready(r, p);
+    }
+    free(r->cur_id);
+    r->cur_id = NULL;
+    r->cur_cap = 0;
+    if (r->fatal)
+        return ot_err_set(err, r->fatal, "%s", r->fatal == OT_ENOMEM
+                                                   ? "out of memory"
+                                                   : "a temporary file could not be read back");
+    return OT_OK;
+}

@@ -1,0 +1,224 @@
+/* The patient reader: every grouping gives the same patients, grouped rows
+ * that spill to a temporary file come back whole, and every rejection is
+ * named through one callback. */
+#include "suites.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static ot_refdata *rd;
+
+typedef struct sink {
+    ot_patient *p;
+    char **reports;      /* each patient's report, as JSON */
+    size_t n, cap;
+    size_t rejects;
+    char last_reject[600];
+    int stop_after;      /* nonzero: ask to stop after this many */
+} sink;
+
+static ot_patient *give(void *ctx) { return ((sink *)ctx)->p; }
+
+static int take(void *ctx, ot_patient *p)
+{
+    sink *s = ctx;
+    ot_report *r = NULL;
+    ot_date as_of;
+    ck_assert_int_eq(ot_date_parse(&as_of, "2024-06-01"), OT_OK);
+    ck_assert_int_eq(ot_report_build(&r, rd, p, as_of, NULL), OT_OK);
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->reports = realloc(s->reports, s->cap * sizeof *s->reports);
+        ck_assert_ptr_nonnull(s->reports);
+    }
+    ck_assert_int_eq(ot_report_to_json(&s->reports[s->n++], r, 0), OT_OK);
+    ot_report_free(r);
+    return s->stop_after && (int)s->n >= s->stop_after;
+}
+
+static void rejected(void *ctx, const char *file, long line, const char *patient,
+                     const char *where, const char *reason)
+{
+    sink *s = ctx;
+    s->rejects++;
+    snprintf(s->last_reject, sizeof s->last_reject, "%s:%ld:%s:%s:%s", file ? file : "-", line,
+             patient ? patient : "-", where ? where : "-", reason);
+}
+
+static void sink_free(sink *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        ot_free(s->reports[i]);
+    free(s->reports);
+    ot_patient_free(s->p);
+}
+
+/* Reads `text` as `fmt` with `grouping` into s. */
+static size_t read_all(sink *s, const char *text, size_t len, ot_input_format fmt,
+                       ot_grouping grouping)
+{
+    memset(s, 0, sizeof *s);
+    ck_assert_int_eq(ot_patient_new(&s->p, ""), OT_OK);
+    ot_patient_reader_options o;
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION),
+                     OT_OK);
+    o.grouping = grouping;
+    o.patient = give;
+    o.ready = take;
+    o.reject = rejected;
+    o.ctx = s;
+    ot_patient_reader *r = NULL;
+    ck_assert_int_eq(ot_patient_reader_new(&r, rd, &o, NULL), OT_OK);
+    ck_assert_int_eq(ot_patient_reader_add_memory(r, text, len, "mem.csv", fmt, NULL), OT_OK);
+    ck_assert_int_eq(ot_patient_reader_finish(r, NULL), OT_OK);
+    size_t rows = 0, rej = 0;
+    ot_patient_reader_counts(r, &rows, &rej);
+    ck_assert_uint_eq(rej, s->rejects);
+    ot_patient_reader_free(r);
+    return rows;
+}
+
+static void same_reports(const sink *a, const sink *b)
+{
+    ck_assert_uint_eq(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        ck_assert_str_eq(a->reports[i], b->reports[i]);
+}
+
+/* `patients` patients of `rows` spine scans each, one line a scan, grouped
+ * by patient; `back` appends one more scan of the first patient at the end. */
+static char *many(int patients, int rows, int back, size_t *len)
+{
+    size_t cap = (size_t)patients * (size_t)rows * 48 + 256, n = 0;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    n += (size_t)snprintf(t, cap, "patient_id,date,analyte,site,value\n");
+    for (int p = 0; p < patients; p++)
+        for (int k = 0; k < rows; k++) /* a scan a day from 2000-01-01 */
+            n += (size_t)snprintf(t + n, cap - n, "P%05d,%04d-%02d-%02d,bmd,spine,0.%03d\n", p,
+                                  2000 + k / 336, 1 + (k / 28) % 12, 1 + k % 28,
+                                  700 + (p + k) % 200);
+    if (back)
+        n += (size_t)snprintf(t + n, cap - n, "P00000,2030-01-01,bmd,spine,0.900\n");
+    *len = n;
+    return t;
+}
+
+START_TEST(groupings_agree_on_the_examples)
+{
+    FILE *f = fopen(OT_TEST_DATA_DIR "/examples/patients-long.csv", "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    ck_assert(len > 0 && len < sizeof text);
+    sink a, s, m;
+    size_t ra = read_all(&a, text, len, OT_INPUT_AUTO, OT_GROUPING_AUTO);
+    size_t rs = read_all(&s, text, len, OT_INPUT_AUTO, OT_GROUPING_STREAM);
+    size_t rm = read_all(&m, text, len, OT_INPUT_AUTO, OT_GROUPING_MEMORY);
+    ck_assert_uint_eq(a.n, 18); /* the eighteen example patients */
+    ck_assert_uint_eq(ra, rs);
+    ck_assert_uint_eq(ra, rm);
+    ck_assert_uint_eq(a.rejects, 0);
+    same_reports(&a, &s);
+    same_reports(&a, &m);
+    sink_free(&a);
+    sink_free(&s);
+    sink_free(&m);
+}
+END_TEST
+
+START_TEST(spilled_rows_come_back_whole)
+{
+    /* 3,000 patients x 100 scans = 300,000 records: more than the 4 blocks of
+     * 65,536 records kept in memory while grouped, so the oldest go to the
+     * temporary file; auto must give what memory gives */
+    size_t len;
+    char *t = many(3000, 100, 0, &len);
+    sink a, m;
+    ck_assert_uint_eq(read_all(&a, t, len, OT_INPUT_AUTO, OT_GROUPING_AUTO), 300000);
+    read_all(&m, t, len, OT_INPUT_AUTO, OT_GROUPING_MEMORY);
+    ck_assert_uint_eq(a.n, 3000);
+    same_reports(&a, &m);
+    sink_free(&a);
+    sink_free(&m);
+    free(t);
+    /* the first patient comes back after everything spilled: the blocks
+     * return to memory and that patient has its 101st scan */
+    t = many(3000, 100, 1, &len);
+    read_all(&a, t, len, OT_INPUT_AUTO, OT_GROUPING_AUTO);
+    read_all(&m, t, len, OT_INPUT_AUTO, OT_GROUPING_MEMORY);
+    ck_assert_uint_eq(a.n, 3000);
+    same_reports(&a, &m);
+    ck_assert(strstr(a.reports[0], "\"2030-01-01\"") != NULL);
+    sink_free(&a);
+    sink_free(&m);
+    /* streaming cannot take it back: the row is rejected, named */
+    sink s;
+    read_all(&s, t, len, OT_INPUT_AUTO, OT_GROUPING_STREAM);
+    ck_assert_uint_eq(s.rejects, 1);
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:300002:P00000:-:rows of this patient came "
+                                         "earlier") != NULL, "%s", s.last_reject);
+    sink_free(&s);
+    free(t);
+}
+END_TEST
+
+START_TEST(one_reject_callback_names_the_place)
+{
+    static const char csv[] = "patient_id,date,analyte,site,value\n"
+                              "A,2020-01-01,bmd,spine,0.8\n"
+                              "A,2020-02-30,bmd,spine,0.8\n"     /* no such day */
+                              "A,2020-01-01,bmd,spine,0.8\n";    /* a duplicate */
+    sink s;
+    ck_assert_uint_eq(read_all(&s, csv, sizeof csv - 1, OT_INPUT_AUTO, OT_GROUPING_AUTO), 3);
+    ck_assert_uint_eq(s.rejects, 2);
+    /* the duplicate is found when the patient is filled: its place and patient */
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:4:A:-:duplicate") != NULL, "%s",
+                  s.last_reject);
+    sink_free(&s);
+    static const char json[] = "{\"patient_id\": \"J\", \"observations\": [{\"date\": "
+                               "\"2020-01-01\", \"analyte\": \"bmd\", \"site\": \"knee\", "
+                               "\"value\": 0.8}]}\n";
+    ck_assert_uint_eq(read_all(&s, json, sizeof json - 1, OT_INPUT_NDJSON, OT_GROUPING_AUTO), 1);
+    ck_assert_uint_eq(s.rejects, 1);
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:1:J:observations[0]:site") != NULL, "%s",
+                  s.last_reject);
+    ck_assert_uint_eq(s.n, 1); /* the patient is still reported */
+    sink_free(&s);
+}
+END_TEST
+
+START_TEST(options_are_checked)
+{
+    ot_patient_reader_options o;
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, 99), OT_EINVAL);
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION),
+                     OT_OK);
+    ot_patient_reader *r = NULL;
+    /* no patient and ready callbacks */
+    ck_assert_int_eq(ot_patient_reader_new(&r, rd, &o, NULL), OT_EINVAL);
+    ot_grouping g;
+    ck_assert_int_eq(ot_grouping_parse(&g, "memory"), OT_OK);
+    ck_assert_int_eq(g, OT_GROUPING_MEMORY);
+    ck_assert_int_eq(ot_grouping_parse(&g, "sorted"), OT_EVOCAB);
+}
+END_TEST
+
+static void setup(void) { rd = test_refdata(); }
+static void teardown(void) { ot_refdata_free(rd); }
+
+Suite *suite_reader(void)
+{
+    Suite *s = suite_create("reader");
+    TCase *tc = tcase_create("reader");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, groupings_agree_on_the_examples);
+    tcase_add_test(tc, spilled_rows_come_back_whole);
+    tcase_add_test(tc, one_reject_callback_names_the_place);
+    tcase_add_test(tc, options_are_checked);
+    suite_add_tcase(s, tc);
+    return s;
+}
