@@ -95,8 +95,9 @@ struct group {
     size_t cache_block;
 };
 
-/* Blocks held in memory while spilling: 4 x 65,536 records of 40 bytes. */
-#define SPILL_KEEP 4
+/* Blocks held in memory while spilling: 2 x 65,536 records of 40 bytes (a
+ * grouped patient's tail, whose `next` is written, is in the newest two). */
+#define SPILL_KEEP 2
 
 static uint64_t hash(const char *s, size_t n)
 {
