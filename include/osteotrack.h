@@ -772,6 +772,10 @@ OT_EXTERN int ot_parse_number(double *out, const char *s, size_t n);
 /* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"). */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
 
+/* The row reader and its records: for programs linked statically (the
+ * structs' layout may change in any release). A program linked to the
+ * shared library reads patients with ot_patient_reader instead. */
+#if defined(OT_STATIC_LINKING_ONLY)
 typedef enum ot_record_kind {
     OT_REC_BMD = 0,
     OT_REC_MARKER,
@@ -842,6 +846,7 @@ OT_EXTERN void ot_rowreader_close(ot_rowreader *r);
 OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
                                     const ot_record *rec, long line,
                                     ot_error *err);
+#endif /* OT_STATIC_LINKING_ONLY */
 
 /* ------------------------------------------------------------------ */
 /* Reading patients: any input format into patients                   */
