@@ -53,7 +53,7 @@ _Static_assert(OT_REC_DEMOGRAPHICS < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUN
 #define SCORE_TABLE (-1100000000L)
 
 /* Records live in blocks that never move: no copy, no slack on growth. */
-#define BLOCK_BITS 16
+#define BLOCK_BITS 13
 #define BLOCK (1u << BLOCK_BITS)
 
 typedef struct gpat {
@@ -95,7 +95,7 @@ struct group {
     size_t cache_block;
 };
 
-/* Blocks held in memory while spilling: 2 x 65,536 records of 40 bytes (a
+/* Blocks held in memory while spilling: 2 x 8,192 records of 40 bytes (a
  * grouped patient's tail, whose `next` is written, is in the newest two). */
 #define SPILL_KEEP 2
 

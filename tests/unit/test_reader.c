@@ -132,7 +132,7 @@ END_TEST
 START_TEST(spilled_rows_come_back_whole)
 {
     /* 3,000 patients x 100 scans = 300,000 records: more than the 2 blocks of
-     * 65,536 records kept in memory while grouped (2), so the oldest go to the
+     * 8,192 records kept in memory while grouped, so the oldest go to the
      * temporary file; auto must give what memory gives */
     size_t len;
     char *t = many(3000, 100, 0, &len);
