@@ -18,7 +18,15 @@ static int cmp_obs(const void *a, const void *b)
         return x->site < y->site ? -1 : 1;
     if (x->date != y->date)
         return x->date < y->date ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line; /* stable: input order */
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1; /* input order, where lines are known */
+    /* the same day and line (JSON): by device and value, never by input order */
+    int d = strcmp(x->device, y->device);
+    if (d)
+        return d;
+    if (x->manufacturer != y->manufacturer)
+        return (int)x->manufacturer - (int)y->manufacturer;
+    return x->value < y->value ? -1 : x->value > y->value;
 }
 
 static int cmp_course(const void *a, const void *b)
