@@ -263,8 +263,16 @@ static int wrapper_end(scan *s)
         if (c == ',') {
             s->pos++;
             skip_ws(s);
-            if (peek(s) == '"' && member_key(s, k, &len) == 0 && skip_any(s) == 0)
+            long line = s->line;
+            if (peek(s) == '"' && member_key(s, k, &len) == 0 && skip_any(s) == 0) {
+                /* a second list of patients would be lost unread: named */
+                if (len == sizeof "\"patients\"" - 1 && !memcmp(k, "\"patients\"", len) &&
+                    !s->err && !s->stop)
+                    s->bad(s->ctx, line, "a second \"patients\" member in {\"patients\": "
+                                         "[...]}: its documents are not read (one list a "
+                                         "wrapper)");
                 continue;
+            }
         }
         return fail(s, s->line, "malformed JSON: expected ',' or '}' in {\"patients\": [...]}; "
                                 "the rest of the file is not read");

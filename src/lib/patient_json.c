@@ -346,6 +346,24 @@ static int prescan(const char *s, size_t n, ot_error *err)
     return OT_OK;
 }
 
+/* A key given twice in any object of the document (cJSON keeps both and
+ * reads the first, so the second would vanish): 1 with the key (shown) in
+ * buf. */
+static int duplicate_key(const cJSON *o, char *buf, size_t size)
+{
+    for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+        if (cJSON_IsObject(o) && c->string)
+            for (const cJSON *d = c->next; d; d = d->next)
+                if (d->string && !strcmp(c->string, d->string)) {
+                    ot_text_shown(buf, size, c->string, strlen(c->string));
+                    return 1;
+                }
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && duplicate_key(c, buf, size))
+            return 1;
+    }
+    return 0;
+}
+
 int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, size_t len,
                          ot_reject_fn rej, void *ctx, size_t *nitems, ot_error *err)
 {
@@ -356,9 +374,25 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
     int prc = prescan(json, len, err);
     if (prc != OT_OK)
         return prc;
-    cJSON *doc = cJSON_ParseWithLength(json, len);
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!doc)
         return ot_err_set(err, OT_EPARSE, "malformed JSON");
+    size_t used = end ? (size_t)(end - json) : len;
+    while (used < len && (json[used] == ' ' || json[used] == '\t' || json[used] == '\n' ||
+                          json[used] == '\r'))
+        used++;
+    if (used < len) { /* a second document, or anything after the first: never dropped */
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EPARSE, "data after the document at byte %zu (one document "
+                          "a line, or a list): the line is rejected whole", used + 1);
+    }
+    char dupkey[40];
+    if (duplicate_key(doc, dupkey, sizeof dupkey)) {
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EPARSE, "the key \"%s\" is given twice in one object: one "
+                          "of them would be lost, so the document is rejected", dupkey);
+    }
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(doc, "patient_id");
     char idbuf[32];
     const char *id = cJSON_IsString(idv) ? idv->valuestring : NULL;
