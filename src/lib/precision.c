@@ -387,6 +387,21 @@ static const char *group_label(const ot_precision_group *g, char *buf, size_t sz
     return buf;
 }
 
+/* The chi-square quantile. GSL's inversion stops converging for large df
+ * (about 40,000 and more), and then calls GSL's error handler, which by
+ * default aborts the caller: past 1,000 degrees of freedom the Wilson-
+ * Hilferty approximation (relative error under 1e-6 there, smaller above)
+ * is used instead, so GSL's handler is never reached whatever the caller
+ * did with it. */
+static double chisq_quantile(double p, double df)
+{
+    if (df <= 1000.0)
+        return gsl_cdf_chisq_Pinv(p, df);
+    double z = gsl_cdf_ugaussian_Pinv(p), a = 2.0 / (9.0 * df);
+    double c = 1.0 - a + z * sqrt(a);
+    return df * c * c * c;
+}
+
 static int push_group(ot_pstudy *s, const ot_precision_group *g)
 {
     ot_precision_result *r = s->res;
@@ -432,7 +447,7 @@ static int group_figures(ot_pstudy *s, ot_precision_group *g, const sums *t)
         g->lsc_level_pct[i] = r->multiplier[i] * g->rms_cv_pct;
     }
     /* df x RMS-SD^2 / sigma^2 ~ chi-square(df): sigma between the quantiles. */
-    double qlo = gsl_cdf_chisq_Pinv(0.025, df), qhi = gsl_cdf_chisq_Pinv(0.975, df);
+    double qlo = chisq_quantile(0.025, df), qhi = chisq_quantile(0.975, df);
     if (!(qlo > 0.0 && isfinite(qlo) && qhi > qlo && isfinite(qhi)))
         return OT_ENUMERIC;
     g->rms_sd_ci95_lo = sqrt(df * t->sd2 / m / qhi);
