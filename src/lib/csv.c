@@ -19,6 +19,7 @@ struct ot_csv {
     size_t cap, pos, end;    /* unread data is buf[pos, end) */
     long line;               /* physical line at pos */
     int started, eof, ioerr;
+    int cr_mode;             /* -1 unknown, 0 LF or CRLF, 1 CR-only line ends */
     size_t nf, fcap;         /* fields of the record being read */
     size_t *off, *len;       /* offsets from the record start, lengths */
     const char **ptr;
@@ -61,6 +62,7 @@ int ot_csv_open_sized(ot_csv **out, FILE *f, const char *name, size_t bufsize,
     c->fcap = 16;
     c->f = f;
     c->line = 1;
+    c->cr_mode = -1;
     c->name = malloc(strlen(name) + 1);
     c->buf = malloc(c->cap + 1);
     c->off = malloc(c->fcap * sizeof *c->off);
@@ -279,9 +281,28 @@ static int scan(ot_csv *c, rec *r)
     return 0;
 }
 
+/* Classic Mac exports end lines with CR alone: when the first data read holds
+ * a CR and no LF, every CR is read as LF (a CR inside quotes is a line
+ * break there too). LF and CRLF files are read as they are. */
+static void cr_lines(ot_csv *c, size_t from, size_t n)
+{
+    char *b = c->buf + from;
+    if (c->cr_mode < 0 && n > 0) { /* decided by the first line end seen */
+        const char *cr = memchr(b, '\r', n);
+        if (memchr(b, '\n', n))
+            c->cr_mode = 0;
+        else if (cr && cr < b + n - 1) /* a CR last may be half of a CRLF */
+            c->cr_mode = 1;
+    }
+    if (c->cr_mode == 1)
+        for (char *p = b; (p = memchr(p, '\r', (size_t)(b + n - p))) != NULL; p++)
+            *p = '\n';
+}
+
 static void fill(ot_csv *c)
 {
     size_t n = fread(c->buf + c->end, 1, c->cap - c->end, c->f);
+    cr_lines(c, c->end, n);
     c->end += n;
     if (n == 0) {
         if (ferror(c->f))

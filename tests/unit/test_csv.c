@@ -87,6 +87,25 @@ START_TEST(plain_lf_and_crlf)
 }
 END_TEST
 
+START_TEST(cr_only_line_ends)
+{
+    /* classic Mac exports: CR alone ends a line, quoted fields included */
+    reader r;
+    OPEN(&r, "a,b\r1,2\r\"x\ry\",3\r", OT_CSV_BUFSIZE);
+    expect_row(&r, 1, "a|b");
+    expect_row(&r, 2, "1|2");
+    expect_row(&r, 3, "x\ny|3"); /* a CR inside quotes is a line break there */
+    expect_end(&r);
+    close_mem(&r);
+    /* a file with LF anywhere in its first read keeps its CRs as they are */
+    OPEN(&r, "a,b\r\n1,2\n", OT_CSV_BUFSIZE);
+    expect_row(&r, 1, "a|b");
+    expect_row(&r, 2, "1|2");
+    expect_end(&r);
+    close_mem(&r);
+}
+END_TEST
+
 START_TEST(quoted_fields)
 {
     reader r;
@@ -768,6 +787,7 @@ Suite *suite_csv(void)
     TCase *tc = tcase_create("csv");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, plain_lf_and_crlf);
+    tcase_add_test(tc, cr_only_line_ends);
     tcase_add_test(tc, quoted_fields);
     tcase_add_test(tc, embedded_newlines_count_lines);
     tcase_add_test(tc, bom_blank_lines_and_last_record);
