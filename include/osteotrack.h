@@ -782,7 +782,9 @@ typedef enum ot_record_kind {
     OT_REC_FRACTURE,
     OT_REC_THERAPY,       /* agent in effect on `date` (and since `start`) */
     OT_REC_DOSE,          /* a dose of `agent` given on `date` */
-    OT_REC_DEMOGRAPHICS   /* sex, birth_date, menopause (unknown parts: none) */
+    OT_REC_DEMOGRAPHICS,  /* sex, birth_date, menopause (unknown parts: none) */
+    OT_REC_COURSE         /* a course of `agent` from `start` to `end` (OT_DATE_NONE:
+                             ongoing), as ot_patient_add_therapy: a JSON therapy */
 } ot_record_kind;
 
 /* One fact about a patient, in canonical units, already checked. */

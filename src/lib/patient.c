@@ -468,6 +468,7 @@ int ot_patient_add_record(ot_patient *p, const ot_refdata *rd, const ot_record *
     case OT_REC_DOSE: return ot_patient_add_dose(p, rd, rec->agent, rec->date, err);
     case OT_REC_DEMOGRAPHICS:
         return ot_patient_set_demographics(p, rec->sex, rec->birth_date, rec->menopause, err);
+    case OT_REC_COURSE: return ot_patient_add_therapy(p, rec->agent, rec->start, rec->end, err);
     }
     return ot_err_set(err, OT_EINVAL, "unknown record kind");
 }

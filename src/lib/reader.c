@@ -1,6 +1,8 @@
 /* The patient reader: inputs of any format into patients (osteotrack.h,
- * "Reading patients"). JSON and NDJSON documents are patients as they come;
- * CSV rows are streamed (grouped input) or gathered (rowgroup.c). */
+ * "Reading patients"). CSV rows and JSON and NDJSON documents are streamed
+ * (grouped input: a patient that comes back is rejected) or gathered
+ * (rowgroup.c), where the rows and documents of one patient id, in any file,
+ * make one patient. */
 #include "internal.h"
 #include "json_stream.h"
 #include "rowgroup.h"
@@ -17,6 +19,7 @@ struct ot_patient_reader {
     group *grp;          /* CSV rows gathered (auto, memory) */
     idset *done;         /* stream: patients already handed on */
     ot_patient *cur;     /* stream: the patient being filled */
+    ot_patient *doc;     /* gathered: a JSON document read before it joins its patient */
     char *cur_id;
     size_t cur_cap;
     const char *file;    /* the input being read, for messages */
@@ -26,8 +29,6 @@ struct ot_patient_reader {
     const char *wrapper; /* JSON: the document's place in its wrapper */
     long line;
     size_t rows, rejected;
-    const char *rej_file; /* gathered rows: the row last rejected */
-    long rej_line;
     int stop;            /* `ready` asked to stop */
     int fatal;           /* OT_ENOMEM, OT_EIO: nothing more is read */
 };
@@ -106,6 +107,7 @@ void ot_patient_reader_free(ot_patient_reader *r)
         return;
     ot_group_free(r->grp);
     ot_idset_free(r->done);
+    ot_patient_free(r->doc);
     free(r->cur_id);
     for (size_t i = 0; i < r->nnames; i++)
         free(r->names[i]);
@@ -151,6 +153,17 @@ static void on_bad(void *ctx, long line, const char *reason)
     reject(r, r->file, line, NULL, NULL, reason);
 }
 
+/* Rejects the parts of a document (or the document, when it has none). */
+static void reject_doc(ot_patient_reader *r, size_t parts, long line, const char *patient,
+                       const char *where, const char *reason)
+{
+    reject(r, r->file, line, patient, where, reason);
+    r->rejected += parts > 1 ? parts - 1 : 0;
+}
+
+#define CAME_BACK "came earlier and its report is written: the input is not grouped by " \
+    "patient (use --grouping memory)"
+
 static int on_doc(void *ctx, const char *doc, size_t len, long line, const char *where)
 {
     ot_patient_reader *r = ctx;
@@ -161,14 +174,37 @@ static int on_doc(void *ctx, const char *doc, size_t len, long line, const char 
     flush_current(r);
     r->line = line;
     r->wrapper = where;
-    ot_patient *p = r->o.patient(r->o.ctx);
+    if (r->grp && !r->doc && ot_patient_new(&r->doc, "") != OT_OK) {
+        r->fatal = OT_ENOMEM;
+        return 1;
+    }
+    ot_patient *p = r->grp ? r->doc : r->o.patient(r->o.ctx);
     r->filling = p; /* its id names its parts: set before they are read */
     int rc = ot_patient_from_json(p, r->rd, doc, len, on_part, r, &n, &err);
-    r->rows += n;
+    r->rows += n + (rc != OT_OK && n == 0);
     if (rc != OT_OK) {
-        r->rows += n == 0;
         reject(r, r->file, line, NULL, where, err.message);
         return 0;
+    }
+    const char *id = ot_patient_id(p);
+    if (r->grp) { /* gathered: joins the rows and documents of its patient id */
+        rc = ot_group_add_patient(r->grp, p, line);
+        if (rc == GROUP_ETOO_MANY_DEVICES) {
+            snprintf(err.message, sizeof err.message, "device: more than %lu distinct device "
+                     "names, too many to group in memory; the document is rejected",
+                     (1ul << GROUP_DEVICE_BITS) - 1);
+            reject_doc(r, n, line, id, where, err.message);
+        } else if (rc != 0) {
+            r->fatal = OT_ENOMEM;
+        }
+        return r->fatal != 0;
+    }
+    int seen = ot_idset_add(r->done, id, strlen(id));
+    if (seen < 0)
+        r->fatal = OT_ENOMEM;
+    if (seen) { /* streamed: the patient's report is written */
+        reject_doc(r, n, line, id, where, "data of this patient " CAME_BACK);
+        return r->fatal != 0;
     }
     ready(r, p);
     return r->stop || r->fatal;
@@ -180,8 +216,14 @@ static int read_json(ot_patient_reader *r, FILE *in, ot_input_format f, ot_error
                                  : ot_json_stream(in, (size_t)1 << 20, on_doc, on_bad, r);
     if (!e)
         return OT_OK;
-    return ot_err_set(err, e == ENOMEM ? OT_ENOMEM : OT_EIO, "%s: cannot read: %s", r->file,
-                      strerror(e));
+    if (e == ENOMEM)
+        return ot_err_set(err, OT_ENOMEM, "%s: out of memory", r->file);
+    /* counted as a CSV file that cannot be read is (read_csv) */
+    char msg[sizeof ((ot_error *)0)->message];
+    snprintf(msg, sizeof msg, "%s: cannot read: %s", r->file, strerror(e));
+    r->rows++;
+    reject(r, NULL, 0, NULL, NULL, msg);
+    return ot_err_set(err, OT_EIO, "%s", "");
 }
 
 /* ---- CSV rows ---- */
@@ -205,9 +247,7 @@ static void stream_row(ot_patient_reader *r, const ot_row *row)
             if (seen < 0)
                 r->fatal = OT_ENOMEM;
             snprintf(id, sizeof id, "%.*s", (int)row->patient_id_len, row->patient_id);
-            reject(r, r->file, row->line, id, NULL, "rows of this patient came earlier and its "
-                   "report is written: the input is not grouped by patient (use --grouping "
-                   "memory)");
+            reject(r, r->file, row->line, id, NULL, "rows of this patient " CAME_BACK);
             return;
         }
         void *a = r->cur_id;
@@ -245,15 +285,14 @@ static void stream_row(ot_patient_reader *r, const ot_row *row)
 }
 
 /* Gathered rows: a record the patient refused (group_fill). */
-static void on_group_reject(void *ctx, const char *file, long line, const char *reason)
+/* Gathered rows: a record the patient refused (group_fill). */
+static void on_group_reject(void *ctx, const char *file, long line, size_t counts,
+                            const char *reason)
 {
     ot_patient_reader *r = ctx;
-    if (r->o.reject)
+    if (r->o.reject && reason)
         r->o.reject(r->o.ctx, file, line, ot_patient_id(r->filling), NULL, reason);
-    if (file != r->rej_file || line != r->rej_line) /* a row's records come together */
-        r->rejected++;
-    r->rej_file = file;
-    r->rej_line = line;
+    r->rejected += counts;
 }
 
 /* The input's name, kept as long as the reader (gathered rows name it). */
@@ -283,8 +322,6 @@ static int read_csv(ot_patient_reader *r, FILE *f, ot_input_format fmt, ot_error
     }
     if (ot_rowreader_warning(rr))
         note(r, "%s", ot_rowreader_warning(rr));
-    if (r->grp && ot_group_set_file(r->grp, r->file) != 0)
-        r->fatal = OT_ENOMEM;
     size_t rows_before = r->rows;
     ot_row row;
     while (!r->fatal && !r->stop && (rc = ot_rowreader_next(rr, &row, &e)) != 0) {
@@ -336,6 +373,8 @@ int ot_patient_reader_add_file(ot_patient_reader *r, FILE *f, const char *name,
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     if (err)
         err->message[0] = '\0';
+    if (r->grp && ot_group_set_file(r->grp, r->file) != 0)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
     if (fmt == OT_INPUT_JSON || fmt == OT_INPUT_NDJSON)
         return read_json(r, f, fmt, err);
     return read_csv(r, f, fmt, err);

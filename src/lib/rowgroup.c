@@ -36,11 +36,13 @@ typedef struct mrec {
     unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none */
     unsigned kind : 3, sub : 4, mfr : 3;
     unsigned agent : 4, sex : 2, meno : 2; /* agent: 0 none, else 1 + ot_agent */
-    unsigned row_first : 1;                /* the first record of its row */
+    unsigned row_first : 1;                /* the first record of its row or document */
+    unsigned json : 1;   /* from a JSON document: a rejection counts by `part` */
+    unsigned part : 1;   /* an observation, therapy or fracture of a JSON document */
 } mrec;
 
 _Static_assert(sizeof(mrec) == 40, "a grouped record is 40 bytes");
-_Static_assert(OT_REC_DEMOGRAPHICS < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
+_Static_assert(OT_REC_COURSE < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
                    OT_FX_COUNT <= 16 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16 &&
                    OT_SEX_MALE < 4 && OT_MENOPAUSE_POST < 4,
                "the vocabulary fits the record's bit fields");
@@ -310,7 +312,8 @@ static mrec *new_rec(group *g, long line)
          * patient's tail is always in the newest) */
         if (g->spill_on && g->grouped && g->nblocks - g->nspilled >= SPILL_KEEP &&
             spill_one(g) != 0)
-            return NULL;
+            g->spill_on = 0; /* the temporary file cannot take more (a full disk, a file size
+                                limit): the rest stays in memory */
         if (g->nrecs >= UINT32_MAX - BLOCK ||
             grow((void **)&g->blocks, &g->capblocks, g->nblocks + 1, sizeof *g->blocks) ||
             !(g->blocks[g->nblocks] = malloc(BLOCK * sizeof(mrec))))
@@ -346,19 +349,11 @@ static int add_device(group *g, mrec *m, const char *device)
     return 0;
 }
 
-int ot_group_add(group *g, const ot_row *row)
+/* The patient of id (created on first sight); -1 out of memory. */
+static long patient_of(group *g, const char *id, size_t len)
 {
-    int added, rc;
-    /* near the device limit, a row is refused whole before any of it is kept */
-    for (size_t i = 0; g->ndev + row->nrecords >= (1u << GROUP_DEVICE_BITS) - 1 &&
-                       i < row->nrecords; i++)
-        if (row->records[i].kind == OT_REC_BMD && row->records[i].device) {
-            long d = device_of(g, row->records[i].device);
-            if (d < 0)
-                return (int)d;
-        }
-    long pi = lookup(&g->by_id, &g->ids, &g->pid_off, &g->npats, &g->cappid, row->patient_id,
-                     row->patient_id_len, &added);
+    int added;
+    long pi = lookup(&g->by_id, &g->ids, &g->pid_off, &g->npats, &g->cappid, id, len, &added);
     if (pi < 0 || grow((void **)&g->pats, &g->cappats, g->npats, sizeof *g->pats))
         return -1;
     if (added)
@@ -366,8 +361,95 @@ int ot_group_add(group *g, const ot_row *row)
     else if (pi != g->last_pat && g->grouped && unspill(g) != 0)
         return -1; /* the patient came back: not grouped */
     g->last_pat = pi;
+    return pi;
+}
+
+#define PUT_ROW_FIRST 1u
+#define PUT_JSON 2u
+#define PUT_PART 4u
+
+/* Appends record r to patient pi's chain; 0, -1 out of memory or
+ * GROUP_ETOO_MANY_DEVICES. *out: the record. */
+static int put(group *g, long pi, const ot_record *r, long line, unsigned flags, mrec **out)
+{
+    int rc;
+    mrec *m = new_rec(g, line);
+    if (!m)
+        return -1;
+    m->row_first = (flags & PUT_ROW_FIRST) != 0;
+    m->json = (flags & PUT_JSON) != 0;
+    m->part = (flags & PUT_PART) != 0;
+    m->kind = (unsigned)r->kind & 7u;
+    m->date = (int32_t)r->date;
+    switch (r->kind) {
+    case OT_REC_BMD:
+        m->sub = (unsigned)r->site & 15u;
+        m->value = r->value;
+        if (score_in(g, r->tscore, &m->tscore) || score_in(g, r->zscore, &m->zscore))
+            return -1;
+        m->mfr = (unsigned)r->manufacturer & 7u;
+        if (r->device && (rc = add_device(g, m, r->device)) != 0)
+            return rc;
+        break;
+    case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 15u; m->value = r->value; break;
+    case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 15u; break;
+    case OT_REC_DOSE: m->sub = (unsigned)r->agent & 15u; break;
+    case OT_REC_DEMOGRAPHICS:
+        m->value = (double)r->birth_date;
+        m->sex = (unsigned)r->sex & 3u;
+        m->meno = (unsigned)r->menopause & 3u;
+        break;
+    case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
+        m->agent = ((unsigned)r->agent + 1) & 15u;
+        m->tstart = (int32_t)r->start;
+        m->value = (double)r->end;
+        break;
+    case OT_REC_COURSE: /* the agent in sub: nothing folds into it */
+        m->sub = (unsigned)r->agent & 15u;
+        m->tstart = (int32_t)r->start;
+        m->value = (double)r->end;
+        break;
+    }
+    gpat *pt = &g->pats[pi];
+    uint32_t k = (uint32_t)g->nrecs;
+    if (pt->tail)
+        rec_at(g, pt->tail)->next = k; /* a tail is in memory: grouped, or unspilled */
+    else
+        pt->head = k;
+    pt->tail = k;
+    *out = m;
+    return 0;
+}
+
+/* Near the device limit, input is refused whole before any of it is kept. */
+static int devices_fit(group *g, size_t n, const char *(*dev)(const void *, size_t),
+                       const void *src)
+{
+    for (size_t i = 0; g->ndev + n >= (1u << GROUP_DEVICE_BITS) - 1 && i < n; i++) {
+        const char *d = dev(src, i);
+        long k = d ? device_of(g, d) : 0;
+        if (k < 0)
+            return (int)k;
+    }
+    return 0;
+}
+
+static const char *row_device(const void *src, size_t i)
+{
+    const ot_record *r = &((const ot_row *)src)->records[i];
+    return r->kind == OT_REC_BMD ? r->device : NULL;
+}
+
+int ot_group_add(group *g, const ot_row *row)
+{
+    int rc = devices_fit(g, row->nrecords, row_device, row);
+    if (rc != 0)
+        return rc;
+    long pi = patient_of(g, row->patient_id, row->patient_id_len);
+    if (pi < 0)
+        return -1;
     mrec *prev = NULL; /* this row's last observation */
-    unsigned first = 1;
+    unsigned first = PUT_ROW_FIRST;
     for (size_t i = 0; i < row->nrecords; i++) {
         const ot_record *r = &row->records[i];
         if (r->kind == OT_REC_THERAPY && r->end == OT_DATE_NONE && prev && !prev->agent &&
@@ -376,48 +458,92 @@ int ot_group_add(group *g, const ot_row *row)
             prev->tstart = (int32_t)r->start;
             continue;
         }
-        mrec *m = new_rec(g, row->line);
-        if (!m)
-            return -1;
-        m->row_first = first & 1u;
+        mrec *m;
+        if ((rc = put(g, pi, r, row->line, first, &m)) != 0)
+            return rc;
         first = 0;
-        m->kind = (unsigned)r->kind & 7u;
-        m->date = (int32_t)r->date;
-        switch (r->kind) {
-        case OT_REC_BMD:
-            m->sub = (unsigned)r->site & 15u;
-            m->value = r->value;
-            if (score_in(g, r->tscore, &m->tscore) || score_in(g, r->zscore, &m->zscore))
-                return -1;
-            m->mfr = (unsigned)r->manufacturer & 7u;
-            if (r->device && (rc = add_device(g, m, r->device)) != 0)
-                return rc;
-            break;
-        case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 15u; m->value = r->value; break;
-        case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 15u; break;
-        case OT_REC_DOSE: m->sub = (unsigned)r->agent & 15u; break;
-        case OT_REC_DEMOGRAPHICS:
-            m->value = (double)r->birth_date;
-            m->sex = (unsigned)r->sex & 3u;
-            m->meno = (unsigned)r->menopause & 3u;
-            break;
-        case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
-            m->agent = ((unsigned)r->agent + 1) & 15u;
-            m->tstart = (int32_t)r->start;
-            m->value = (double)r->end;
-            break;
-        }
         /* a therapy folds only into the record just before it: the order holds */
         prev = r->kind == OT_REC_THERAPY ? NULL : m;
-        gpat *pt = &g->pats[pi];
-        uint32_t k = (uint32_t)g->nrecs;
-        if (pt->tail)
-            rec_at(g, pt->tail)->next = k; /* a tail is in memory: grouped, or unspilled */
-        else
-            pt->head = k;
-        pt->tail = k;
     }
     return 0;
+}
+
+static const char *obs_device(const void *src, size_t i)
+{
+    const ot_obs *o = &((const ot_patient *)src)->obs[i];
+    return o->analyte == OT_ANALYTE_BMD && o->device[0] ? o->device : NULL;
+}
+
+int ot_group_add_patient(group *g, const ot_patient *p, long line)
+{
+    int rc = devices_fit(g, p->nobs, obs_device, p);
+    if (rc != 0)
+        return rc;
+    long pi = patient_of(g, p->id, strlen(p->id));
+    if (pi < 0)
+        return -1;
+    mrec *m;
+    unsigned first = PUT_ROW_FIRST;
+    ot_record r;
+    memset(&r, 0, sizeof r);
+    r.start = r.end = r.birth_date = OT_DATE_NONE;
+    if (p->sex != OT_SEX_UNKNOWN || p->birth != OT_DATE_NONE ||
+        p->menopause != OT_MENOPAUSE_UNKNOWN) {
+        r.kind = OT_REC_DEMOGRAPHICS;
+        r.date = OT_DATE_NONE;
+        r.sex = p->sex;
+        r.birth_date = p->birth;
+        r.menopause = p->menopause;
+        if ((rc = put(g, pi, &r, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+            return rc;
+        first = 0;
+    }
+    for (size_t i = 0; i < p->ncourses; i++) {
+        const ot_course *c = &p->courses[i];
+        ot_record t = r;
+        t.kind = OT_REC_COURSE;
+        t.agent = c->agent;
+        t.start = c->start;
+        t.end = c->stopped ? c->end : OT_DATE_NONE;
+        if ((rc = put(g, pi, &t, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+            return rc;
+        first = 0;
+    }
+    for (size_t i = 0; i < p->ndoses; i++) {
+        ot_record d = r;
+        d.kind = OT_REC_DOSE;
+        d.date = p->doses[i].date;
+        d.agent = p->doses[i].agent;
+        if ((rc = put(g, pi, &d, line, first | PUT_JSON, &m)) != 0)
+            return rc;
+        first = 0;
+    }
+    for (size_t i = 0; i < p->nobs; i++) {
+        const ot_obs *o = &p->obs[i];
+        ot_record b = r;
+        b.kind = o->analyte == OT_ANALYTE_BMD ? OT_REC_BMD : OT_REC_MARKER;
+        b.date = o->date;
+        b.site = o->site;
+        b.analyte = o->analyte;
+        b.value = o->value;
+        b.tscore = o->tscore;
+        b.zscore = o->zscore;
+        b.manufacturer = o->manufacturer;
+        b.device = o->device[0] ? o->device : NULL;
+        if ((rc = put(g, pi, &b, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+            return rc;
+        first = 0;
+    }
+    for (size_t i = 0; i < p->nfx; i++) {
+        ot_record f = r;
+        f.kind = OT_REC_FRACTURE;
+        f.date = p->fx[i].date;
+        f.fracture = p->fx[i].site;
+        if ((rc = put(g, pi, &f, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+            return rc;
+        first = 0;
+    }
+    return 0; /* a document with nothing in it still made its patient */
 }
 
 int ot_group_set_file(group *g, const char *name)
@@ -446,10 +572,13 @@ static const char *where_of(group *g, uint32_t k, long *line)
 
 /* Adds one record, as streaming does (cmd_batch.c): one the patient refuses
  * (a duplicate, one past the limit, ...) is told and left out, and when it is
- * the row's demographics contradicting an earlier row's, the rest of the row
- * too (ROW_LEFT_OUT). Only running out of memory is final. */
-static int fill_add(group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
-                    const ot_record *r, group_reject_fn rej, void *ctx)
+ * the row's (or document's) demographics contradicting an earlier one's, the
+ * rest of the row or document too (ROW_LEFT_OUT). A CSV row counts as
+ * rejected once; a JSON document's observations, therapies and fractures
+ * each (`*row_told`: the row was counted). Only running out of memory is
+ * final. */
+static int fill_add(group *g, uint32_t k, const mrec *m, ot_patient *p, const ot_refdata *rd,
+                    const ot_record *r, group_reject_fn rej, void *ctx, int *row_told)
 {
     long line;
     const char *file = where_of(g, k, &line);
@@ -458,10 +587,13 @@ static int fill_add(group *g, uint32_t k, ot_patient *p, const ot_refdata *rd,
     if (rc == OT_OK || rc == OT_ENOMEM)
         return rc;
     int drop = ot_group_row_left_out(rc, r);
+    size_t counts = m->json ? m->part : !*row_told;
+    *row_told = 1;
     if (rej) {
-        char msg[sizeof err.message + sizeof GROUP_ROW_LEFT_OUT];
-        snprintf(msg, sizeof msg, "%s%s", err.message, drop ? GROUP_ROW_LEFT_OUT : "");
-        rej(ctx, file, line, msg);
+        const char *tail = !drop ? "" : m->json ? GROUP_DOC_LEFT_OUT : GROUP_ROW_LEFT_OUT;
+        char msg[sizeof err.message + sizeof GROUP_DOC_LEFT_OUT];
+        snprintf(msg, sizeof msg, "%s%s", err.message, tail);
+        rej(ctx, file, line, counts, msg);
     }
     return drop ? ROW_LEFT_OUT : OT_OK;
 }
@@ -476,15 +608,23 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
 {
     const gpat *pt = &g->pats[i];
     int rc = ot_patient_reset(p, g->ids.buf + g->pid_off[i]);
-    int skip = 0; /* the rest of a row left out */
+    int skip = 0;     /* the rest of a row or document left out */
+    int row_told = 0; /* a rejection of this row was counted */
     for (uint32_t k = pt->head, next; rc == OT_OK && k; k = next) {
         const mrec *m = rec_at(g, k);
         if (!m)
             return OT_EIO; /* the spill file cannot be read back */
         next = m->next;
-        skip &= !m->row_first;
-        if (skip)
+        if (m->row_first)
+            skip = row_told = 0;
+        if (skip) {
+            if (m->json && m->part && rej) { /* each part of a document counts */
+                long line;
+                const char *file = where_of(g, k, &line);
+                rej(ctx, file, line, 1, NULL);
+            }
             continue;
+        }
         ot_record r;
         memset(&r, 0, sizeof r);
         r.kind = (ot_record_kind)m->kind;
@@ -508,9 +648,14 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             r.menopause = (ot_menopause)m->meno;
             break;
         case OT_REC_THERAPY: break;
+        case OT_REC_COURSE:
+            r.agent = (ot_agent)m->sub;
+            r.start = m->tstart;
+            r.end = (ot_date)m->value;
+            break;
         }
         if (r.kind != OT_REC_THERAPY)
-            rc = fill_add(g, k, p, rd, &r, rej, ctx);
+            rc = fill_add(g, k, m, p, rd, &r, rej, ctx, &row_told);
         if (rc == ROW_LEFT_OUT) {
             skip = 1;
             rc = OT_OK;
@@ -526,7 +671,7 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             t.end = r.kind == OT_REC_THERAPY ? (ot_date)m->value : OT_DATE_NONE;
             t.tscore = t.zscore = NAN;
             t.birth_date = OT_DATE_NONE;
-            rc = fill_add(g, k, p, rd, &t, rej, ctx);
+            rc = fill_add(g, k, m, p, rd, &t, rej, ctx, &row_told);
         }
     }
     return rc;

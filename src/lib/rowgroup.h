@@ -25,9 +25,18 @@ int ot_group_add(group *g, const ot_row *row);
 size_t ot_group_patients(const group *g);
 /* Rows added from now on come from input `name` (borrowed), for messages. */
 int ot_group_set_file(group *g, const char *name);
+/* Adds the data of patient `p`, read from one JSON document at `line` of the
+ * current input, to the patient of its id: documents and rows of one patient
+ * are one patient. 0; -1 out of memory; GROUP_ETOO_MANY_DEVICES, with
+ * nothing of the document kept. */
+int ot_group_add_patient(group *g, const ot_patient *p, long line);
 /* A record left out of a patient: a duplicate, past the limit, demographics
- * that contradict an earlier row's. */
-typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const char *reason);
+ * that contradict an earlier row's. `counts`: how many rows it adds to the
+ * rejected (a CSV row counts once; a JSON document's demographics,
+ * observations, therapies and fractures each, as they were counted read); `reason` NULL: a part of a document left out, counted and
+ * named by the message before. */
+typedef void (*group_reject_fn)(void *ctx, const char *file, long line, size_t counts,
+                                const char *reason);
 /* Fills `p` with the i-th patient in order of first appearance, replaying its
  * records in input order as streaming adds them: records that the patient
  * refuses (OT_EDUPLICATE, OT_ELIMIT, OT_ECONFLICT, ...) go to `rej`, and
@@ -41,6 +50,7 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
  * the row may be another patient's. Streaming does the same. */
 int ot_group_row_left_out(int status, const ot_record *r);
 #define GROUP_ROW_LEFT_OUT "; the row is left out"
+#define GROUP_DOC_LEFT_OUT "; the document is left out"
 
 /* A set of patient ids, for telling whether input is grouped by patient. */
 typedef struct idset idset;

@@ -68,14 +68,7 @@ def shuffled_copy(path, tmp, seed):
         with open(out, "w", newline="") as f:
             f.writelines(lines[:1] + body)
         return out
-    docs = []
-    with open(path) as f:
-        text = f.read()
-    if path.endswith(".ndjson"):
-        docs = [json.loads(l) for l in text.splitlines() if l.strip()]
-    else:
-        data = json.loads(text)
-        docs = data if isinstance(data, list) else data.get("patients", [data])
+    docs = read_docs(path)
     for d in docs:
         for key in ("observations", "therapies", "fractures"):
             if isinstance(d.get(key), list):
@@ -88,24 +81,69 @@ def shuffled_copy(path, tmp, seed):
     return out
 
 
+def read_docs(path):
+    with open(path) as f:
+        text = f.read()
+    if path.endswith(".ndjson"):
+        return [json.loads(l) for l in text.splitlines() if l.strip()]
+    data = json.loads(text)
+    return data if isinstance(data, list) else data.get("patients", [data])
+
+
+def split_copy(path, tmp):
+    """Each patient document as two: the therapies and the first half of the
+    observations and fractures in one, the rest in another, every first half
+    before every second half. The documents of one patient are one patient:
+    the reports must not change."""
+    if path.endswith(".csv"):
+        return None
+    try:
+        docs = read_docs(path)
+    except ValueError:
+        return None
+    if not all(isinstance(d, dict) for d in docs):
+        return None
+    first, second = [], []
+    for d in docs:
+        a, b = dict(d), {k: v for k, v in d.items() if not isinstance(v, list)}
+        for key in ("observations", "fractures"):
+            if isinstance(d.get(key), list):
+                n = len(d[key]) // 2
+                a[key], b[key] = d[key][:n], d[key][n:]
+        first.append(a)
+        second.append(b)
+    out = os.path.join(tmp, "split-" + os.path.basename(path))
+    with open(out, "w") as f:
+        if path.endswith(".ndjson"):
+            f.write("".join(json.dumps(d) + "\n" for d in first + second))
+        else:
+            json.dump(first + second, f)
+    return out
+
+
 def main():
     binary, src = sys.argv[1], sys.argv[2]
-    problems, checked, shuffled = [], 0, 0
+    problems, checked, shuffled, splits = [], 0, 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for path in inputs(src) + [float_edges(tmp)]:
             name = os.path.relpath(path, src) if path.startswith(src) else os.path.basename(path)
             rc, auto, err = run(binary, path)
-            if not path.endswith(".csv"):
-                base = auto
-            else:
-                _, memory, _ = run(binary, path, "--grouping", "memory")
-                if memory != auto:
-                    problems.append("%s: --grouping memory differs from auto" % name)
-                _, stream, serr = run(binary, path, "--grouping", "stream")
-                if "came earlier" not in serr and stream != auto:
-                    problems.append("%s: --grouping stream differs from auto on grouped input"
-                                    % name)
-                base = auto
+            _, memory, _ = run(binary, path, "--grouping", "memory")
+            if memory != auto:
+                problems.append("%s: --grouping memory differs from auto" % name)
+            _, stream, serr = run(binary, path, "--grouping", "stream")
+            if "came earlier" not in serr and stream != auto:
+                problems.append("%s: --grouping stream differs from auto on grouped input"
+                                % name)
+            base = auto
+            split = split_copy(path, tmp)
+            if split and rc == 0:
+                for mode in ("auto", "memory"):
+                    _, got, _ = run(binary, split, "--grouping", mode)
+                    if got != auto:
+                        problems.append("%s: each patient split into two documents, "
+                                        "--grouping %s, a report changed" % (name, mode))
+                splits += 1
             checked += 1
             if rc != 0:
                 continue
@@ -122,8 +160,8 @@ def main():
                 shuffled += 1
     for p in problems:
         print("FAIL " + p)
-    print("%d inputs in every grouping, %d shuffled three times: %d problems" %
-          (checked, shuffled, len(problems)))
+    print("%d inputs in every grouping, %d shuffled three times, %d split into two documents "
+          "a patient: %d problems" % (checked, shuffled, splits, len(problems)))
     return 1 if problems else 0
 
 

@@ -54,9 +54,10 @@ static void sink_free(sink *s)
     ot_patient_free(s->p);
 }
 
-/* Reads `text` as `fmt` with `grouping` into s. */
-static size_t read_all(sink *s, const char *text, size_t len, ot_input_format fmt,
-                       ot_grouping grouping)
+/* Reads inputs texts[i] as fmts[i] with `grouping` into s; the rows read,
+ * and the rows rejected in *rej. */
+static size_t read_inputs(sink *s, const char *const *texts, const ot_input_format *fmts,
+                          size_t n, ot_grouping grouping, size_t *rej)
 {
     memset(s, 0, sizeof *s);
     ck_assert_int_eq(ot_patient_new(&s->p, ""), OT_OK);
@@ -70,12 +71,27 @@ static size_t read_all(sink *s, const char *text, size_t len, ot_input_format fm
     o.ctx = s;
     ot_patient_reader *r = NULL;
     ck_assert_int_eq(ot_patient_reader_new(&r, rd, &o, NULL), OT_OK);
-    ck_assert_int_eq(ot_patient_reader_add_memory(r, text, len, "mem.csv", fmt, NULL), OT_OK);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(ot_patient_reader_add_memory(r, texts[i], strlen(texts[i]),
+                                                      i ? "mem2" : "mem.csv", fmts[i], NULL),
+                         OT_OK);
     ck_assert_int_eq(ot_patient_reader_finish(r, NULL), OT_OK);
-    size_t rows = 0, rej = 0;
-    ot_patient_reader_counts(r, &rows, &rej);
-    ck_assert_uint_eq(rej, s->rejects);
+    size_t rows = 0;
+    ot_patient_reader_counts(r, &rows, rej);
     ot_patient_reader_free(r);
+    return rows;
+}
+
+/* Reads `text` as `fmt` with `grouping` into s; every rejection is named. */
+static size_t read_all(sink *s, const char *text, size_t len, ot_input_format fmt,
+                       ot_grouping grouping)
+{
+    char *t = strndup(text, len);
+    ck_assert_ptr_nonnull(t);
+    const char *texts[] = {t};
+    size_t rej = 0, rows = read_inputs(s, texts, &fmt, 1, grouping, &rej);
+    ck_assert_uint_eq(rej, s->rejects);
+    free(t);
     return rows;
 }
 
@@ -206,6 +222,106 @@ START_TEST(options_are_checked)
 }
 END_TEST
 
+/* One patient's data in two documents, or in CSV rows and a document, is one
+ * patient (issue 23, item 4). */
+#define DOC_A "{\"patient_id\": \"D\", \"sex\": \"F\", \"birth_date\": \"1950-01-01\", " \
+    "\"therapies\": [{\"agent\": \"alendronate\", \"start\": \"2020-01-15\"}], " \
+    "\"observations\": [{\"date\": \"2020-01-10\", \"analyte\": \"bmd\", " \
+    "\"site\": \"lumbar_spine\", \"value\": 0.800, \"device\": \"D1\"}]}\n"
+#define OBS_B "[{\"date\": \"2022-01-12\", \"analyte\": \"bmd\", " \
+    "\"site\": \"lumbar_spine\", \"value\": 0.850, \"device\": \"D1\"}, " \
+    "{\"date\": \"2022-01-12\", \"analyte\": \"ctx\", \"value\": 200, \"unit\": \"ng/L\"}]"
+#define DOC_B "{\"patient_id\": \"D\", \"observations\": " OBS_B "}\n"
+/* A and B as one document */
+#define DOC_AB "{\"patient_id\": \"D\", \"sex\": \"F\", \"birth_date\": \"1950-01-01\", " \
+    "\"therapies\": [{\"agent\": \"alendronate\", \"start\": \"2020-01-15\"}], " \
+    "\"observations\": [{\"date\": \"2020-01-10\", \"analyte\": \"bmd\", " \
+    "\"site\": \"lumbar_spine\", \"value\": 0.800, \"device\": \"D1\"}, " \
+    "{\"date\": \"2022-01-12\", \"analyte\": \"bmd\", " \
+    "\"site\": \"lumbar_spine\", \"value\": 0.850, \"device\": \"D1\"}, " \
+    "{\"date\": \"2022-01-12\", \"analyte\": \"ctx\", \"value\": 200, \"unit\": \"ng/L\"}]}\n"
+
+START_TEST(documents_of_one_patient_are_one)
+{
+    static const ot_input_format nd[] = {OT_INPUT_NDJSON, OT_INPUT_NDJSON};
+    const char *one[] = {DOC_AB}, *two[] = {DOC_A DOC_B}, *files[] = {DOC_A, DOC_B};
+    sink whole, s;
+    size_t rej;
+    /* demographics + 1 therapy + 3 observations = 5 rows, however they are split */
+    ck_assert_uint_eq(read_inputs(&whole, one, nd, 1, OT_GROUPING_MEMORY, &rej), 5);
+    ck_assert_uint_eq(whole.n, 1);
+    for (int g = OT_GROUPING_AUTO; g <= OT_GROUPING_MEMORY; g += 2) { /* auto, memory */
+        ck_assert_uint_eq(read_inputs(&s, two, nd, 1, (ot_grouping)g, &rej), 5);
+        ck_assert_uint_eq(rej, 0);
+        same_reports(&whole, &s); /* one report: the therapy and every scan */
+        sink_free(&s);
+        ck_assert_uint_eq(read_inputs(&s, files, nd, 2, (ot_grouping)g, &rej), 5);
+        same_reports(&whole, &s); /* two files */
+        sink_free(&s);
+    }
+    /* streamed: the second document comes back, rejected with its 2 rows */
+    ck_assert_uint_eq(read_inputs(&s, two, nd, 1, OT_GROUPING_STREAM, &rej), 5);
+    ck_assert_uint_eq(rej, 2);
+    ck_assert_uint_eq(s.rejects, 1);
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:2:D:-:data of this patient came earlier"),
+                  "%s", s.last_reject);
+    ck_assert_uint_eq(s.n, 1);
+    sink_free(&s);
+    /* CSV rows and a document: the scans in CSV, the therapy in JSON */
+    static const ot_input_format mixed[] = {OT_INPUT_NDJSON, OT_INPUT_AUTO};
+    const char *csv_json[] = {
+        "{\"patient_id\": \"D\", \"sex\": \"F\", \"birth_date\": \"1950-01-01\", "
+        "\"therapies\": [{\"agent\": \"alendronate\", \"start\": \"2020-01-15\"}]}\n",
+        "patient_id,date,analyte,site,value,unit,device\n"
+        "D,2020-01-10,bmd,lumbar_spine,0.800,g/cm2,D1\n"
+        "D,2022-01-12,bmd,lumbar_spine,0.850,g/cm2,D1\n"
+        "D,2022-01-12,ctx,,200,ng/L,\n"};
+    ck_assert_uint_eq(read_inputs(&s, csv_json, mixed, 2, OT_GROUPING_AUTO, &rej), 5);
+    ck_assert_uint_eq(rej, 0);
+    same_reports(&whole, &s);
+    sink_free(&s);
+    sink_free(&whole);
+}
+END_TEST
+
+START_TEST(a_second_document_is_checked_against_the_first)
+{
+    static const ot_input_format nd[] = {OT_INPUT_NDJSON};
+    sink s;
+    size_t rej;
+    /* A's 3 rows (demographics, therapy, scan) and B's one scan, which repeats
+     * A's (same date, site, device): one duplicate */
+    const char *dup[] = {DOC_A "{\"patient_id\": \"D\", \"observations\": [{\"date\": "
+                         "\"2020-01-10\", \"analyte\": \"bmd\", \"site\": \"lumbar_spine\", "
+                         "\"value\": 0.810, \"device\": \"D1\"}]}\n"};
+    ck_assert_uint_eq(read_inputs(&s, dup, nd, 1, OT_GROUPING_MEMORY, &rej), 4);
+    ck_assert_uint_eq(rej, 1);
+    ck_assert_uint_eq(s.rejects, 1);
+    /* named at the second document's line, naming the first's */
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:2:D:-:") && strstr(s.last_reject, "line 1"),
+                  "%s", s.last_reject);
+    ck_assert_uint_eq(s.n, 1);
+    sink_free(&s);
+    /* B says male: it may be another patient; B is left out, its 3 rows
+     * (demographics and 2 observations) counted as rejected under one message,
+     * and the report is A's alone: 3 + 3 rows read */
+    const char *conflict[] = {DOC_A "{\"patient_id\": \"D\", \"sex\": \"M\", "
+                              "\"observations\": " OBS_B "}\n"};
+    const char *a_only[] = {DOC_A};
+    sink a;
+    read_inputs(&a, a_only, nd, 1, OT_GROUPING_MEMORY, &rej);
+    ck_assert_uint_eq(read_inputs(&s, conflict, nd, 1, OT_GROUPING_MEMORY, &rej), 6);
+    ck_assert_uint_eq(rej, 3);
+    ck_assert_uint_eq(s.rejects, 1);
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:2:D:-:sex: male contradicts female") &&
+                      strstr(s.last_reject, "; the document is left out"),
+                  "%s", s.last_reject);
+    same_reports(&a, &s);
+    sink_free(&a);
+    sink_free(&s);
+}
+END_TEST
+
 static void setup(void) { rd = test_refdata(); }
 static void teardown(void) { ot_refdata_free(rd); }
 
@@ -219,6 +335,8 @@ Suite *suite_reader(void)
     tcase_add_test(tc, spilled_rows_come_back_whole);
     tcase_add_test(tc, one_reject_callback_names_the_place);
     tcase_add_test(tc, options_are_checked);
+    tcase_add_test(tc, documents_of_one_patient_are_one);
+    tcase_add_test(tc, a_second_document_is_checked_against_the_first);
     suite_add_tcase(s, tc);
     return s;
 }
