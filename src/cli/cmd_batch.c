@@ -259,7 +259,12 @@ int cmd_batch(int argc, char **argv)
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
     b.tty = isatty(STDERR_FILENO);
-    if (pool_new(&b.pool, a.jobs, rd, a.as_of, a.pretty, emit, &b) != OT_OK) {
+    /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
+     * this thread (output.c says why) */
+    out_block_signals(1);
+    int prc = pool_new(&b.pool, a.jobs, rd, a.as_of, a.pretty, emit, &b);
+    out_block_signals(0);
+    if (prc != OT_OK) {
         ot_refdata_free(rd);
         cli_error(CMD, "out of memory");
         return EXIT_SOFTWARE;

@@ -39,6 +39,9 @@ int main(int argc, char **argv)
     /* A closed pipe is a write error (EPIPE: a message and exit 74), not a
      * silent death by SIGPIPE that leaves a reader with a truncated stream. */
     signal(SIGPIPE, SIG_IGN);
+    /* Likewise a file size limit (ulimit -f): the write fails with EFBIG, a
+     * message and exit 74, instead of a death by SIGXFSZ (exit 153). */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
