@@ -11,7 +11,8 @@
 #    for --output and for standard output redirected to a file;
 #    a temporary file that cannot be flushed to the disk (fsync fails) is
 #    the same failure;
-# 4. --output into a folder that does not exist: 74;
+# 4. --output into a folder that does not exist: 74; an input that cannot be
+#    opened (66): FILE is not written, and the closing line says so;
 # 5. --output that succeeds: the same bytes as standard output, no temporary
 #    file left.
 #   Usage: bash tests/cli/output-safety.sh BIN SOURCE_DIR FAIL_FSYNC_SO
@@ -87,6 +88,15 @@ rm out.ndjson
 # 4. a folder that does not exist
 "$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output no/such/dir/out.ndjson 2> e9
 check "--output into a missing folder" $? 74 e9 "no/such/dir/out.ndjson: cannot write"
+
+# an input that cannot be opened (66): the reports of the others are not
+# written either, and the closing line says so (not just "N patients reported")
+echo "older reports" > out.ndjson
+"$bin" batch no-such-input.ndjson "$ex/patients.json" --as-of 2024-06-01 --output out.ndjson 2> e9b
+check "--output, an input missing" $? 66 e9b "no-such-input.ndjson: cannot open"
+check "--output, an input missing, the closing line" 66 66 e9b "rows rejected; out.ndjson was not written: not all the input could be read"
+[ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: an input was missing, yet out.ndjson was changed"; fails=$((fails + 1)); }
+rm out.ndjson
 
 # 5. success: the same bytes as standard output
 "$bin" batch many.ndjson --as-of 2024-06-01 --output ok.ndjson 2> e10
