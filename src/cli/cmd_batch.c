@@ -259,17 +259,25 @@ int cmd_batch(int argc, char **argv)
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
     b.tty = isatty(STDERR_FILENO);
-    if (pool_new(&b.pool, a.jobs, rd, a.as_of, a.pretty, emit, &b) != OT_OK) {
+    /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
+     * this thread (output.c says why) */
+    out_block_signals(1);
+    int prc = pool_new(&b.pool, a.jobs, rd, a.as_of, a.pretty, emit, &b);
+    out_block_signals(0);
+    if (prc != OT_OK) {
         ot_refdata_free(rd);
         cli_error(CMD, "out of memory");
         return EXIT_SOFTWARE;
     }
+    int unwritten = 0;
     rc = out_open(&b.out, CMD, a.output);
     if (rc == EXIT_OK) {
         rc = run(&b, rd, &a, argv + optind, argc - optind);
         if (b.json_array)
             out_write(&b.out, b.reported ? "\n]\n" : "[]\n", 3);
-        int wrc = out_close(&b.out, !b.fatal && rc == EXIT_OK);
+        int ok = !b.fatal && rc == EXIT_OK;
+        unwritten = !ok && b.out.final; /* a file, not a device written in place */
+        int wrc = out_close(&b.out, ok);
         rc = b.fatal ? b.fatal : wrc != EXIT_OK ? wrc : rc;
     }
     progress(&b, 1);
@@ -283,6 +291,8 @@ int cmd_batch(int argc, char **argv)
         fprintf(stderr, "; the output failed: %s was not written", a.output);
     else if (rc == EXIT_IOERR)
         fputs("; the output failed: not every report reached it", stderr);
+    else if (unwritten) /* an input that cannot be read (66), out of memory (70) */
+        fprintf(stderr, "; %s was not written: not all the input could be read", a.output);
     fputc('\n', stderr);
     pool_free(b.pool);
     ot_patient_reader_free(b.reader);

@@ -30,7 +30,8 @@ static void usage(FILE *to)
         fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\nRun 'osteotrack COMMAND --help' for a command's options.\n"
                 "Exit status: 0 all input used; 2 bad arguments; 65 some input rejected;\n"
-                "66 an input cannot be opened; 74 an output cannot be written.\n");
+                "66 an input cannot be opened; 70 an internal error (out of memory);\n"
+                "74 an output cannot be written; 128+N interrupted by signal N.\n");
 }
 
 int main(int argc, char **argv)
@@ -39,6 +40,9 @@ int main(int argc, char **argv)
     /* A closed pipe is a write error (EPIPE: a message and exit 74), not a
      * silent death by SIGPIPE that leaves a reader with a truncated stream. */
     signal(SIGPIPE, SIG_IGN);
+    /* Likewise a file size limit (ulimit -f): the write fails with EFBIG, a
+     * message and exit 74, instead of a death by SIGXFSZ (exit 153). */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

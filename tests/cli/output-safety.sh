@@ -7,13 +7,19 @@
 #    silent death by SIGPIPE;
 # 3. --output FILE that cannot be written to the end (a file size limit:
 #    EFBIG): no FILE, an older FILE left as it was, no temporary file left;
-# 4. --output into a folder that does not exist: 74;
+#    the command ignores SIGXFSZ itself (no death by the signal, exit 153),
+#    for --output and for standard output redirected to a file;
+#    a temporary file that cannot be flushed to the disk (fsync fails) is
+#    the same failure;
+# 4. --output into a folder that does not exist: 74; an input that cannot be
+#    opened (66): FILE is not written, and the closing line says so;
 # 5. --output that succeeds: the same bytes as standard output, no temporary
 #    file left.
-#   Usage: bash tests/cli/output-safety.sh BIN SOURCE_DIR
+#   Usage: bash tests/cli/output-safety.sh BIN SOURCE_DIR FAIL_FSYNC_SO
 set -uo pipefail
 bin=$(realpath "$1")
 src=$(realpath "$2")
+fail_fsync=$(realpath "$3")
 ex=$src/data/examples
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,20 +61,42 @@ check "batch --format json | head" "${PIPESTATUS[0]}" 74 e6 "Broken pipe"
 
 # 3. --output that fails part way (a 256 KiB file size limit), with an older file in place
 echo "older reports" > out.ndjson
-( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output out.ndjson ) 2> e7
+( ulimit -f 256; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output out.ndjson ) 2> e7
 check "--output past a size limit" $? 74 e7 "out.ndjson: cannot write the output: File too large"
 check "--output past a size limit, the closing line" 74 74 e7 "rows rejected; the output failed: out.ndjson was not written"
 [ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: the older out.ndjson was changed"; fails=$((fails + 1)); }
 rm out.ndjson
-( ulimit -f 256; trap '' XFSZ; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output new.ndjson ) 2> e8
+( ulimit -f 256; exec "$bin" batch many.ndjson --as-of 2024-06-01 --output new.ndjson ) 2> e8
 check "--output past a size limit, no older file" $? 74 e8 "File too large"
 [ ! -e new.ndjson ] || { echo "FAIL: a truncated new.ndjson was left"; fails=$((fails + 1)); }
 leftover=$(ls | grep -c '\.tmp\.')
 [ "$leftover" = 0 ] || { echo "FAIL: $leftover temporary files left"; fails=$((fails + 1)); }
+( ulimit -f 256; exec "$bin" batch many.ndjson --as-of 2024-06-01 > big.stdout ) 2> e8b
+check "stdout to a file past a size limit" $? 74 e8b "stdout: cannot write the output: File too large"
+( ulimit -f 1; exec "$bin" precision "$ex/precision-30x2.csv" > big.stdout ) 2> e8c
+check "precision stdout past a size limit" $? 74 e8c "File too large"
+# fsync fails (the shim): no FILE, an older FILE as it was, no temporary file
+echo "older reports" > out.ndjson
+LD_PRELOAD=$fail_fsync ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+  "$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output out.ndjson 2> e8d
+check "--output, fsync fails" $? 74 e8d "out.ndjson: cannot write the output: Input/output error"
+check "--output, fsync fails, the closing line" 74 74 e8d "the output failed: out.ndjson was not written"
+[ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: fsync failed, yet out.ndjson was changed"; fails=$((fails + 1)); }
+[ "$(ls | grep -c '\.tmp\.')" = 0 ] || { echo "FAIL: fsync failed and a temporary file was left"; fails=$((fails + 1)); }
+rm out.ndjson
 
 # 4. a folder that does not exist
 "$bin" batch "$ex/patients.json" --as-of 2024-06-01 --output no/such/dir/out.ndjson 2> e9
 check "--output into a missing folder" $? 74 e9 "no/such/dir/out.ndjson: cannot write"
+
+# an input that cannot be opened (66): the reports of the others are not
+# written either, and the closing line says so (not just "N patients reported")
+echo "older reports" > out.ndjson
+"$bin" batch no-such-input.ndjson "$ex/patients.json" --as-of 2024-06-01 --output out.ndjson 2> e9b
+check "--output, an input missing" $? 66 e9b "no-such-input.ndjson: cannot open"
+check "--output, an input missing, the closing line" 66 66 e9b "rows rejected; out.ndjson was not written: not all the input could be read"
+[ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: an input was missing, yet out.ndjson was changed"; fails=$((fails + 1)); }
+rm out.ndjson
 
 # 5. success: the same bytes as standard output
 "$bin" batch many.ndjson --as-of 2024-06-01 --output ok.ndjson 2> e10

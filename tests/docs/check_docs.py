@@ -8,7 +8,8 @@
   - the options the section describes are those of the getopt_long table of
     src/cli/cmd_CMD.c (the --help text is made from the section at build
     time, so this is where the two could drift);
-  - every exit status the commands' --help texts name is in EXIT STATUS;
+  - every exit status `osteotrack --help` and the commands' --help texts
+    name is in EXIT STATUS;
   - every function declared OT_EXTERN in include/osteotrack.h is named in
     docs/osteotrack.3.md.
 
@@ -89,7 +90,7 @@ def main():
     if not commands:
         problems.append("osteotrack --help lists no commands")
     subsections = sections(page1, "###")
-    exit_codes = set()
+    exit_codes = set(re.findall(r"\b(\d{1,3})\b", top.split("Exit status:", 1)[1] if "Exit status:" in top else ""))
     for cmd in commands:
         text = run(binary, cmd, "--help").split("\nExample", 1)[0]  # examples name others
         status = text.split("Exit status:", 1)[1].split("\n\n", 1)[0] if "Exit status:" in text else ""
@@ -118,7 +119,7 @@ def main():
               % (cmd, len(in_help), len(in_code)))
 
     exit_section = sections(page1, "##").get("EXIT STATUS", "")
-    documented = set(re.findall(r"^`(\d+)`$", exit_section, re.M))
+    documented = set(re.findall(r"^`(\d+)(?:\+N)?`$", exit_section, re.M))  # 128+N: a signal
     for code in sorted(exit_codes - documented, key=int):
         problems.append("exit status %s (named in --help) is not in EXIT STATUS" % code)
     print("ok   exit statuses %s documented" % ", ".join(sorted(documented, key=int)))
