@@ -96,7 +96,8 @@ OT_EXTERN void ot_free(void *p);
 /* ------------------------------------------------------------------ */
 /* Vocabulary (osteotrack(1)). Parsing is case-insensitive and accepts   */
 /* the aliases; names are the canonical lower_snake_case spellings.    */
-/* Parse functions return OT_EVOCAB for a value outside the vocabulary.*/
+/* Parse functions return OT_EVOCAB for a value outside the vocabulary,*/
+/* OT_EINVAL when out or s is NULL.                                    */
 /* ------------------------------------------------------------------ */
 typedef enum ot_site {
     OT_SITE_LUMBAR_SPINE = 0,
@@ -221,7 +222,8 @@ OT_EXTERN ot_unit ot_unit_canonical(ot_analyte a);
  * Converts `value` in `unit` to the analyte's canonical unit:
  * BMD mg/cm2 / 1000; P1NP ng/mL = ug/L; CTX pg/mL = ng/L, ng/mL and ug/L
  * (the same amount) x 1000.
- * OT_EUNIT when the unit does not belong to the analyte (mg/cm2 for CTX).
+ * OT_EUNIT when the unit does not belong to the analyte (mg/cm2 for CTX);
+ * OT_EINVAL when out is NULL.
  */
 OT_EXTERN int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit,
                                    double value);
@@ -229,19 +231,37 @@ OT_EXTERN int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit,
 /* ------------------------------------------------------------------ */
 /* Dates: days since 1970-01-01 in the proleptic Gregorian calendar.   */
 /* ------------------------------------------------------------------ */
+/*
+ * The dates the library accepts are OT_DATE_MIN (1900-01-01) to OT_DATE_MAX
+ * (2199-12-31), the ones ot_date_parse() gives. Every function that takes a
+ * date as input (a scan's, a marker's, a therapy's, a birth date, the
+ * report's as_of, a precision scan's) refuses any other day number than
+ * these and OT_DATE_NONE where a date may be unknown: OT_EDATE, with the day
+ * number in the message (a precision scan is left out with a REJECTED note).
+ * The date arithmetic below takes any ot_date and computes for 0000-01-01 to
+ * 9999-12-31 (what YYYY-MM-DD can write: a date computed from an accepted
+ * one, a due date, may pass 2199); outside that it gives no date.
+ */
 typedef long ot_date;
 #define OT_DATE_NONE (-2147483647L - 1L)
+#define OT_DATE_MIN (-25567L) /* 1900-01-01 */
+#define OT_DATE_MAX 84005L    /* 2199-12-31 */
 
-/* Strict YYYY-MM-DD, years 1900-2199, days that exist. OT_EDATE else. */
+/* Strict YYYY-MM-DD, years 1900-2199, days that exist. OT_EDATE else;
+ * OT_EINVAL when out or s is NULL. */
 OT_EXTERN int ot_date_parse(ot_date *out, const char *s);
-/* Writes YYYY-MM-DD and a NUL into buf (at least 11 bytes). */
+/* Writes YYYY-MM-DD and a NUL into buf (at least 11 bytes); "" for
+ * OT_DATE_NONE and any date outside 0000-01-01..9999-12-31. buf NULL:
+ * nothing. */
 OT_EXTERN void ot_date_format(char buf[11], ot_date d);
 /*
  * Calendar months from a to b: whole months by year and month, plus the
  * difference of days of month / 30.4375. 2019-01-10 to 2021-01-10 is 24.
+ * NaN when a or b is OT_DATE_NONE or outside 0000-01-01..9999-12-31.
  */
 OT_EXTERN double ot_date_months_between(ot_date a, ot_date b);
-/* a plus n calendar months (day clamped to the month's last day). */
+/* a plus n calendar months (day clamped to the month's last day).
+ * OT_DATE_NONE when a or the result is outside 0000-01-01..9999-12-31. */
 OT_EXTERN ot_date ot_date_add_months(ot_date a, int n);
 
 /* ------------------------------------------------------------------ */
@@ -476,8 +496,9 @@ typedef struct ot_bmd_result ot_bmd_result;
  * follow-up device's scale and compared with the calibration's LSC
  * (cross_calibrated; DEVICE_CHANGED is then information). Scans of two
  * manufacturers also get their standardized BMD (has_sbmd), for display.
- * Errors: OT_EVOCAB (sites differ or unknown), OT_EUNIT, OT_ERANGE
- * (implausible BMD), OT_EDATE (to before from).
+ * Errors: OT_EINVAL (a NULL argument), OT_EVOCAB (sites differ or unknown),
+ * OT_EUNIT, OT_ERANGE (implausible BMD), OT_EDATE (to before from, or a
+ * date outside OT_DATE_MIN..OT_DATE_MAX).
  */
 OT_EXTERN int ot_bmd_compare(ot_bmd_result *out, const ot_refdata *rd,
                              const ot_bmd_measure *from,
@@ -589,8 +610,10 @@ typedef struct ot_marker_result ot_marker_result;
  * - romosozumab, no therapy, a follow-up outside the rule's window, or a
  *   baseline after the therapy start: not_assessable, with the reason.
  * Without dates the rule is applied and the reason says the window was not
- * checked. Errors: OT_EVOCAB (not a marker, analytes differ), OT_EUNIT,
- * OT_ERANGE (implausible value), OT_EDATE (follow-up before baseline).
+ * checked. Errors: OT_EINVAL (a NULL argument, bad options), OT_EVOCAB (not
+ * a marker, analytes differ), OT_EUNIT, OT_ERANGE (implausible value),
+ * OT_EDATE (follow-up before baseline, or a date or therapy_start outside
+ * OT_DATE_MIN..OT_DATE_MAX).
  */
 OT_EXTERN int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
                                const ot_marker_measure *baseline,
@@ -644,7 +667,8 @@ OT_EXTERN const char *ot_patient_id(const ot_patient *p);
  * Adds a BMD scan (tscore: the scanner-reported T-score, NaN if none) or a
  * marker value; `line` is where it came from (0 if nowhere), kept for
  * messages. Values are checked and converted to canonical units here:
- * OT_EUNIT, OT_ERANGE, OT_EVOCAB, OT_EDATE (no date) reject the observation
+ * OT_EUNIT, OT_ERANGE, OT_EVOCAB, OT_EDATE (no date, or one outside
+ * OT_DATE_MIN..OT_DATE_MAX) reject the observation
  * and leave the patient as it was. So do OT_EDUPLICATE, for an observation
  * already on record (the same date and analyte, and for BMD the same site
  * and device; the first is kept, so a report never counts one twice), and
@@ -663,7 +687,8 @@ OT_EXTERN int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd,
  * menopausal status. Unknown parts leave what is on record; a known part that
  * differs from what is on record is OT_ECONFLICT and changes nothing (input
  * that repeats the demographics on every row stays consistent). A birth date
- * after a scan or after the report's as_of is not checked here.
+ * after a scan or after the report's as_of is not checked here; one outside
+ * OT_DATE_MIN..OT_DATE_MAX is OT_EDATE and changes nothing.
  */
 OT_EXTERN int ot_patient_set_demographics(ot_patient *p, ot_sex sex, ot_date birth_date,
                                           ot_menopause status, ot_error *err);
@@ -672,7 +697,9 @@ OT_EXTERN int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd,
                                     ot_error *err);
 /* A course of an agent from start to end (OT_DATE_NONE: ongoing). A course
  * identical to one already added (agent and start) is merged, so input with
- * the therapy repeated on every row gives one course. */
+ * the therapy repeated on every row gives one course. The therapy, dose and
+ * fracture functions below refuse with OT_EDATE a missing date and one
+ * outside OT_DATE_MIN..OT_DATE_MAX, and with OT_EINVAL a NULL patient. */
 OT_EXTERN int ot_patient_add_therapy(ot_patient *p, ot_agent agent,
                                      ot_date start, ot_date end, ot_error *err);
 /*
@@ -736,6 +763,8 @@ typedef struct ot_report ot_report;
  * "Reading a patient report" documents each rule and the order of
  * precedence of the assessment). Deterministic: the same patient, data and
  * as_of give the same report. Free with ot_report_free().
+ * OT_EINVAL for a NULL argument; OT_EDATE when as_of is OT_DATE_NONE or
+ * outside OT_DATE_MIN..OT_DATE_MAX.
  */
 OT_EXTERN int ot_report_build(ot_report **out, const ot_refdata *rd,
                               const ot_patient *p, ot_date as_of,
@@ -769,7 +798,8 @@ typedef enum ot_input_format {
  */
 OT_EXTERN int ot_parse_number(double *out, const char *s, size_t n);
 
-/* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"). */
+/* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl").
+ * OT_EVOCAB for anything else, OT_EINVAL when out or s is NULL. */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
 
 /* The row reader and its records: for programs linked statically (the
@@ -1066,7 +1096,8 @@ typedef struct ot_precision_result {
  * Computes a precision study from scans. Invalid scans (empty patient_id,
  * unknown site, a unit that is not a BMD unit or differs from the unit of
  * the site's first scan, a value that is not positive or outside
- * data/plausibility.json) are left out with a REJECTED note. Returns OT_OK
+ * data/plausibility.json, a date outside OT_DATE_MIN..OT_DATE_MAX) are left
+ * out with a REJECTED note. Returns OT_OK
  * with *out (free with ot_precision_result_free) even when scans were left
  * out or nothing is usable (ngroups 0); OT_EINVAL for bad options,
  * OT_ENOMEM, OT_ENUMERIC if a GSL routine returns a non-finite value.

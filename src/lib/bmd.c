@@ -234,6 +234,9 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
     if (from->site != to->site)
         return ot_err_set(err, OT_EVOCAB, "cannot compare %s with %s: different sites",
                           ot_site_name(from->site), ot_site_name(to->site));
+    if ((rc = ot_check_date(from->date, "baseline date", err)) != OT_OK ||
+        (rc = ot_check_date(to->date, "follow-up date", err)) != OT_OK)
+        return rc;
     if (from->date != OT_DATE_NONE && to->date != OT_DATE_NONE && to->date < from->date) {
         char a[11], b[11];
         ot_date_format(a, from->date);

@@ -1,5 +1,5 @@
-/* Checks of input values: plausible ranges (data/plausibility.json) and
- * the device name limit. */
+/* Checks of input values: plausible ranges (data/plausibility.json), the
+ * device name limit and the dates accepted. */
 #include "internal.h"
 
 #include <math.h>
@@ -34,4 +34,12 @@ int ot_check_device(const char *device, const char *what, ot_error *err)
                       "of %d: it is refused rather than cut, so that two scanners are never taken "
                       "for one", what, ot_text_shown(shown, sizeof shown, device, 32), n,
                       OT_DEVICE_MAX - 1);
+}
+
+int ot_check_date(ot_date d, const char *what, ot_error *err)
+{
+    if (d == OT_DATE_NONE || (d >= OT_DATE_MIN && d <= OT_DATE_MAX))
+        return OT_OK;
+    return ot_err_set(err, OT_EDATE, "%s: day %ld (days since 1970-01-01) is outside the dates "
+                      "accepted, 1900-01-01 to 2199-12-31", what, d);
 }

@@ -1,6 +1,16 @@
 /* Civil dates as day numbers (Howard Hinnant's days_from_civil algorithm). */
 #include "internal.h"
 
+#include <math.h>
+
+/* What the arithmetic below takes: the days YYYY-MM-DD can write, 0000-01-01
+ * to 9999-12-31, a superset of OT_DATE_MIN..OT_DATE_MAX (a date computed
+ * from an accepted one, a DXA due date, may pass 2199). No sum or product
+ * of such days overflows a long, even of 32 bits. */
+#define CALC_MIN (-719528L)
+#define CALC_MAX 2932896L
+
+static int calc_ok(ot_date d) { return d >= CALC_MIN && d <= CALC_MAX; }
 
 static long days_from_civil(long y, unsigned m, unsigned d)
 {
@@ -48,8 +58,10 @@ static int digits(const char *s, int n, unsigned *out)
 int ot_date_parse(ot_date *out, const char *s)
 {
     unsigned y, m, d;
-    if (!s || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || s[10] != '\0')
+    if (!out || !s)
+        return OT_EINVAL;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || s[10] != '\0')
         return OT_EDATE;
     if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return OT_EDATE;
@@ -61,13 +73,14 @@ void ot_date_format(char buf[11], ot_date dt)
 {
     long y;
     unsigned m, d;
-    if (dt == OT_DATE_NONE) {
+    if (!buf)
+        return;
+    if (!calc_ok(dt)) { /* OT_DATE_NONE among them */
         buf[0] = '\0';
         return;
     }
     civil_from_days(dt, &y, &m, &d);
-    unsigned long uy = (unsigned long)(y < 0 ? 0 : y % 10000);
-    const unsigned v[3] = {(unsigned)uy, m, d};
+    const unsigned v[3] = {(unsigned)y, m, d};
     const int width[3] = {4, 2, 2};
     char *p = buf;
     for (int i = 0; i < 3; i++) {
@@ -85,6 +98,8 @@ double ot_date_months_between(ot_date a, ot_date b)
 {
     long ya, yb;
     unsigned ma, mb, da, db;
+    if (!calc_ok(a) || !calc_ok(b))
+        return NAN;
     civil_from_days(a, &ya, &ma, &da);
     civil_from_days(b, &yb, &mb, &db);
     return (double)((yb - ya) * 12 + ((long)mb - (long)ma)) +
@@ -95,10 +110,14 @@ ot_date ot_date_add_months(ot_date a, int n)
 {
     long y;
     unsigned m, d;
+    if (!calc_ok(a))
+        return OT_DATE_NONE;
     civil_from_days(a, &y, &m, &d);
-    long total = y * 12 + (long)(m - 1) + n;
-    long ny = total >= 0 ? total / 12 : (total - 11) / 12;
-    unsigned nm = (unsigned)(total - ny * 12) + 1;
+    long long total = (long long)y * 12 + (long long)(m - 1) + n; /* y in 0..9999 */
+    if (total < 0 || total >= 10000 * 12LL)
+        return OT_DATE_NONE;
+    long ny = (long)(total / 12);
+    unsigned nm = (unsigned)(total - ny * 12LL) + 1;
     unsigned dim = days_in_month(ny, nm);
     return days_from_civil(ny, nm, d > dim ? dim : d);
 }
@@ -107,7 +126,7 @@ int ot_date_age(ot_date birth, ot_date d)
 {
     long yb, yd;
     unsigned mb, md, db, dd;
-    if (birth == OT_DATE_NONE || d == OT_DATE_NONE || d < birth)
+    if (!calc_ok(birth) || !calc_ok(d) || d < birth)
         return -1;
     civil_from_days(birth, &yb, &mb, &db);
     civil_from_days(d, &yd, &md, &dd);

@@ -278,6 +278,10 @@ int ot_date_age(ot_date birth, ot_date d);
 /* Rounds to 1e-6 for the equal-or-exceed comparisons. */
 long long ot_micro(double x);
 
+/* OT_EDATE with a message naming `what` when d is neither OT_DATE_NONE
+ * nor a date the library accepts (OT_DATE_MIN to OT_DATE_MAX). */
+int ot_check_date(ot_date d, const char *what, ot_error *err);
+
 /* OT_ELIMIT with a message when a device name is too long to hold. */
 int ot_check_device(const char *device, const char *what, ot_error *err);
 

@@ -171,6 +171,10 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
     if (baseline->analyte != followup->analyte)
         return ot_err_set(err, OT_EVOCAB, "cannot compare %s with %s",
                           ot_analyte_name(baseline->analyte), ot_analyte_name(followup->analyte));
+    if ((rc = ot_check_date(baseline->date, "baseline date", err)) != OT_OK ||
+        (rc = ot_check_date(followup->date, "follow-up date", err)) != OT_OK ||
+        (rc = ot_check_date(o->therapy_start, "therapy_start", err)) != OT_OK)
+        return rc;
     if (baseline->date != OT_DATE_NONE && followup->date != OT_DATE_NONE &&
         followup->date < baseline->date)
         return ot_err_set(err, OT_EDATE, "the follow-up is dated before the baseline");

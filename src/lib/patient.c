@@ -230,11 +230,13 @@ int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measur
         return ot_err_set(err, OT_EVOCAB, "unknown site");
     if (m->date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a BMD scan needs a date");
+    int rc = ot_check_date(m->date, "date", err);
+    if (rc != OT_OK)
+        return rc;
     if (ot_unit_to_canonical(&v, OT_ANALYTE_BMD, m->unit, m->value) != OT_OK)
         return ot_err_set(err, OT_EUNIT, "unit %s is not a BMD unit (expected g/cm2 or mg/cm2)",
                           ot_unit_name(m->unit));
-    int rc = ot_check_plausible(rd, OT_ANALYTE_BMD, v, m->value, m->unit, "", err);
-    if (rc != OT_OK)
+    if ((rc = ot_check_plausible(rd, OT_ANALYTE_BMD, v, m->value, m->unit, "", err)) != OT_OK)
         return rc;
     if (!isnan(tscore) && !(tscore >= -10.0 && tscore <= 10.0))
         return ot_err_set(err, OT_ERANGE, "T-score %g is outside -10 to 10", tscore);
@@ -274,14 +276,16 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
         return ot_err_set(err, OT_EVOCAB, "analyte %s is not a marker", ot_analyte_name(m->analyte));
     if (m->date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a marker value needs a date");
+    int rc = ot_check_date(m->date, "date", err);
+    if (rc != OT_OK)
+        return rc;
     ot_unit unit = m->unit == OT_UNIT_CANONICAL ? ot_unit_canonical(m->analyte) : m->unit;
     double v;
     if ((unsigned)unit >= OT_UNIT_COUNT || ot_unit_to_canonical(&v, m->analyte, unit, m->value))
         return ot_err_set(err, OT_EUNIT, "unit %s is not a %s unit (expected %s)",
                           ot_unit_name(unit), m->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX",
                           m->analyte == OT_ANALYTE_P1NP ? "ug/L or ng/mL" : "ng/L, pg/mL, ng/mL or ug/L");
-    int rc = ot_check_plausible(rd, m->analyte, v, m->value, unit, "", err);
-    if (rc != OT_OK)
+    if ((rc = ot_check_plausible(rd, m->analyte, v, m->value, unit, "", err)) != OT_OK)
         return rc;
     ot_obs c;
     memset(&c, 0, sizeof c);
@@ -317,6 +321,8 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_therapy: bad argument");
     if (start == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a therapy needs a start date");
+    if (ot_check_date(start, "start", err) != OT_OK || ot_check_date(end, "end", err) != OT_OK)
+        return OT_EDATE;
     if (end != OT_DATE_NONE && end < start)
         return ot_err_set(err, OT_EDATE, "therapy end is before its start");
     for (size_t i = 0; i < p->ncourses; i++) {
@@ -343,6 +349,8 @@ int ot_patient_add_fracture(ot_patient *p, ot_fracture_site site, ot_date date, 
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_fracture: bad argument");
     if (date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a fracture needs a date");
+    if (ot_check_date(date, "date", err) != OT_OK)
+        return OT_EDATE;
     ot_fx f = {date, site};
     int rc = over_limit(p, err);
     if (rc != OT_OK)
@@ -366,6 +374,8 @@ int ot_patient_set_demographics(ot_patient *p, ot_sex sex, ot_date birth, ot_men
 {
     if (!p || (unsigned)sex > OT_SEX_MALE || (unsigned)status > OT_MENOPAUSE_POST)
         return ot_err_set(err, OT_EINVAL, "ot_patient_set_demographics: bad argument");
+    if (ot_check_date(birth, "birth_date", err) != OT_OK)
+        return OT_EDATE;
     char a[11], b[11];
     if (sex != OT_SEX_UNKNOWN && p->sex != OT_SEX_UNKNOWN && sex != p->sex)
         return ot_err_set(err, OT_ECONFLICT, "sex: %s contradicts %s given before for this "
@@ -400,6 +410,8 @@ int ot_patient_add_dose(ot_patient *p, const ot_refdata *rd, ot_agent agent, ot_
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_dose: bad argument");
     if (date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a dose needs a date");
+    if (ot_check_date(date, "date", err) != OT_OK)
+        return OT_EDATE;
     if (isnan(rd->dosing[agent].interval.value))
         return ot_err_set(err, OT_EVOCAB, "%s has no dosing interval in agents.json (doses are "
                           "recorded for denosumab, zoledronate and ibandronate_iv): record it "
@@ -425,6 +437,10 @@ static int add_fact(ot_patient *p, const ot_record *rec, ot_error *err)
 {
     if ((unsigned)rec->agent >= OT_AGENT_COUNT || rec->date == OT_DATE_NONE)
         return ot_err_set(err, OT_EINVAL, "a therapy record needs an agent and a date");
+    if (ot_check_date(rec->date, "date", err) != OT_OK ||
+        ot_check_date(rec->start, "therapy_start", err) != OT_OK ||
+        ot_check_date(rec->end, "therapy_end", err) != OT_OK)
+        return OT_EDATE;
     ot_tfact f = {rec->date, rec->start, rec->end, rec->agent};
     if (p->nfacts > 0) { /* rows of one visit repeat the therapy: keep one */
         const ot_tfact *l = &p->facts[p->nfacts - 1];

@@ -282,7 +282,8 @@ static int check_scan(ot_pstudy *s, const ot_precision_scan *sc, double *g, char
                  "a study takes one unit a site", ot_unit_name(sc->unit),
                  ot_unit_name(r->unit[sc->site]), ot_site_name(sc->site),
                  s->unit_line[sc->site]);
-    else if (ot_check_plausible(s->rd, OT_ANALYTE_BMD, *g, sc->value, sc->unit, "", &e))
+    else if (ot_check_plausible(s->rd, OT_ANALYTE_BMD, *g, sc->value, sc->unit, "", &e) ||
+             ot_check_date(sc->date, "date", &e))
         snprintf(why, whysz, "%s", e.message);
     else
         return 1;

@@ -677,6 +677,8 @@ int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, 
     *out = NULL;
     if (as_of == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "ot_report_build: as_of is required");
+    if (ot_check_date(as_of, "ot_report_build: as_of", err) != OT_OK)
+        return OT_EDATE;
     ot_report *r = calloc(1, sizeof *r);
     if (!r)
         return ot_err_set(err, OT_ENOMEM, "out of memory");

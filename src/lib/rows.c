@@ -48,7 +48,7 @@ struct ot_rowreader {
 int ot_input_format_parse(ot_input_format *out, const char *s)
 {
     static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
-    if (!s)
+    if (!out || !s)
         return OT_EINVAL;
     for (int i = 0; i < 5; i++)
         if (!strcmp(s, names[i])) {

@@ -46,6 +46,8 @@ static const char *name_of(int v, const char *const *names, int n)
     int prefix##_parse(type *out, const char *s)                             \
     {                                                                         \
         int v = 0;                                                            \
+        if (!out)                                                             \
+            return OT_EINVAL;                                                 \
         int rc = lookup(&v, s, names, (int)(count), aliases);                 \
         if (rc == OT_OK)                                                      \
             *out = (type)v;                                                   \
@@ -171,6 +173,8 @@ ot_unit ot_unit_canonical(ot_analyte a)
 int ot_unit_to_canonical(double *out, ot_analyte a, ot_unit unit, double value)
 {
     double factor = 0.0;
+    if (!out)
+        return OT_EINVAL;
     switch (a) {
     case OT_ANALYTE_BMD:
         factor = unit == OT_UNIT_G_CM2 ? 1.0 : unit == OT_UNIT_MG_CM2 ? 0.001 : 0.0;

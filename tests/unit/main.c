@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, suite_clinical());
     srunner_add_suite(sr, suite_reader());
     srunner_add_suite(sr, suite_docs_clinical());
+    srunner_add_suite(sr, suite_api_args());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

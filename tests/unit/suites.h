@@ -25,6 +25,7 @@ Suite *suite_limits(void);
 Suite *suite_clinical(void);
 Suite *suite_reader(void);
 Suite *suite_docs_clinical(void);
+Suite *suite_api_args(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
