@@ -93,6 +93,21 @@ typedef struct ot_error {
 /* Frees strings returned by the library. NULL-safe. */
 OT_EXTERN void ot_free(void *p);
 
+/*
+ * Text for a terminal: writes s[0, n) to buf (size bytes, NUL included) so
+ * that a terminal shows it and acts on none of it. Each control character
+ * (U+0000-U+001F, U+007F-U+009F: ESC, CR, the C1 controls) and each bidi
+ * control (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) becomes \u
+ * and four lowercase hex digits ("\u001b", "\u202e"), each byte that is not
+ * valid UTF-8 \x and two ("\xff"); the rest is copied (a backslash too, so
+ * escaping twice changes nothing). The text is cut before a character or an
+ * escape that does not fit, never inside one. Returns the length of the whole
+ * text shown, without the NUL, as snprintf does: it was cut when that is
+ * >= size. buf may be NULL when size is 0. Every message of the library
+ * (ot_error, notes) is already shown so.
+ */
+OT_EXTERN size_t ot_text_escape(char *buf, size_t size, const char *s, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* Vocabulary (osteotrack(1)). Parsing is case-insensitive and accepts   */
 /* the aliases; names are the canonical lower_snake_case spellings.    */

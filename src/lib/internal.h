@@ -19,9 +19,12 @@ size_t ot_utf8_seq(const unsigned char *s, size_t n);
 /* 0 when s[0, n) is valid UTF-8 without control characters or NUL; else -1
  * with the reason in *why and the byte offset in *at. */
 int ot_text_check(const char *s, size_t n, const char **why, size_t *at);
-/* s[0, n) for a message: at most size - 1 bytes, control characters and
- * invalid UTF-8 as '?', NUL-terminated in buf. Returns buf. */
+/* s[0, n) for a message: ot_text_escape() into buf (cut at its end when it
+ * does not fit). Returns buf. */
 const char *ot_text_shown(char *buf, size_t size, const char *s, size_t n);
+/* The same, but a text too long for buf is cut in the middle, "...", so
+ * that its start (the place) and its end (the reason) are both kept. */
+const char *ot_text_fit(char *buf, size_t size, const char *s, size_t n);
 
 /* Writes a message into err (if not NULL) and returns status. */
 int ot_err_set(ot_error *err, int status, const char *fmt, ...) OT_PRINTF(3, 4);

@@ -46,13 +46,25 @@ void ot_strlcpy(char *dst, const char *src, size_t size)
 int ot_err_set(ot_error *err, int status, const char *fmt, ...)
 {
     if (err) {
-        char msg[sizeof err->message];
-        va_list ap;
+        /* formatted whole (a path may be long), then shown as one line of
+         * text safe for a terminal, cut in the middle if it must be so that
+         * the reason at its end is kept */
+        char small[1024], *msg = small;
+        va_list ap, again;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_copy(again, ap);
+        int len = vsnprintf(small, sizeof small, fmt, ap);
         va_end(ap);
-        /* one line of valid UTF-8, whatever the input that a message quotes */
-        ot_text_shown(err->message, sizeof err->message, msg, strlen(msg));
+        if (len >= (int)sizeof small && (msg = malloc((size_t)len + 1)) != NULL)
+            vsnprintf(msg, (size_t)len + 1, fmt, again);
+        va_end(again);
+        if (!msg || len < 0) {
+            msg = small;
+            len = len < 0 ? 0 : (int)sizeof small - 1;
+        }
+        ot_text_fit(err->message, sizeof err->message, msg, (size_t)len);
+        if (msg != small)
+            free(msg);
         err->status = status;
     }
     return status;
