@@ -267,7 +267,9 @@ typedef struct ot_refdata ot_refdata;
 /*
  * Loads and validates the reference data from `datadir`. When datadir is
  * NULL: $OSTEOTRACK_DATA_DIR, else the installed data directory (the one
- * configured at build time; the library holds no other path).
+ * configured at build time; the library holds no other path). A directory
+ * that is "" or longer than 1,023 bytes is refused (OT_EINVAL), the one of
+ * $OSTEOTRACK_DATA_DIR too (an empty one counts as not set).
  * The caller frees *out with ot_refdata_free(). Once loaded it is read-only
  * and may be shared between threads.
  */
@@ -285,6 +287,9 @@ OT_EXTERN int ot_refdata_load(ot_refdata **out, const char *datadir,
  */
 OT_EXTERN int ot_refdata_apply_config(ot_refdata *rd, const char *path,
                                       ot_error *err);
+/* The largest data file or configuration file read, in bytes: a larger one
+ * is refused (OT_ELIMIT) after reading no more than that. */
+#define OT_CONFIG_MAX_FILE (16u * 1024u * 1024u)
 /* Same as ot_refdata_apply_config(), from a JSON text; `name` labels errors. */
 OT_EXTERN int ot_refdata_apply_config_text(ot_refdata *rd, const char *json,
                                            const char *name, ot_error *err);
@@ -1098,7 +1103,9 @@ OT_EXTERN int ot_precision_compute(ot_precision_result **out, const ot_refdata *
  * bad date, a malformed CSV record) is left out with a REJECTED note naming
  * its line, as ot_precision_compute() does for invalid scans.
  * Errors: OT_EIO (cannot open or read), OT_EPARSE (no header, a required
- * column missing, malformed JSON), and those of ot_precision_compute().
+ * column missing, malformed JSON), OT_ELIMIT (a JSON file of more than
+ * OT_JSON_MAX_DOCUMENT bytes: it is read whole; a CSV file is streamed and
+ * has no such limit), and those of ot_precision_compute().
  */
 OT_EXTERN int ot_precision_read_file(ot_precision_result **out, const ot_refdata *rd,
                                      const char *path, const ot_precision_options *opts,

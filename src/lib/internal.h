@@ -243,7 +243,13 @@ int ot_load_fractures(ot_refdata *rd, ot_error *err);
 /* Grows *arr (of elements of size `size`) to hold at least `need`. */
 int ot_grow(void **arr, size_t *cap, size_t need, size_t size);
 
-/* JSON helpers that name the file and the field in their errors. */
+/* Reads f to its end into *out (NUL-terminated, malloc'd), at most max bytes:
+ * OT_ELIMIT as soon as there is one more (nothing more is read), OT_EIO,
+ * OT_ENOMEM. */
+int ot_read_all(char **out, size_t *len, FILE *f, size_t max);
+
+/* JSON helpers that name the file and the field in their errors. A file is
+ * read whole, up to OT_CONFIG_MAX_FILE bytes. */
 int ot_json_parse_file(cJSON **out, const char *path, ot_error *err);
 int ot_json_number(double *out, const cJSON *obj, const char *key,
                    int required, double lo, double hi, const char *file,
