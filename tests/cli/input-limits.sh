@@ -18,12 +18,19 @@ cd "$tmp" || exit 2
 unset OSTEOTRACK_DATA_DIR
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# run NAME ARGS...: stderr in NAME.err, status in $st; 1 GB of memory at most,
-# so that reading without a limit fails here rather than filling the machine
+# 1 GB of memory at most, so that reading without a limit fails here rather
+# than filling the machine: ulimit -v, or under AddressSanitizer (which needs
+# more address space than that) its own allocation limit
+cap="ulimit -v 1048576"
+if ! (ulimit -v 1048576; exec "$bin" --version) >/dev/null 2>&1; then
+  cap=:
+  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_limit_mb=1024:allocator_may_return_null=1
+fi
+# run NAME ARGS...: stderr in NAME.err, status in $st
 run() {
   local name=$1
   shift
-  (ulimit -v 1048576; exec "$bin" "$@") >"$name.out" 2>"$name.err" </dev/null
+  ($cap; exec "$bin" "$@") >"$name.out" 2>"$name.err" </dev/null
   st=$?
 }
 expect() { # expect NAME STATUS "stderr text (grep -F)" ...
