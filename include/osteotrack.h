@@ -93,6 +93,21 @@ typedef struct ot_error {
 /* Frees strings returned by the library. NULL-safe. */
 OT_EXTERN void ot_free(void *p);
 
+/*
+ * Text for a terminal: writes s[0, n) to buf (size bytes, NUL included) so
+ * that a terminal shows it and acts on none of it. Each control character
+ * (U+0000-U+001F, U+007F-U+009F: ESC, CR, the C1 controls) and each bidi
+ * control (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) becomes \u
+ * and four lowercase hex digits ("\u001b", "\u202e"), each byte that is not
+ * valid UTF-8 \x and two ("\xff"); the rest is copied (a backslash too, so
+ * escaping twice changes nothing). The text is cut before a character or an
+ * escape that does not fit, never inside one. Returns the length of the whole
+ * text shown, without the NUL, as snprintf does: it was cut when that is
+ * >= size. buf may be NULL when size is 0. Every message of the library
+ * (ot_error, notes) is already shown so.
+ */
+OT_EXTERN size_t ot_text_escape(char *buf, size_t size, const char *s, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* Vocabulary (osteotrack(1)). Parsing is case-insensitive and accepts   */
 /* the aliases; names are the canonical lower_snake_case spellings.    */
@@ -272,7 +287,9 @@ typedef struct ot_refdata ot_refdata;
 /*
  * Loads and validates the reference data from `datadir`. When datadir is
  * NULL: $OSTEOTRACK_DATA_DIR, else the installed data directory (the one
- * configured at build time; the library holds no other path).
+ * configured at build time; the library holds no other path). A directory
+ * that is "" or longer than 1,023 bytes is refused (OT_EINVAL), the one of
+ * $OSTEOTRACK_DATA_DIR too (an empty one counts as not set).
  * The caller frees *out with ot_refdata_free(). Once loaded it is read-only
  * and may be shared between threads.
  */
@@ -290,6 +307,9 @@ OT_EXTERN int ot_refdata_load(ot_refdata **out, const char *datadir,
  */
 OT_EXTERN int ot_refdata_apply_config(ot_refdata *rd, const char *path,
                                       ot_error *err);
+/* The largest data file or configuration file read, in bytes: a larger one
+ * is refused (OT_ELIMIT) after reading no more than that. */
+#define OT_CONFIG_MAX_FILE (16u * 1024u * 1024u)
 /* Same as ot_refdata_apply_config(), from a JSON text; `name` labels errors. */
 OT_EXTERN int ot_refdata_apply_config_text(ot_refdata *rd, const char *json,
                                            const char *name, ot_error *err);
@@ -1116,7 +1136,9 @@ OT_EXTERN int ot_precision_compute(ot_precision_result **out, const ot_refdata *
  * bad date, a malformed CSV record) is left out with a REJECTED note naming
  * its line, as ot_precision_compute() does for invalid scans.
  * Errors: OT_EIO (cannot open or read), OT_EPARSE (no header, a required
- * column missing, malformed JSON), and those of ot_precision_compute().
+ * column missing, malformed JSON), OT_ELIMIT (a JSON file of more than
+ * OT_JSON_MAX_DOCUMENT bytes: it is read whole; a CSV file is streamed and
+ * has no such limit), and those of ot_precision_compute().
  */
 OT_EXTERN int ot_precision_read_file(ot_precision_result **out, const ot_refdata *rd,
                                      const char *path, const ot_precision_options *opts,

@@ -29,6 +29,12 @@ int cmd_precision(int argc, char **argv);
 #define CLI_PRINTF(f, a)
 #endif
 
+/* Every line for a terminal is shown with ot_text_escape(): control
+ * characters and bidi controls of the input never reach it raw. */
+/* s so shown, in memory the caller frees; NULL when out of memory. */
+char *cli_shown(const char *s);
+/* Prints a message and a newline on stderr. */
+void cli_msg(const char *fmt, ...) CLI_PRINTF(1, 2);
 /* Prints "osteotrack CMD: message (see osteotrack CMD --help)" and returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Prints "osteotrack CMD: message" on stderr. */

@@ -65,7 +65,7 @@ static void emit(void *ctx, const char *id, const char *json, const char *err)
 {
     batch *b = ctx;
     if (!json) {
-        fprintf(stderr, "patient %s: no report: %s\n", id, err);
+        cli_msg("patient %s: no report: %s", id, err);
         b->no_report++;
         return;
     }
@@ -99,10 +99,10 @@ static void on_reject(void *ctx, const char *file, long line, const char *patien
 {
     (void)ctx;
     if (!file) {
-        fprintf(stderr, "%s\n", reason);
+        cli_msg("%s", reason);
         return;
     }
-    fprintf(stderr, "%s:%ld: %s%s%s%s%s%s\n", file, line, patient ? "patient " : "",
+    cli_msg("%s:%ld: %s%s%s%s%s%s", file, line, patient ? "patient " : "",
             patient ? patient : "", patient ? ": " : "", where ? where : "", where ? ": " : "",
             reason);
 }
@@ -110,7 +110,7 @@ static void on_reject(void *ctx, const char *file, long line, const char *patien
 static void on_note(void *ctx, const char *message)
 {
     (void)ctx;
-    fprintf(stderr, "%s\n", message);
+    cli_msg("%s", message);
 }
 
 static ot_input_format format_of(const char *path, ot_input_format given)

@@ -98,7 +98,7 @@ static int parse_args(args *a, int argc, char **argv)
 /* ---- the text report ------------------------------------------------ */
 
 #define NCOL_MAX (10 + OT_PRECISION_MAX_LEVELS)
-#define CELL 64
+#define CELL 192 /* "technologist " and a name of 127 bytes, shown */
 
 typedef struct table {
     size_t nrows, ncols;
@@ -108,12 +108,16 @@ typedef struct table {
 
 static void put(table *t, size_t row, size_t col, const char *fmt, ...) CLI_PRINTF(4, 5);
 
+/* A cell, shown safe for a terminal (a device or technologist may hold an
+ * escape sequence). */
 static void put(table *t, size_t row, size_t col, const char *fmt, ...)
 {
+    char text[CELL];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(t->cell[row][col], CELL, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    ot_text_escape(t->cell[row][col], CELL, text, strlen(text));
     size_t n = strlen(t->cell[row][col]);
     if (n > t->width[col])
         t->width[col] = n;
@@ -184,10 +188,10 @@ static int print_table(FILE *out, const ot_precision_result *r)
     return 0;
 }
 
-static void print_text(FILE *out, const ot_precision_result *r)
+static void print_text(FILE *out, const ot_precision_result *r, const char *name)
 {
     char d0[11], d1[11];
-    fprintf(out, "Precision study of %s: %zu scans used", r->name, r->rows_used);
+    fprintf(out, "Precision study of %s: %zu scans used", name, r->rows_used);
     if (r->first_date != OT_DATE_NONE) {
         ot_date_format(d0, r->first_date);
         ot_date_format(d1, r->last_date);
@@ -200,14 +204,14 @@ static void print_text(FILE *out, const ot_precision_result *r)
     for (size_t i = 0; i < r->nnotes; i++) {
         if (r->notes[i].kind != OT_PRECISION_NOTE_STUDY)
             continue;
-        fprintf(out, "%s- %s\n", first ? "\nNotes:\n" : "", r->notes[i].message);
+        fprintf(out, "%s- %s\n", first ? "\nNotes:\n" : "", r->notes[i].message); /* shown */
         first = 0;
     }
     if (r->rows_single)
         fprintf(out, "%sLeft out: %zu scans of patients with one scan (named on stderr).\n",
                 first ? "\n" : "", r->rows_single);
     fprintf(out, "\nTo use the LSC in every report: osteotrack precision %s --format json > "
-                 "facility.json, then --config facility.json.\n", r->name);
+                 "facility.json, then --config facility.json.\n", name);
 }
 
 /* ---- the command ---------------------------------------------------- */
@@ -220,9 +224,9 @@ static void print_input_notes(const ot_precision_result *r)
         if (n->kind == OT_PRECISION_NOTE_STUDY)
             continue;
         if (n->line > 0)
-            fprintf(stderr, "%s:%ld: %s\n", r->name, n->line, n->message);
+            cli_msg("%s:%ld: %s", r->name, n->line, n->message);
         else
-            fprintf(stderr, "%s: %s\n", r->name, n->message);
+            cli_msg("%s: %s", r->name, n->message);
     }
 }
 
@@ -238,8 +242,14 @@ static int emit(const args *a, const ot_precision_result *r)
         ot_free(json);
         return rc;
     }
+    char *name = cli_shown(r->name);
+    if (!name) {
+        cli_error(CMD, "out of memory");
+        return EXIT_SOFTWARE;
+    }
     errno = 0;
-    print_text(stdout, r);
+    print_text(stdout, r, name);
+    free(name);
     if (fflush(stdout) == EOF || ferror(stdout)) {
         cli_error(CMD, "cannot write the output: %s", strerror(errno ? errno : EIO));
         return EXIT_IOERR;

@@ -9,25 +9,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_usage(const char *cmd, const char *fmt, ...)
+char *cli_shown(const char *s)
+{
+    size_t n = strlen(s), len = ot_text_escape(NULL, 0, s, n);
+    char *buf = malloc(len + 1);
+    if (buf)
+        ot_text_escape(buf, len + 1, s, n);
+    return buf;
+}
+
+/* Writes prefix, the message and suffix as one line on stderr, shown safe for
+ * a terminal: whatever the message quotes (a path, an id, an option's value)
+ * it cannot move the cursor, set the title or turn the text around. */
+static void vmsg(const char *prefix, const char *suffix, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL, *shown = NULL;
+    if (text) {
+        vsnprintf(text, (size_t)len + 1, fmt, again);
+        shown = cli_shown(text);
+    }
+    va_end(again);
+    fprintf(stderr, "%s%s%s\n", prefix, shown ? shown : "(out of memory)", suffix);
+    free(shown);
+    free(text);
+}
+
+void cli_msg(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "osteotrack %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmsg("", "", fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see osteotrack %s --help)\n", cmd);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    char prefix[64], suffix[64];
+    snprintf(prefix, sizeof prefix, "osteotrack %s: ", cmd);
+    snprintf(suffix, sizeof suffix, " (see osteotrack %s --help)", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(prefix, suffix, fmt, ap);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "osteotrack %s: ", cmd);
     va_list ap;
-    fprintf(stderr, "osteotrack %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmsg(prefix, "", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_parse_double(double *out, const char *s)

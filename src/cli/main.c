@@ -58,6 +58,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "osteotrack: unknown command '%s' (see osteotrack --help)\n", argv[1]);
+    cli_msg("osteotrack: unknown command '%s' (see osteotrack --help)", argv[1]);
     return EXIT_USAGE;
 }

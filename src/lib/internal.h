@@ -19,9 +19,12 @@ size_t ot_utf8_seq(const unsigned char *s, size_t n);
 /* 0 when s[0, n) is valid UTF-8 without control characters or NUL; else -1
  * with the reason in *why and the byte offset in *at. */
 int ot_text_check(const char *s, size_t n, const char **why, size_t *at);
-/* s[0, n) for a message: at most size - 1 bytes, control characters and
- * invalid UTF-8 as '?', NUL-terminated in buf. Returns buf. */
+/* s[0, n) for a message: ot_text_escape() into buf (cut at its end when it
+ * does not fit). Returns buf. */
 const char *ot_text_shown(char *buf, size_t size, const char *s, size_t n);
+/* The same, but a text too long for buf is cut in the middle, "...", so
+ * that its start (the place) and its end (the reason) are both kept. */
+const char *ot_text_fit(char *buf, size_t size, const char *s, size_t n);
 
 /* Writes a message into err (if not NULL) and returns status. */
 int ot_err_set(ot_error *err, int status, const char *fmt, ...) OT_PRINTF(3, 4);
@@ -240,7 +243,13 @@ int ot_load_fractures(ot_refdata *rd, ot_error *err);
 /* Grows *arr (of elements of size `size`) to hold at least `need`. */
 int ot_grow(void **arr, size_t *cap, size_t need, size_t size);
 
-/* JSON helpers that name the file and the field in their errors. */
+/* Reads f to its end into *out (NUL-terminated, malloc'd), at most max bytes:
+ * OT_ELIMIT as soon as there is one more (nothing more is read), OT_EIO,
+ * OT_ENOMEM. */
+int ot_read_all(char **out, size_t *len, FILE *f, size_t max);
+
+/* JSON helpers that name the file and the field in their errors. A file is
+ * read whole, up to OT_CONFIG_MAX_FILE bytes. */
 int ot_json_parse_file(cJSON **out, const char *path, ot_error *err);
 int ot_json_number(double *out, const cJSON *obj, const char *key,
                    int required, double lo, double hi, const char *file,

@@ -219,7 +219,7 @@ static int vnote(ot_pstudy *s, ot_precision_note_kind kind, long line, const cha
     n->kind = kind;
     n->line = line;
     /* a note is one line of valid text whatever the input held (a key or
-     * an id with a newline in it): control bytes and invalid UTF-8 as '?' */
+     * an id with a newline in it): controls and invalid UTF-8 escaped */
     char raw[sizeof n->message];
     int len = vsnprintf(raw, sizeof raw, fmt, ap);
     size_t k = len < 0 ? 0 : (size_t)len < sizeof raw ? (size_t)len : sizeof raw - 1;

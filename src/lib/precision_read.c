@@ -238,32 +238,6 @@ static void js_element_lines(long *lines, size_t count, const char *text, size_t
     }
 }
 
-static int read_all(char **out, size_t *len, FILE *f)
-{
-    size_t cap = 65536, n = 0, r;
-    char *buf = malloc(cap + 1);
-    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb)
-                free(buf);
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (!buf)
-        return OT_ENOMEM;
-    if (ferror(f)) {
-        free(buf);
-        return OT_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return OT_OK;
-}
-
 /* A member as text: a string, or an integer (patient numbers). */
 static int json_text(char *dst, size_t size, const cJSON *v, int allow_number)
 {
@@ -362,7 +336,10 @@ static int read_json(ot_pstudy *s, FILE *f, const char *name, ot_error *err)
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = read_all(&text, &len, f);
+    int rc = ot_read_all(&text, &len, f, OT_JSON_MAX_DOCUMENT);
+    if (rc == OT_ELIMIT)
+        return ot_err_set(err, rc, "%s: larger than the limit of %u bytes for a JSON study (CSV "
+                          "has none)", name, (unsigned)OT_JSON_MAX_DOCUMENT);
     if (rc != OT_OK)
         return ot_err_set(err, rc, "%s: %s", name, rc == OT_EIO ? "read error" : "out of memory");
     const char *end = NULL;

@@ -11,14 +11,21 @@
 #define OT_INSTALL_DATA_DIR "/usr/local/share/osteotrack"
 #endif
 
-static const char *find_data_dir(const char *given)
+/* The data directory into rd->dir: never cut (another directory's data
+ * would be loaded), never "" (which would mean "/"). */
+static int set_data_dir(ot_refdata *rd, const char *given, ot_error *err)
 {
-    if (given)
-        return given;
     const char *env = getenv("OSTEOTRACK_DATA_DIR");
-    if (env && *env)
-        return env;
-    return OT_INSTALL_DATA_DIR; /* a build tree's command passes its own */
+    const char *dir = given ? given : env && *env ? env : OT_INSTALL_DATA_DIR;
+    const char *what = given ? "the data directory" : dir == env ? "OSTEOTRACK_DATA_DIR"
+                                                                 : "the installed data directory";
+    if (!*dir)
+        return ot_err_set(err, OT_EINVAL, "%s is empty (expected a directory)", what);
+    if (strlen(dir) >= sizeof rd->dir)
+        return ot_err_set(err, OT_EINVAL, "%s is longer than the limit of %zu bytes: %s", what,
+                          sizeof rd->dir - 1, dir);
+    ot_strlcpy(rd->dir, dir, sizeof rd->dir);
+    return OT_OK;
 }
 
 static int load_lsc(ot_refdata *rd, ot_error *err)
@@ -269,8 +276,9 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
     ot_refdata *rd = calloc(1, sizeof *rd);
     if (!rd)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
-    ot_strlcpy(rd->dir, find_data_dir(datadir), sizeof rd->dir);
-    int rc = load_lsc(rd, err);
+    int rc = set_data_dir(rd, datadir, err);
+    if (rc == OT_OK)
+        rc = load_lsc(rd, err);
     if (rc == OT_OK)
         rc = load_plausibility(rd, err);
     if (rc == OT_OK)

@@ -97,7 +97,7 @@ static int reject(const rowctx *x, const char *fmt, ...)
 }
 
 /* Copies a field for a message: shortened, NUL-terminated, and with control
- * characters (a newline inside quotes) and invalid UTF-8 shown as '?' so a
+ * characters (a newline inside quotes) and invalid UTF-8 escaped so a
  * message is one line of text. */
 static const char *shown(char *buf, size_t size, const char *s, size_t n)
 {

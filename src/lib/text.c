@@ -58,23 +58,87 @@ int ot_text_check(const char *s, size_t n, const char **why, size_t *at)
     return 0;
 }
 
-const char *ot_text_shown(char *buf, size_t size, const char *s, size_t n)
+/* How the character at u[0, n) is shown: *k bytes of input, written as an
+ * escape in esc (its length returned) or as they are (0 returned). */
+static size_t escape_one(char esc[7], const unsigned char *u, size_t n, size_t *k)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t len = ot_utf8_seq(u, n);
+    if (len == 0) { /* a byte that is not UTF-8: \xHH */
+        *k = 1;
+        esc[0] = '\\', esc[1] = 'x', esc[2] = hex[u[0] >> 4], esc[3] = hex[u[0] & 15];
+        return 4;
+    }
+    *k = len;
+    unsigned cp = len == 1 ? u[0]
+                : len == 2 ? (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu)
+                : len == 3 ? (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu)
+                           : 0x10000; /* 4 bytes: nothing to escape */
+    int control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+    int bidi = cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+               (cp >= 0x2066 && cp <= 0x2069);
+    if (!control && !bidi)
+        return 0;
+    esc[0] = '\\', esc[1] = 'u';
+    for (int d = 0; d < 4; d++)
+        esc[2 + d] = hex[(cp >> (12 - 4 * d)) & 15];
+    return 6;
+}
+
+size_t ot_text_escape(char *buf, size_t size, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t w = 0;
-    if (size == 0)
-        return "";
-    for (size_t i = 0; i < n && w + 1 < size;) {
-        size_t k = ot_utf8_seq(u + i, n - i);
-        if (k <= 1 || w + k >= size) { /* one byte, invalid, or no room for all */
-            buf[w++] = k == 1 && u[i] >= 0x20 && u[i] != 0x7F ? (char)u[i] : '?';
-            i += k ? k : 1;
-            continue;
+    size_t w = 0, total = 0;
+    int full = size == 0 || !buf;
+    for (size_t i = 0; s && i < n;) {
+        char esc[7];
+        size_t k, e = escape_one(esc, u + i, n - i, &k), len = e ? e : k;
+        if (!full && w + len < size) {
+            memcpy(buf + w, e ? esc : s + i, len);
+            w += len;
+        } else {
+            full = 1; /* never a part of a character or an escape */
         }
-        memcpy(buf + w, s + i, k);
-        w += k;
+        total += len;
         i += k;
     }
-    buf[w] = '\0';
+    if (buf && size)
+        buf[w] = '\0';
+    return total;
+}
+
+const char *ot_text_shown(char *buf, size_t size, const char *s, size_t n)
+{
+    ot_text_escape(buf, size, s, n);
+    return size ? buf : "";
+}
+
+const char *ot_text_fit(char *buf, size_t size, const char *s, size_t n)
+{
+    size_t total = ot_text_escape(buf, size, s, n);
+    if (total < size || size < 64)
+        return size ? buf : "";
+    /* Too long: a message starts with its place (a path, which may be long)
+     * and ends with its reason. Keep a fifth of the room for the start, then
+     * "...", then as much of the end as fits. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t head = (size - 1) / 5, w = 0, i = 0, k, len;
+    char esc[7];
+    for (; i < n; i += k) {
+        size_t e = escape_one(esc, u + i, n - i, &k);
+        len = e ? e : k;
+        if (w + len > head)
+            break;
+        memcpy(buf + w, e ? esc : s + i, len);
+        w += len;
+    }
+    size_t rest = total - w; /* the width of s[i, n) shown */
+    memcpy(buf + w, "...", 3);
+    w += 3;
+    for (; i < n && rest > size - 1 - w; i += k) {
+        size_t e = escape_one(esc, u + i, n - i, &k);
+        rest -= e ? e : k;
+    }
+    ot_text_escape(buf + w, size - w, s + i, n - i);
     return buf;
 }

@@ -46,13 +46,25 @@ void ot_strlcpy(char *dst, const char *src, size_t size)
 int ot_err_set(ot_error *err, int status, const char *fmt, ...)
 {
     if (err) {
-        char msg[sizeof err->message];
-        va_list ap;
+        /* formatted whole (a path may be long), then shown as one line of
+         * text safe for a terminal, cut in the middle if it must be so that
+         * the reason at its end is kept */
+        char small[1024], *msg = small;
+        va_list ap, again;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_copy(again, ap);
+        int len = vsnprintf(small, sizeof small, fmt, ap);
         va_end(ap);
-        /* one line of valid UTF-8, whatever the input that a message quotes */
-        ot_text_shown(err->message, sizeof err->message, msg, strlen(msg));
+        if (len >= (int)sizeof small && (msg = malloc((size_t)len + 1)) != NULL)
+            vsnprintf(msg, (size_t)len + 1, fmt, again);
+        va_end(again);
+        if (!msg || len < 0) {
+            msg = small;
+            len = len < 0 ? 0 : (int)sizeof small - 1;
+        }
+        ot_text_fit(err->message, sizeof err->message, msg, (size_t)len);
+        if (msg != small)
+            free(msg);
         err->status = status;
     }
     return status;
@@ -86,41 +98,50 @@ cJSON *ot_json_add_num(cJSON *obj, const char *key, double v)
     return cJSON_AddNumberToObject(obj, key, v);
 }
 
+int ot_read_all(char **out, size_t *len, FILE *f, size_t max)
+{
+    *out = NULL;
+    *len = 0;
+    size_t cap = 65536, n = 0, r;
+    char *buf = malloc(cap + 1);
+    /* never more than max + 1 bytes: /dev/zero ends at the limit too */
+    while (buf && n <= max && (r = fread(buf + n, 1, (cap <= max ? cap : max + 1) - n, f)) > 0) {
+        n += r;
+        if (n == cap && cap <= max) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb)
+                free(buf);
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (!buf)
+        return OT_ENOMEM;
+    if (n > max || ferror(f)) {
+        free(buf);
+        return n > max ? OT_ELIMIT : OT_EIO;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return OT_OK;
+}
+
 int ot_json_parse_file(cJSON **out, const char *path, ot_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
-    }
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t r = fread(buf + len, 1, 4096, f);
-        len += r;
-        if (r < 4096)
-            break;
-    }
-    int rerr = ferror(f);
+    char *buf;
+    size_t len;
+    int rc = ot_read_all(&buf, &len, f, OT_CONFIG_MAX_FILE);
     fclose(f);
-    if (rerr) {
-        free(buf);
-        return ot_err_set(err, OT_EIO, "%s: read error", path);
-    }
-    buf[len] = '\0';
+    if (rc == OT_ELIMIT)
+        return ot_err_set(err, rc, "%s: larger than the limit of %u bytes", path,
+                          (unsigned)OT_CONFIG_MAX_FILE);
+    if (rc != OT_OK)
+        return ot_err_set(err, rc, "%s: %s", path, rc == OT_EIO ? "read error" : "out of memory");
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (!root) {

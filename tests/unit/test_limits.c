@@ -146,7 +146,7 @@ START_TEST(text_checks)
 {
     const char *why;
     size_t at;
-    char buf[16];
+    char buf[32];
     ck_assert_int_eq(ot_text_check("DXA-1 \xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e", 15, &why, &at), 0);
     ck_assert_int_eq(ot_text_check("ab\xc3(", 4, &why, &at), -1);
     ck_assert_uint_eq(at, 2);
@@ -157,9 +157,81 @@ START_TEST(text_checks)
     ck_assert_int_eq(ot_text_check("\xed\xa0\x80", 3, &why, &at), -1); /* a surrogate */
     ck_assert_int_eq(ot_text_check("\xc0\xaf", 2, &why, &at), -1);     /* overlong */
     ck_assert_int_eq(ot_text_check("\xf4\x90\x80\x80", 4, &why, &at), -1); /* > U+10FFFF */
-    ck_assert_str_eq(ot_text_shown(buf, sizeof buf, "a\x1b[1m\xff\xc3\xa9", 8), "a?[1m?\xc3\xa9");
-    /* never a character cut in two */
-    ck_assert_str_eq(ot_text_shown(buf, 4, "ab\xc3\xa9", 4), "ab?");
+    ck_assert_str_eq(ot_text_shown(buf, sizeof buf, "a\x1b[1m\xff\xc3\xa9", 8),
+                     "a\\u001b[1m\\xff\xc3\xa9");
+    /* never a character or an escape cut in two */
+    ck_assert_str_eq(ot_text_shown(buf, 4, "ab\xc3\xa9", 4), "ab");
+    ck_assert_str_eq(ot_text_shown(buf, 8, "ab\x1b", 3), "ab");
+}
+END_TEST
+
+/* Text for a terminal (issue 23, item 9): controls C0, DEL, C1 and the bidi
+ * controls are escaped, never written raw; the rest is kept. */
+START_TEST(text_escaped_for_a_terminal)
+{
+    char buf[128];
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"\x1b]0;title\x07", "\\u001b]0;title\\u0007"},
+        {"\x1b[2J\x1b[H\r\n\t\x7f", "\\u001b[2J\\u001b[H\\u000d\\u000a\\u0009\\u007f"},
+        {"P\xc2\x85\xc2\x9b" "1\xc2\x9f\xc2\xa0", "P\\u0085\\u009b1\\u009f\xc2\xa0"}, /* C1; NBSP kept */
+        {"\xe2\x80\xae" "abc\xe2\x80\xaa\xe2\x80\xac", "\\u202e" "abc\\u202a\\u202c"},
+        {"\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+         "\\u2066x\\u2069\\u200e\\u200f\\u061c"},
+        {"\xe2\x80\xad\xe2\x80\x8d", "\\u202d\xe2\x80\x8d"}, /* a joiner is no bidi control */
+        {"\xff\xc3(", "\\xff\\xc3("},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e C:\\x", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e C:\\x"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].in);
+        ck_assert_uint_eq(ot_text_escape(buf, sizeof buf, cases[i].in, n), strlen(cases[i].out));
+        ck_assert_str_eq(buf, cases[i].out);
+        /* escaping twice changes nothing */
+        char again[128];
+        ot_text_escape(again, sizeof again, buf, strlen(buf));
+        ck_assert_str_eq(again, cases[i].out);
+    }
+    /* the length needed, as snprintf; a NUL inside is shown too */
+    ck_assert_uint_eq(ot_text_escape(NULL, 0, "a\0b", 3), 8);
+    ck_assert_uint_eq(ot_text_escape(buf, 5, "ab\xe2\x80\xae", 5), 8);
+    ck_assert_str_eq(buf, "ab");
+}
+END_TEST
+
+/* A message too long for ot_error keeps its end, the reason: the middle (of
+ * a long path) is cut instead (issue 23, item 10). */
+START_TEST(long_messages_keep_their_reason)
+{
+    char path[3000];
+    memset(path, 'd', sizeof path - 1);
+    path[0] = '/';
+    path[sizeof path - 1] = '\0';
+    memcpy(path + sizeof path - 10, "/file.csv", 9);
+    ot_error err = {0, ""};
+    ot_err_set(&err, OT_EPARSE, "%s:%ld: %s", path, 123456L, "site: unknown value 'x\x1b[2J'");
+    size_t n = strlen(err.message);
+    ck_assert_uint_le(n, sizeof err.message - 1);
+    ck_assert_uint_ge(n, sizeof err.message - 8); /* the room is used */
+    ck_assert_msg(strncmp(err.message, "/ddd", 4) == 0, "%s", err.message);
+    ck_assert_ptr_nonnull(strstr(err.message, "dd...dd"));
+    const char *end = "dd/file.csv:123456: site: unknown value 'x\\u001b[2J'";
+    ck_assert_str_eq(err.message + n - strlen(end), end);
+    /* a short message is whole */
+    ot_err_set(&err, OT_EPARSE, "%s:%d: %s", "a.csv", 2, "why");
+    ck_assert_str_eq(err.message, "a.csv:2: why");
+    /* an escape is never cut, at the start or at the end of the cut */
+    char ctl[2000];
+    for (size_t i = 0; i + 1 < sizeof ctl; i++)
+        ctl[i] = "\x1b\x07"[i % 2];
+    ctl[sizeof ctl - 1] = '\0';
+    ot_err_set(&err, OT_EPARSE, "%s: reason", ctl);
+    n = strlen(err.message);
+    const char *cut = strstr(err.message, "...");
+    ck_assert_ptr_nonnull(cut);
+    ck_assert_uint_eq((size_t)(cut - err.message) % 6, 0);
+    ck_assert_str_eq(err.message + n - 8, ": reason");
+    ck_assert_uint_eq((n - 8 - (size_t)(cut + 3 - err.message)) % 6, 0);
 }
 END_TEST
 
@@ -220,6 +292,8 @@ Suite *suite_limits(void)
     tcase_add_test(tc, observations_past_the_limit_are_refused);
     tcase_add_test(tc, after_as_of_is_said);
     tcase_add_test(tc, text_checks);
+    tcase_add_test(tc, text_escaped_for_a_terminal);
+    tcase_add_test(tc, long_messages_keep_their_reason);
     tcase_add_test(tc, json_documents_refused_clearly);
     suite_add_tcase(s, tc);
     return s;
