@@ -287,12 +287,15 @@ int cmd_batch(int argc, char **argv)
     rejected += b.no_report;
     fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected",
             rows, b.reported, rejected);
+    char *shown = a.output ? cli_shown(a.output) : NULL; /* the path, safe for a terminal */
+    const char *out_name = shown ? shown : "the output";
     if (rc == EXIT_IOERR && a.output)
-        fprintf(stderr, "; the output failed: %s was not written", a.output);
+        fprintf(stderr, "; the output failed: %s was not written", out_name);
     else if (rc == EXIT_IOERR)
         fputs("; the output failed: not every report reached it", stderr);
     else if (unwritten) /* an input that cannot be read (66), out of memory (70) */
-        fprintf(stderr, "; %s was not written: not all the input could be read", a.output);
+        fprintf(stderr, "; %s was not written: not all the input could be read", out_name);
+    free(shown);
     fputc('\n', stderr);
     pool_free(b.pool);
     ot_patient_reader_free(b.reader);

@@ -110,10 +110,11 @@ static void on_signal(int sig)
 /* Called with the signals blocked. Returns an exit status. */
 static int arm(const out_t *o)
 {
-    const char *name = o->name ? o->name : "";
+    char *name = cli_shown(o->name ? o->name : ""); /* safe for a terminal */
     sig_head = malloc(strlen(o->cmd) + 48);
-    sig_tail = malloc(strlen(name) + 48);
+    sig_tail = name ? malloc(strlen(name) + 48) : NULL;
     if (!sig_head || !sig_tail) {
+        free(name);
         free(sig_head);
         free(sig_tail);
         sig_head = sig_tail = NULL;
@@ -127,6 +128,7 @@ static int arm(const out_t *o)
         sprintf(sig_tail, "; %s was not written\n", name);
     else
         strcpy(sig_tail, "; the output is incomplete\n");
+    free(name);
     sig_tmp = o->tmp;
     for (size_t i = 0; i < NCAUGHT; i++) {
         struct sigaction sa;

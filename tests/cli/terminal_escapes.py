@@ -96,6 +96,10 @@ def main():
             must_show=[title + "\\u202eattack.missing", ": cannot open"], status=66)
         run("precision, no such file", [bin_, "precision", evil + ".missing"], tmp,
             must_show=[title + "\\u202eattack.missing", ": cannot open"], status=66)
+        # the closing line names --output FILE: it was not written
+        run("batch --output (an evil name), an input that cannot be read",
+            [bin_, "batch", "--output", evil + ".out", evil + ".missing.csv"], tmp,
+            must_show=[title + "\\u202eattack.out was not written"], status=66)
     finally:
         shutil.rmtree(tmp)
     for f in failures:
