@@ -6,7 +6,12 @@
  * spine, total hip, femoral neck), sometimes on a new scanner; a therapy
  * course (alendronate, risedronate, zoledronate, denosumab, teriparatide, or
  * none) with P1NP and CTX at baseline and about 3 months; and sometimes a
- * fracture. The same arguments give the same bytes. */
+ * fracture. The same arguments give the same bytes.
+ *   gen --rows ANALYTE:N PATIENTS long-csv grouped > file
+ * gives instead patients of N rows of one analyte each (bmd: a scan of one
+ * site a row, the three sites in turn, a day apart from 1930; ctx: one a day
+ * from 1990), all on alendronate: the few huge patients a bounded memory
+ * must hold (N up to 100,000, the limit of a patient). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -207,11 +212,43 @@ static void patient(long id, int format, buf *out, buf *rows, size_t **off, size
 #undef ROW_BEGIN
 }
 
+/* --rows: patient `id` as `n` rows of one analyte (bmd or ctx), long CSV. */
+static void heavy(long id, int bmd, long n, buf *rows)
+{
+    char pid[32], d[16], s[16];
+    snprintf(pid, sizeof pid, "P%07ld", id);
+    long t0 = days_from_civil(bmd ? 1930 : 1990, 1, 1);
+    double b0 = 0.7 + 0.2 * unif(), c0 = 250 + unif() * 450;
+    fmt_date(s, t0);
+    for (long i = 0; i < n; i++) {
+        long t = t0 + (bmd ? i / 3 : i);
+        fmt_date(d, t);
+        if (bmd) {
+            int k = (int)(i % 3);
+            double v = b0 * base_bmd[k] / base_bmd[0] * (1 + (unif() - 0.5) * 0.03);
+            put(rows, "%s,%s,bmd,%s,%.3f,g/cm2,%.1f,DXA-1,hologic,alendronate,%s\n", pid, d,
+                sites[k], v, (v - tmean[k]) / tsd[k], s);
+        } else {
+            put(rows, "%s,%s,ctx,,%.0f,ng/L,,,,alendronate,%s\n", pid, d,
+                c0 * (0.8 + 0.4 * unif()), s);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    int bmd = -1;
+    long nrows = 0;
+    if (argc > 2 && !strcmp(argv[1], "--rows")) {
+        char *colon = strchr(argv[2], ':');
+        bmd = colon && !strncmp(argv[2], "bmd:", 4) ? 1 : colon && !strncmp(argv[2], "ctx:", 4) ? 0 : -2;
+        nrows = colon ? atol(colon + 1) : 0;
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4) {
         fprintf(stderr, "usage: gen PATIENTS long-csv|wide-csv|json|ndjson grouped|shuffled "
-                        "[SEED]\n");
+                        "[SEED]\n       gen --rows bmd:N|ctx:N PATIENTS long-csv grouped\n");
         return 2;
     }
     long n = atol(argv[1]);
@@ -219,7 +256,8 @@ int main(int argc, char **argv)
                  : !strcmp(argv[2], "json")   ? JSON : !strcmp(argv[2], "ndjson") ? NDJSON : -1;
     int shuffled = !strcmp(argv[3], "shuffled");
     rng_state = argc > 4 ? strtoull(argv[4], NULL, 10) * 0x9E3779B97F4A7C15ull + 1 : 88172645463325252ull;
-    if (format < 0 || n < 1 || (!shuffled && strcmp(argv[3], "grouped"))) {
+    if (format < 0 || n < 1 || (!shuffled && strcmp(argv[3], "grouped")) || bmd == -2 ||
+        (bmd >= 0 && (nrows < 1 || format != LONG || shuffled))) {
         fprintf(stderr, "gen: bad arguments\n");
         return 2;
     }
@@ -238,7 +276,10 @@ int main(int argc, char **argv)
         fputs("[\n", stdout);
     for (long i = 0; i < n; i++) {
         size_t before = rows.len;
-        patient(i + 1, format, &out, &rows, &off, &noff, &capoff);
+        if (bmd >= 0)
+            heavy(i + 1, bmd, nrows, &rows);
+        else
+            patient(i + 1, format, &out, &rows, &off, &noff, &capoff);
         if (format == JSON || format == NDJSON) {
             fwrite(out.p, 1, out.len, stdout);
             fputs(format == JSON ? (i + 1 < n ? ",\n" : "\n]\n") : "\n", stdout);

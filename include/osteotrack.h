@@ -678,6 +678,9 @@ OT_EXTERN void ot_patient_free(ot_patient *p);
 /* Empties the patient and gives it a new id; keeps its memory. */
 OT_EXTERN int ot_patient_reset(ot_patient *p, const char *id);
 OT_EXTERN const char *ot_patient_id(const ot_patient *p);
+/* The bytes of memory the patient holds (what a reset keeps): a caller that
+ * reuses patients can give back a large one's (free it, make a new one). */
+OT_EXTERN size_t ot_patient_memory(const ot_patient *p);
 
 /* Most observations (BMD, markers and fractures together) and most therapy
  * records a patient holds; past it an add fails with OT_ELIMIT. */

@@ -76,6 +76,15 @@ int ot_patient_reset(ot_patient *p, const char *id)
 
 const char *ot_patient_id(const ot_patient *p) { return p ? p->id : NULL; }
 
+size_t ot_patient_memory(const ot_patient *p)
+{
+    if (!p)
+        return 0;
+    return sizeof *p + p->idcap + p->capfacts * sizeof *p->facts + p->capobs * sizeof *p->obs +
+           p->capcourses * sizeof *p->courses + p->capfx * sizeof *p->fx +
+           p->capdoses * sizeof *p->doses + p->dupcap * sizeof *p->dup;
+}
+
 /* ---- Duplicates: the same observation twice is kept once. ---- */
 
 #define DUP_LINEAR 16u          /* up to this many items a linear search is quicker */

@@ -122,6 +122,23 @@ START_TEST(observations_past_the_limit_are_refused)
 }
 END_TEST
 
+/* A patient says how much memory it holds, which a reset keeps (the batch
+ * pool frees a slot's patient past its share: issue 23, item 5). */
+START_TEST(a_patient_tells_its_memory)
+{
+    ck_assert_uint_eq(ot_patient_memory(NULL), 0);
+    size_t empty = ot_patient_memory(p);
+    ck_assert_uint_gt(empty, 0);
+    ot_date d0 = day("1990-01-01");
+    for (int i = 0; i < 10000; i++)
+        ck_assert_int_eq(ctx(d0 + i, 300), OT_OK);
+    size_t big = ot_patient_memory(p);
+    ck_assert_uint_ge(big, empty + 10000 * sizeof(ot_obs));
+    ck_assert_int_eq(ot_patient_reset(p, "H2"), OT_OK);
+    ck_assert_uint_eq(ot_patient_memory(p), big);
+}
+END_TEST
+
 START_TEST(after_as_of_is_said)
 {
     ck_assert_int_eq(bmd("2019-01-10", OT_SITE_LUMBAR_SPINE, 0.800, NULL, NULL), OT_OK);
@@ -290,6 +307,7 @@ Suite *suite_limits(void)
     tcase_add_test(tc, duplicates_found_among_many);
     tcase_add_test(tc, a_report_counts_a_fracture_once);
     tcase_add_test(tc, observations_past_the_limit_are_refused);
+    tcase_add_test(tc, a_patient_tells_its_memory);
     tcase_add_test(tc, after_as_of_is_said);
     tcase_add_test(tc, text_checks);
     tcase_add_test(tc, text_escaped_for_a_terminal);
