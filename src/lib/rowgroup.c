@@ -474,6 +474,16 @@ static const char *obs_device(const void *src, size_t i)
     return o->analyte == OT_ANALYTE_BMD && o->device[0] ? o->device : NULL;
 }
 
+/* One record of a JSON document: the first of its document starts a row. */
+static int put_doc(group *g, long pi, const ot_record *r, long line, unsigned *first,
+                   unsigned part)
+{
+    mrec *m;
+    int rc = put(g, pi, r, line, *first | PUT_JSON | part, &m);
+    *first = 0;
+    return rc;
+}
+
 int ot_group_add_patient(group *g, const ot_patient *p, long line)
 {
     int rc = devices_fit(g, p->nobs, obs_device, p);
@@ -482,7 +492,6 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
     long pi = patient_of(g, p->id, strlen(p->id));
     if (pi < 0)
         return -1;
-    mrec *m;
     unsigned first = PUT_ROW_FIRST;
     ot_record r;
     memset(&r, 0, sizeof r);
@@ -494,9 +503,8 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         r.sex = p->sex;
         r.birth_date = p->birth;
         r.menopause = p->menopause;
-        if ((rc = put(g, pi, &r, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+        if ((rc = put_doc(g, pi, &r, line, &first, PUT_PART)) != 0)
             return rc;
-        first = 0;
     }
     for (size_t i = 0; i < p->ncourses; i++) {
         const ot_course *c = &p->courses[i];
@@ -505,18 +513,16 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         t.agent = c->agent;
         t.start = c->start;
         t.end = c->stopped ? c->end : OT_DATE_NONE;
-        if ((rc = put(g, pi, &t, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+        if ((rc = put_doc(g, pi, &t, line, &first, PUT_PART)) != 0)
             return rc;
-        first = 0;
     }
     for (size_t i = 0; i < p->ndoses; i++) {
         ot_record d = r;
         d.kind = OT_REC_DOSE;
         d.date = p->doses[i].date;
         d.agent = p->doses[i].agent;
-        if ((rc = put(g, pi, &d, line, first | PUT_JSON, &m)) != 0)
+        if ((rc = put_doc(g, pi, &d, line, &first, 0)) != 0)
             return rc;
-        first = 0;
     }
     for (size_t i = 0; i < p->nobs; i++) {
         const ot_obs *o = &p->obs[i];
@@ -530,18 +536,16 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         b.zscore = o->zscore;
         b.manufacturer = o->manufacturer;
         b.device = o->device[0] ? o->device : NULL;
-        if ((rc = put(g, pi, &b, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+        if ((rc = put_doc(g, pi, &b, line, &first, PUT_PART)) != 0)
             return rc;
-        first = 0;
     }
     for (size_t i = 0; i < p->nfx; i++) {
         ot_record f = r;
         f.kind = OT_REC_FRACTURE;
         f.date = p->fx[i].date;
         f.fracture = p->fx[i].site;
-        if ((rc = put(g, pi, &f, line, first | PUT_JSON | PUT_PART, &m)) != 0)
+        if ((rc = put_doc(g, pi, &f, line, &first, PUT_PART)) != 0)
             return rc;
-        first = 0;
     }
     return 0; /* a document with nothing in it still made its patient */
 }
