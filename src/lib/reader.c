@@ -27,6 +27,7 @@ struct ot_patient_reader {
     size_t nnames, capnames;
     const ot_patient *filling; /* the patient whose parts are being read */
     const char *wrapper; /* JSON: the document's place in its wrapper */
+    size_t doc_rejected; /* JSON: parts of the document rejected as it was read */
     long line;
     size_t rows, rejected;
     int stop;            /* `ready` asked to stop */
@@ -144,6 +145,7 @@ static void on_part(void *ctx, const char *where, const char *reason)
     if (r->wrapper)
         snprintf(w, sizeof w, "%s.%s", r->wrapper, where);
     reject(r, r->file, r->line, ot_patient_id(r->filling), r->wrapper ? w : where, reason);
+    r->doc_rejected++;
 }
 
 static void on_bad(void *ctx, long line, const char *reason)
@@ -153,12 +155,17 @@ static void on_bad(void *ctx, long line, const char *reason)
     reject(r, r->file, line, NULL, NULL, reason);
 }
 
-/* Rejects the parts of a document (or the document, when it has none). */
+/* Rejects a document read whole: each of its `parts` not rejected already
+ * while it was read counts; one with none counts as one row, as a document
+ * that cannot be read does. */
 static void reject_doc(ot_patient_reader *r, size_t parts, long line, const char *patient,
                        const char *where, const char *reason)
 {
-    reject(r, r->file, line, patient, where, reason);
-    r->rejected += parts > 1 ? parts - 1 : 0;
+    if (r->o.reject)
+        r->o.reject(r->o.ctx, r->file, line, patient, where, reason);
+    if (parts == 0)
+        r->rows++;
+    r->rejected += parts == 0 ? 1 : parts - r->doc_rejected;
 }
 
 #define CAME_BACK "came earlier and its report is written: the input is not grouped by " \
@@ -174,6 +181,7 @@ static int on_doc(void *ctx, const char *doc, size_t len, long line, const char 
     flush_current(r);
     r->line = line;
     r->wrapper = where;
+    r->doc_rejected = 0;
     if (r->grp && !r->doc && ot_patient_new(&r->doc, "") != OT_OK) {
         r->fatal = OT_ENOMEM;
         return 1;

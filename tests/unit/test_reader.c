@@ -267,6 +267,16 @@ START_TEST(documents_of_one_patient_are_one)
                   "%s", s.last_reject);
     ck_assert_uint_eq(s.n, 1);
     sink_free(&s);
+    /* ... and a part rejected as the document was read counts once: B' has a
+     * scan of a knee (no such site) and a CTX; 3 + 2 rows, 2 rejected */
+    const char *bad_part[] = {DOC_A "{\"patient_id\": \"D\", \"observations\": [{\"date\": "
+                              "\"2022-01-12\", \"analyte\": \"bmd\", \"site\": \"knee\", "
+                              "\"value\": 0.850}, {\"date\": \"2022-01-12\", \"analyte\": "
+                              "\"ctx\", \"value\": 200, \"unit\": \"ng/L\"}]}\n"};
+    ck_assert_uint_eq(read_inputs(&s, bad_part, nd, 1, OT_GROUPING_STREAM, &rej), 5);
+    ck_assert_uint_eq(rej, 2);
+    ck_assert_uint_eq(s.rejects, 2); /* the knee, then the document that came back */
+    sink_free(&s);
     /* CSV rows and a document: the scans in CSV, the therapy in JSON */
     static const ot_input_format mixed[] = {OT_INPUT_NDJSON, OT_INPUT_AUTO};
     const char *csv_json[] = {

@@ -1,0 +1,76 @@
+/*
+ * The patient reader (src/lib/reader.c, rowgroup.c) as batch drives it: the
+ * first byte chooses the grouping and the format, the second where the rest
+ * is cut in two inputs, so that one patient's rows and documents come in two
+ * inputs and are merged (or, streamed, rejected when they come back). Every
+ * patient handed on is reported; every rejection has a reason on one line;
+ * the counts close: no more rows rejected than read.
+ */
+#include "fuzz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+    ot_patient *p;
+    size_t rejects;
+} ctx;
+
+static ot_patient *give(void *c) { return ((ctx *)c)->p; }
+
+static int take(void *c, ot_patient *p)
+{
+    (void)c;
+    fuzz_report(p);
+    return 0;
+}
+
+static void on_reject(void *c, const char *file, long line, const char *patient,
+                      const char *where, const char *reason)
+{
+    (void)file, (void)line, (void)patient, (void)where;
+    ((ctx *)c)->rejects++;
+    if (!reason || !reason[0] || strchr(reason, '\n'))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const ot_input_format formats[] = {OT_INPUT_AUTO, OT_INPUT_LONG_CSV,
+                                              OT_INPUT_WIDE_CSV, OT_INPUT_JSON,
+                                              OT_INPUT_NDJSON};
+    if (size < 2)
+        return 0;
+    ot_grouping grouping = (ot_grouping)(data[0] % 3);
+    ot_input_format fmt = formats[(data[0] / 3) % 5];
+    size_t rest = size - 2, cut = rest ? data[1] % (rest + 1) : 0;
+    ctx c = {NULL, 0};
+    if (ot_patient_new(&c.p, "") != OT_OK)
+        abort();
+    ot_patient_reader_options o;
+    if (ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION) != OT_OK)
+        abort();
+    o.grouping = grouping;
+    o.patient = give;
+    o.ready = take;
+    o.reject = on_reject;
+    o.ctx = &c;
+    ot_patient_reader *r = NULL;
+    ot_error err = {0, ""};
+    if (ot_patient_reader_new(&r, fuzz_refdata(), &o, &err) != OT_OK)
+        abort();
+    /* both halves in the same format (a CSV half without its header is a
+     * header of its own: rejected or read, never lost) */
+    int rc = ot_patient_reader_add_memory(r, data + 2, cut, "a", fmt, &err);
+    if (rc == OT_OK || rc == OT_EIO)
+        rc = ot_patient_reader_add_memory(r, data + 2 + cut, rest - cut, "b", fmt, &err);
+    if (rc != OT_ENOMEM && ot_patient_reader_finish(r, &err) != OT_OK)
+        abort(); /* only running out of memory (or a spill file) may stop it */
+    size_t rows = 0, rejected = 0;
+    ot_patient_reader_counts(r, &rows, &rejected);
+    if (rejected > rows)
+        abort();
+    ot_patient_reader_free(r);
+    ot_patient_free(c.p);
+    return 0;
+}
