@@ -8,8 +8,9 @@ packages=(gcc make cmake pkg-config libgsl-dev libcjson-dev check)
 # The tests of packaging (tests/packaging.cmake): the header from C++, the
 # schema validator and the Python wrapper, the man pages rendered.
 packages+=(g++ python3 man-db groff-base)
-# Hardening (.ci/run): the CLI tests under valgrind's memcheck.
-packages+=(valgrind)
+# Hardening (.ci/run): the CLI tests under valgrind's memcheck; zzuf, the
+# mutation fuzzer of tests/fuzz/zzuf.sh.
+packages+=(valgrind zzuf)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

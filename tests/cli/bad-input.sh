@@ -32,7 +32,8 @@ counts() {
 run() { # run OUT ERR ARGS...: the status
   local out=$1 err=$2
   shift 2
-  "$bin" batch --as-of 2024-06-01 "$@" >"$out" 2>"$err" </dev/null
+  # OT_TEST_JOBS=N: on N threads (the --jobs of step 4 comes later and wins)
+  "$bin" batch --as-of 2024-06-01 ${OT_TEST_JOBS:+--jobs "$OT_TEST_JOBS"} "$@" >"$out" 2>"$err" </dev/null
   echo $?
 }
 

@@ -11,7 +11,8 @@ bin=$1
 examples=$2/data/examples
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-run() { "$bin" batch --as-of 2024-06-01 "$@" 2>/dev/null; }
+# OT_TEST_JOBS=N (.ci/run): on N threads unless a --jobs below says otherwise
+run() { "$bin" batch --as-of 2024-06-01 ${OT_TEST_JOBS:+--jobs "$OT_TEST_JOBS"} "$@" 2>/dev/null; }
 
 # a deterministic shuffle of the data rows (header kept first)
 head -n 1 "$examples/patients-long.csv" > "$tmp/shuffled.csv"

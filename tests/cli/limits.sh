@@ -21,7 +21,8 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 run() { # run NAME ARGS...: stdout in NAME.out, stderr in NAME.err, status in $st
   local name=$1
   shift
-  "$bin" batch --as-of 2024-06-01 "$@" >"$name.out" 2>"$name.err" </dev/null
+  # OT_TEST_JOBS=N (.ci/run): on N threads
+  "$bin" batch --as-of 2024-06-01 ${OT_TEST_JOBS:+--jobs "$OT_TEST_JOBS"} "$@" >"$name.out" 2>"$name.err" </dev/null
   st=$?
 }
 expect() { # expect NAME STATUS "stderr line (grep -F)" ...

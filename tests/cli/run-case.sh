@@ -4,6 +4,7 @@
 #   stdin   optional standard input
 #   stdout, stderr, status   what is expected
 # and compares stdout, stderr and the exit status exactly.
+# OT_TEST_JOBS=N runs batch with --jobs N first (see below).
 # OT_REGEN=1 rewrites the expected files from the current binary instead.
 set -u
 bin=$1
@@ -17,6 +18,12 @@ trap 'rm -f "$out" "$err"' EXIT
 stdin_file=/dev/null
 [ -f stdin ] && stdin_file=stdin
 eval "set -- $args"
+# OT_TEST_JOBS=N (the ThreadSanitizer stage of .ci/run): batch on N threads;
+# a --jobs of the case itself comes later and wins. The golden files hold.
+if [ -n "${OT_TEST_JOBS:-}" ] && [ "${1:-}" = batch ]; then
+  shift
+  set -- batch --jobs "$OT_TEST_JOBS" "$@"
+fi
 "$bin" "$@" <"$stdin_file" >"$out" 2>"$err"
 status=$?
 if [ "${OT_REGEN:-}" = 1 ]; then
