@@ -285,16 +285,20 @@ int cmd_batch(int argc, char **argv)
     size_t rows = 0, rejected = 0;
     ot_patient_reader_counts(b.reader, &rows, &rejected);
     rejected += b.no_report;
+    /* FILE not written: no patient is reported, whatever reports were made */
+    int none = a.output && (unwritten || rc == EXIT_IOERR);
     fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected",
-            rows, b.reported, rejected);
+            rows, none ? 0 : b.reported, rejected);
     char *shown = a.output ? cli_shown(a.output) : NULL; /* the path, safe for a terminal */
     const char *out_name = shown ? shown : "the output";
     if (rc == EXIT_IOERR && a.output)
-        fprintf(stderr, "; the output failed: %s was not written", out_name);
+        fprintf(stderr, "; the output failed: %s was not written (%zu reports made)", out_name,
+                b.reported);
     else if (rc == EXIT_IOERR)
         fputs("; the output failed: not every report reached it", stderr);
     else if (unwritten) /* an input that cannot be read (66), out of memory (70) */
-        fprintf(stderr, "; %s was not written: not all the input could be read", out_name);
+        fprintf(stderr, "; %s was not written: not all the input could be read (%zu reports "
+                "made)", out_name, b.reported);
     free(shown);
     fputc('\n', stderr);
     pool_free(b.pool);

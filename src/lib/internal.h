@@ -190,6 +190,8 @@ typedef struct ot_course {
     int stopped;                 /* an end was recorded (doses alone: they simply stop) */
     int end_named;               /* the end is a later row naming another agent or none:
                                     nothing is in effect from then, whatever the dosing */
+    int merged;                  /* therapies given again (same agent and start) folded
+                                    into this one: each was read, and counts */
 } ot_course;
 
 typedef struct ot_dose {

@@ -339,6 +339,7 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
         if (c->agent == agent && c->start == start) {
             if (end != OT_DATE_NONE && (c->end == OT_DATE_NONE || end > c->end))
                 c->end = c->until = end, c->stopped = 1; /* the ended record wins */
+            c->merged++;
             return OT_OK;
         }
     }
@@ -348,7 +349,7 @@ int ot_patient_add_therapy(ot_patient *p, ot_agent agent, ot_date start, ot_date
     if (ot_grow(&a, &p->capcourses, p->ncourses + 1, sizeof *p->courses) != OT_OK)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     p->courses = a;
-    p->courses[p->ncourses++] = (ot_course){agent, start, end, end, 0, end != OT_DATE_NONE, 0};
+    p->courses[p->ncourses++] = (ot_course){agent, start, end, end, 0, end != OT_DATE_NONE, 0, 0};
     return OT_OK;
 }
 
@@ -543,7 +544,7 @@ static int courses_from_facts(const ot_patient *p, ot_course *out, size_t *n)
                 end = f[j].date, named = 1; /* the first date that names another agent */
             if (f[i].agent != OT_AGENT_NONE)
                 out[(*n)++] = (ot_course){f[i].agent, start, end, end, 0, end != OT_DATE_NONE,
-                                          named};
+                                          named, 0};
             i = j;
         }
     }
@@ -603,7 +604,7 @@ static long apply_doses(const ot_patient *p, const ot_refdata *rd, ot_date as_of
             j++;
         ot_course *x = home && home->ndoses == 0 ? home : &c[n++];
         if (x != home)
-            *x = (ot_course){a, d[i].date, OT_DATE_NONE, OT_DATE_NONE, 0, 0, 0};
+            *x = (ot_course){a, d[i].date, OT_DATE_NONE, OT_DATE_NONE, 0, 0, 0, 0};
         if (prev && prev->agent == a && prev_home == home) {
             x->stopped = prev->stopped; /* the gap stops the run before; the last run */
             prev->stopped = 1;          /* keeps what was recorded of the course */

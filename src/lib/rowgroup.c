@@ -33,7 +33,8 @@ typedef struct mrec {
     uint32_t next;    /* 1 + index of the patient's next record; 0: last */
     uint32_t line;    /* input line, 0 when past 2^32 - 1 */
     int32_t tscore, zscore; /* scanner-reported: see score_in(); SCORE_NONE: not given */
-    unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none */
+    unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none
+                                            (COURSE: the therapies folded into it) */
     unsigned kind : 3, sub : 4, mfr : 3;
     unsigned agent : 4, sex : 2, meno : 2; /* agent: 0 none, else 1 + ot_agent */
     unsigned row_first : 1;                /* the first record of its row or document */
@@ -474,14 +475,27 @@ static const char *obs_device(const void *src, size_t i)
     return o->analyte == OT_ANALYTE_BMD && o->device[0] ? o->device : NULL;
 }
 
-/* One record of a JSON document: the first of its document starts a row. */
+/* One record of a JSON document: the first of its document starts a row. A
+ * course that stands for `more` therapies besides itself (given twice in a
+ * document) keeps the number in its device field, which a course has not:
+ * each was counted read, each counts when it is rejected. */
 static int put_doc(group *g, long pi, const ot_record *r, long line, unsigned *first,
-                   unsigned part)
+                   unsigned part, int more)
 {
     mrec *m;
     int rc = put(g, pi, r, line, *first | PUT_JSON | part, &m);
     *first = 0;
+    if (rc == 0 && more > 0)
+        m->device = (unsigned)(more < (1 << GROUP_DEVICE_BITS) ? more
+                                                                : (1 << GROUP_DEVICE_BITS) - 1) &
+                    ((1u << GROUP_DEVICE_BITS) - 1);
     return rc;
+}
+
+/* How many rows a record of a JSON document counts (see put_doc). */
+static size_t doc_rows(const mrec *m)
+{
+    return m->part ? 1 + (m->kind == OT_REC_COURSE ? m->device : 0) : 0;
 }
 
 int ot_group_add_patient(group *g, const ot_patient *p, long line)
@@ -503,7 +517,7 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         r.sex = p->sex;
         r.birth_date = p->birth;
         r.menopause = p->menopause;
-        if ((rc = put_doc(g, pi, &r, line, &first, PUT_PART)) != 0)
+        if ((rc = put_doc(g, pi, &r, line, &first, PUT_PART, 0)) != 0)
             return rc;
     }
     for (size_t i = 0; i < p->ncourses; i++) {
@@ -513,7 +527,7 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         t.agent = c->agent;
         t.start = c->start;
         t.end = c->stopped ? c->end : OT_DATE_NONE;
-        if ((rc = put_doc(g, pi, &t, line, &first, PUT_PART)) != 0)
+        if ((rc = put_doc(g, pi, &t, line, &first, PUT_PART, c->merged)) != 0)
             return rc;
     }
     for (size_t i = 0; i < p->ndoses; i++) {
@@ -521,7 +535,7 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         d.kind = OT_REC_DOSE;
         d.date = p->doses[i].date;
         d.agent = p->doses[i].agent;
-        if ((rc = put_doc(g, pi, &d, line, &first, 0)) != 0)
+        if ((rc = put_doc(g, pi, &d, line, &first, 0, 0)) != 0)
             return rc;
     }
     for (size_t i = 0; i < p->nobs; i++) {
@@ -536,7 +550,7 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         b.zscore = o->zscore;
         b.manufacturer = o->manufacturer;
         b.device = o->device[0] ? o->device : NULL;
-        if ((rc = put_doc(g, pi, &b, line, &first, PUT_PART)) != 0)
+        if ((rc = put_doc(g, pi, &b, line, &first, PUT_PART, 0)) != 0)
             return rc;
     }
     for (size_t i = 0; i < p->nfx; i++) {
@@ -544,7 +558,7 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line)
         f.kind = OT_REC_FRACTURE;
         f.date = p->fx[i].date;
         f.fracture = p->fx[i].site;
-        if ((rc = put_doc(g, pi, &f, line, &first, PUT_PART)) != 0)
+        if ((rc = put_doc(g, pi, &f, line, &first, PUT_PART, 0)) != 0)
             return rc;
     }
     return 0; /* a document with nothing in it still made its patient */
@@ -591,7 +605,7 @@ static int fill_add(group *g, uint32_t k, const mrec *m, ot_patient *p, const ot
     if (rc == OT_OK || rc == OT_ENOMEM)
         return rc;
     int drop = ot_group_row_left_out(rc, r);
-    size_t counts = m->json ? m->part : !*row_told;
+    size_t counts = m->json ? doc_rows(m) : !*row_told;
     *row_told = 1;
     if (rej) {
         const char *tail = !drop ? "" : m->json ? GROUP_DOC_LEFT_OUT : GROUP_ROW_LEFT_OUT;
@@ -625,7 +639,7 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             if (m->json && m->part && rej) { /* each part of a document counts */
                 long line;
                 const char *file = where_of(g, k, &line);
-                rej(ctx, file, line, 1, NULL);
+                rej(ctx, file, line, doc_rows(m), NULL);
             }
             continue;
         }

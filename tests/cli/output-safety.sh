@@ -95,6 +95,8 @@ echo "older reports" > out.ndjson
 "$bin" batch no-such-input.ndjson "$ex/patients.json" --as-of 2024-06-01 --output out.ndjson 2> e9b
 check "--output, an input missing" $? 66 e9b "no-such-input.ndjson: cannot open"
 check "--output, an input missing, the closing line" 66 66 e9b "rows rejected; out.ndjson was not written: not all the input could be read"
+# patients.json holds 18 patients: 18 reports made, none reported
+check "--output, an input missing, none reported" 66 66 e9b "0 patients reported, 0 rows rejected; out.ndjson was not written: not all the input could be read (18 reports made)"
 [ "$(cat out.ndjson)" = "older reports" ] || { echo "FAIL: an input was missing, yet out.ndjson was changed"; fails=$((fails + 1)); }
 rm out.ndjson
 

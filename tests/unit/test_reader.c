@@ -329,6 +329,20 @@ START_TEST(a_second_document_is_checked_against_the_first)
     same_reports(&a, &s);
     sink_free(&a);
     sink_free(&s);
+    /* a document that gives one therapy twice (same agent and start: one
+     * course) and is left out counts both: 1 CSV row + demographics + 2
+     * therapies = 4 read; the CSV row used, 3 rejected, in every grouping */
+    static const ot_input_format mixed[] = {OT_INPUT_AUTO, OT_INPUT_NDJSON};
+    const char *twice[] = {
+        "patient_id,sex,date,analyte,site,value\nY,M,2020-01-10,bmd,lumbar_spine,0.8\n",
+        "{\"patient_id\": \"Y\", \"sex\": \"F\", \"therapies\": [{\"agent\": "
+        "\"alendronate\", \"start\": \"2019-01-15\"}, {\"agent\": \"alendronate\", "
+        "\"start\": \"2019-01-15\", \"end\": \"2021-01-15\"}]}\n"};
+    for (int g = OT_GROUPING_AUTO; g <= OT_GROUPING_MEMORY; g++) {
+        ck_assert_uint_eq(read_inputs(&s, twice, mixed, 2, (ot_grouping)g, &rej), 4);
+        ck_assert_msg(rej == 3, "grouping %d: %zu rejected", g, rej);
+        sink_free(&s);
+    }
 }
 END_TEST
 
