@@ -196,7 +196,7 @@ static int on_doc(void *ctx, const char *doc, size_t len, long line, const char 
     }
     const char *id = ot_patient_id(p);
     if (r->grp) { /* gathered: joins the rows and documents of its patient id */
-        rc = ot_group_add_patient(r->grp, p, line);
+        rc = ot_group_add_patient(r->grp, p, line, where);
         if (rc == GROUP_ETOO_MANY_DEVICES) {
             snprintf(err.message, sizeof err.message, "device: more than %lu distinct device "
                      "names, too many to group in memory; the document is rejected",
@@ -294,12 +294,12 @@ static void stream_row(ot_patient_reader *r, const ot_row *row)
 
 /* Gathered rows: a record the patient refused (group_fill). */
 /* Gathered rows: a record the patient refused (group_fill). */
-static void on_group_reject(void *ctx, const char *file, long line, size_t counts,
-                            const char *reason)
+static void on_group_reject(void *ctx, const char *file, long line, const char *where,
+                            size_t counts, const char *reason)
 {
     ot_patient_reader *r = ctx;
     if (r->o.reject && reason)
-        r->o.reject(r->o.ctx, file, line, ot_patient_id(r->filling), NULL, reason);
+        r->o.reject(r->o.ctx, file, line, ot_patient_id(r->filling), where, reason);
     r->rejected += counts;
 }
 

@@ -86,6 +86,12 @@ struct group {
     uint32_t *dev_off; /* device table: offsets into devs */
     size_t ndev, capdev;
     table by_id, by_dev;
+    /* JSON documents inside a list or {"patients": [...]}: where each one's
+     * records begin, and its place ("patients[3]") in `places`; NO_PLACE for
+     * records that have none (CSV rows, documents standing alone) */
+    uint32_t *doc_first, *doc_place;
+    size_t ndocs, capdocfirst, capdocplace;
+    arena places;
     double *scores; /* the scores a record cannot hold in millionths */
     size_t nscores, capscores;
     /* Spilling (group_new with spill): blocks [0, nspilled) are in `spill`,
@@ -245,6 +251,9 @@ void ot_group_free(group *g)
         fclose(g->spill);
     free(g->files);
     free(g->file_first);
+    free(g->doc_first);
+    free(g->doc_place);
+    free(g->places.buf);
     free(g->pats);
     free(g->pid_off);
     free(g->ids.buf);
@@ -475,6 +484,39 @@ static const char *obs_device(const void *src, size_t i)
     return o->analyte == OT_ANALYTE_BMD && o->device[0] ? o->device : NULL;
 }
 
+#define NO_PLACE UINT32_MAX
+
+/* Records added from now on have the place `where` in their input (NULL:
+ * none). 0; -1 out of memory. */
+static int set_place(group *g, const char *where)
+{
+    if (!where && (!g->ndocs || g->doc_place[g->ndocs - 1] == NO_PLACE))
+        return 0; /* nothing to end */
+    uint32_t off = NO_PLACE;
+    if ((where && arena_add(&g->places, where, strlen(where), &off)) ||
+        g->nrecs >= NO_PLACE ||
+        grow((void **)&g->doc_first, &g->capdocfirst, g->ndocs + 1, sizeof *g->doc_first) ||
+        grow((void **)&g->doc_place, &g->capdocplace, g->ndocs + 1, sizeof *g->doc_place))
+        return -1;
+    g->doc_first[g->ndocs] = (uint32_t)g->nrecs;
+    g->doc_place[g->ndocs++] = off;
+    return 0;
+}
+
+/* The place of record k (1-based) in its input, or NULL. */
+static const char *place_of(const group *g, uint32_t k)
+{
+    size_t lo = 0, hi = g->ndocs; /* the last document whose records begin at or before k */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->doc_first[mid] <= k - 1)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && g->doc_place[lo - 1] != NO_PLACE ? g->places.buf + g->doc_place[lo - 1] : NULL;
+}
+
 /* One record of a JSON document: the first of its document starts a row. A
  * course that stands for `more` therapies besides itself (given twice in a
  * document) keeps the number in its device field, which a course has not:
@@ -498,11 +540,13 @@ static size_t doc_rows(const mrec *m)
     return m->part ? 1 + (m->kind == OT_REC_COURSE ? m->device : 0) : 0;
 }
 
-int ot_group_add_patient(group *g, const ot_patient *p, long line)
+int ot_group_add_patient(group *g, const ot_patient *p, long line, const char *where)
 {
     int rc = devices_fit(g, p->nobs, obs_device, p);
     if (rc != 0)
         return rc;
+    if (set_place(g, where) != 0)
+        return -1;
     long pi = patient_of(g, p->id, strlen(p->id));
     if (pi < 0)
         return -1;
@@ -572,7 +616,7 @@ int ot_group_set_file(group *g, const char *name)
         return -1;
     g->files[g->nfiles] = name;
     g->file_first[g->nfiles++] = g->nrecs;
-    return 0;
+    return set_place(g, NULL);
 }
 
 /* The input name and line of record k (1-based). */
@@ -611,7 +655,7 @@ static int fill_add(group *g, uint32_t k, const mrec *m, ot_patient *p, const ot
         const char *tail = !drop ? "" : m->json ? GROUP_DOC_LEFT_OUT : GROUP_ROW_LEFT_OUT;
         char msg[sizeof err.message + sizeof GROUP_DOC_LEFT_OUT];
         snprintf(msg, sizeof msg, "%s%s", err.message, tail);
-        rej(ctx, file, line, counts, msg);
+        rej(ctx, file, line, place_of(g, k), counts, msg);
     }
     return drop ? ROW_LEFT_OUT : OT_OK;
 }
@@ -639,7 +683,7 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             if (m->json && m->part && rej) { /* each part of a document counts */
                 long line;
                 const char *file = where_of(g, k, &line);
-                rej(ctx, file, line, doc_rows(m), NULL);
+                rej(ctx, file, line, NULL, doc_rows(m), NULL);
             }
             continue;
         }

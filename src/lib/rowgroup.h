@@ -27,16 +27,18 @@ size_t ot_group_patients(const group *g);
 int ot_group_set_file(group *g, const char *name);
 /* Adds the data of patient `p`, read from one JSON document at `line` of the
  * current input, to the patient of its id: documents and rows of one patient
- * are one patient. 0; -1 out of memory; GROUP_ETOO_MANY_DEVICES, with
+ * are one patient; `where` (NULL: none) is the document's place in its list,
+ * for messages. 0; -1 out of memory; GROUP_ETOO_MANY_DEVICES, with
  * nothing of the document kept. */
-int ot_group_add_patient(group *g, const ot_patient *p, long line);
+int ot_group_add_patient(group *g, const ot_patient *p, long line, const char *where);
 /* A record left out of a patient: a duplicate, past the limit, demographics
- * that contradict an earlier row's. `counts`: how many rows it adds to the
- * rejected (a CSV row counts once; a JSON document's demographics,
- * observations, therapies and fractures each, as they were counted read); `reason` NULL: a part of a document left out, counted and
- * named by the message before. */
-typedef void (*group_reject_fn)(void *ctx, const char *file, long line, size_t counts,
-                                const char *reason);
+ * that contradict an earlier row's. `where`: a document's place in its list
+ * ("patients[3]"), or NULL. `counts`: how many rows it adds to the rejected
+ * (a CSV row counts once; a JSON document's demographics, observations,
+ * therapies and fractures each, as they were counted read). `reason` NULL:
+ * a part of a document left out, counted and named by the message before. */
+typedef void (*group_reject_fn)(void *ctx, const char *file, long line, const char *where,
+                                size_t counts, const char *reason);
 /* Fills `p` with the i-th patient in order of first appearance, replaying its
  * records in input order as streaming adds them: records that the patient
  * refuses (OT_EDUPLICATE, OT_ELIMIT, OT_ECONFLICT, ...) go to `rej`, and

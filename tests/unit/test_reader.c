@@ -312,6 +312,18 @@ START_TEST(a_second_document_is_checked_against_the_first)
                   "%s", s.last_reject);
     ck_assert_uint_eq(s.n, 1);
     sink_free(&s);
+    /* in a list on one line, the second document is named by its place */
+    static const ot_input_format js[] = {OT_INPUT_JSON};
+    const char *listed[] = {"{\"patients\": [{\"patient_id\": \"D\", \"observations\": "
+                            "[{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300, "
+                            "\"unit\": \"ng/L\"}]}, {\"patient_id\": \"D\", \"observations\": "
+                            "[{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 310, "
+                            "\"unit\": \"ng/L\"}]}]}"};
+    ck_assert_uint_eq(read_inputs(&s, listed, js, 1, OT_GROUPING_AUTO, &rej), 2);
+    ck_assert_uint_eq(rej, 1);
+    ck_assert_msg(strstr(s.last_reject, "mem.csv:1:D:patients[1]:duplicate"), "%s",
+                  s.last_reject);
+    sink_free(&s);
     /* B says male: it may be another patient; B is left out, its 3 rows
      * (demographics and 2 observations) counted as rejected under one message,
      * and the report is A's alone: 3 + 3 rows read */
