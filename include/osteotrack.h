@@ -909,11 +909,14 @@ OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
 /*
  * Turns inputs of any format (paths, FILE*s or memory; long or wide CSV,
  * JSON, NDJSON) into patients, handing each to the caller when it is
- * complete. A JSON or NDJSON document is one patient, handed on as it is
- * read. CSV rows are gathered by patient_id:
- * - OT_GROUPING_STREAM trusts that each patient's rows are contiguous and
- *   hands each patient on as soon as its rows end (constant memory); a
- *   patient that comes back is rejected row by row;
+ * complete. CSV rows and JSON or NDJSON documents are gathered by
+ * patient_id: the rows and documents of one id, in any of the inputs, are
+ * one patient (a document whose demographics contradict the patient's
+ * earlier ones is left out whole, rejected):
+ * - OT_GROUPING_STREAM trusts that each patient's rows or document are
+ *   contiguous and hands each patient on as soon as they end (constant
+ *   memory); a patient that comes back is rejected, row by row or document
+ *   by document;
  * - OT_GROUPING_MEMORY gathers every row in memory (about half the size of
  *   the CSV text) and hands the patients on at ot_patient_reader_finish(),
  *   in order of first appearance;
