@@ -492,14 +492,14 @@ static unsigned bp_reasons(const ot_report *r, ot_date chain, ot_date holiday)
         ot_date d = r->fx[i].date;
         if (!k->iof_counts)
             continue; /* skull, face, hands, feet, ankle: not osteoporotic */
-        if (k->major)
+        if (holiday != OT_DATE_NONE && d >= holiday)
+            why |= R_HOLIDAY; /* told as such, not as a fracture before or on treatment */
+        else if (k->major)
             why |= R_MAJOR;
         else
             others++;
         if (d > chain && (holiday == OT_DATE_NONE || d < holiday))
             why |= R_ON;
-        if (holiday != OT_DATE_NONE && d >= holiday)
-            why |= R_HOLIDAY;
     }
     if (others > 1)
         why |= R_OTHERS;
@@ -590,21 +590,34 @@ static int due_review(ot_report *r)
     reasons_text(why, sizeof why, v->reasons, r);
     int iv = r->current && ot_agent_class_of(r->current->agent) == OT_CLASS_IV_BISPHOSPHONATE;
     if (v->holiday) {
-        int rc = ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "review the "
-                                  "bisphosphonate holiday (2-3 years after it began)");
+        int rc = ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "%s",
+                                  v->recommendation == 0
+                                      ? "end the bisphosphonate holiday: treatment is favoured"
+                                      : "review the bisphosphonate holiday (2-3 years after it "
+                                        "began)");
         if (rc != OT_OK)
             return rc;
         if (v->recommendation == 0)
-            return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, OT_SEV_WARNING, -1, -1,
-                                      "off bisphosphonate since %s after %.1f years of "
-                                      "treatment, although %s: the ASBMR task force favours "
-                                      "continuing treatment in such patients: reconsider the "
-                                      "holiday", s, v->years, why);
+            return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW,
+                                      v->reasons & R_HOLIDAY ? OT_SEV_ALERT : OT_SEV_WARNING, -1,
+                                      -1, "off bisphosphonate since %s after %.1f years of "
+                                      "treatment, with %s: the ASBMR task force favours "
+                                      "treatment in such patients: %s", s, v->years, why,
+                                      v->reasons & R_HOLIDAY ? "end the holiday and restart "
+                                                               "treatment"
+                                                             : "reconsider the holiday");
+        int lost = 0; /* a loss beyond the LSC since treatment stopped */
+        for (size_t i = 0; i < r->nflags; i++)
+            lost |= r->flags[i].code == OT_FLAG_BMD_LOSS_OFF_TREATMENT;
         return ot_report_add_flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW,
-                                  v->due <= r->as_of ? OT_SEV_WARNING : OT_SEV_INFO, -1, -1,
-                                  "on a bisphosphonate holiday since %s after %.1f years of "
-                                  "treatment: reassess it 2-3 years after it began (due %s): "
-                                  "fractures, BMD and fracture risk (ASBMR 2016)", s, v->years, d);
+                                  v->due <= r->as_of || lost ? OT_SEV_WARNING : OT_SEV_INFO, -1,
+                                  -1, "on a bisphosphonate holiday since %s after %.1f years of "
+                                  "treatment: reassess it 2-3 years after it began (due %s%s): "
+                                  "fractures, BMD and fracture risk (ASBMR 2016)%s", s, v->years,
+                                  d, v->due <= r->as_of ? ", overdue" : "",
+                                  lost ? "; BMD has fallen beyond the LSC since treatment "
+                                         "stopped: reassess now, and consider restarting "
+                                         "treatment (BMD_LOSS_OFF_TREATMENT)" : "");
     }
     if (v->recommendation < 0)
         return ot_report_action(r, OT_FLAG_DRUG_HOLIDAY_REVIEW, v->due, "review the "
@@ -752,6 +765,10 @@ static int due_untreated(ot_report *r)
     const ot_bp_review *v = &r->review;
     if (r->current || !r->ts.diagnosis || (v->active && v->holiday && v->recommendation == 1))
         return OT_OK;
+    const ot_course *l = ot_last_course(r);
+    if (l && ot_agent_class_of(l->agent) == OT_CLASS_DENOSUMAB && l->ndoses > 0 && !l->stopped &&
+        !l->end_named)
+        return OT_OK; /* on denosumab, the injection overdue: DENOSUMAB_DOSE_OVERDUE says so */
     char d[11];
     int supplement = 0;
     for (size_t i = 0; i < r->ncourses; i++) {
@@ -886,6 +903,7 @@ static const char *alert_words(ot_flag_code c)
     case OT_FLAG_DENOSUMAB_DOSE_OVERDUE: return "denosumab injection overdue";
     case OT_FLAG_BMD_LOSS_OFF_TREATMENT: return "BMD loss off treatment";
     case OT_FLAG_UNTREATED_OSTEOPOROSIS: return "osteoporosis without treatment";
+    case OT_FLAG_DRUG_HOLIDAY_REVIEW: return "a fracture during the bisphosphonate holiday";
     default: return ot_flag_code_name(c);
     }
 }

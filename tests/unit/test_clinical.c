@@ -333,14 +333,32 @@ START_TEST(holiday_is_reviewed_not_untreated)
     cJSON_Delete(j);
     r = report("2021-06-02");
     ck_assert_int_eq(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->severity, OT_SEV_WARNING);
+    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message, "(due 2021-06-01, overdue)"));
+    ot_report_free(r);
+    /* the spine falls 0.760 -> 0.700 g/cm2 on holiday: -7.9%, past the
+     * default LSC of 5.3% (0.0403 g/cm2): the review is due now */
+    scan("2020-12-01", OT_SITE_LUMBAR_SPINE, 0.700, -3.2, NAN);
+    r = report("2021-01-01");
+    ck_assert_ptr_nonnull(flag(r, OT_FLAG_BMD_LOSS_OFF_TREATMENT));
+    ck_assert_int_eq(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->severity, OT_SEV_WARNING);
+    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message, "reassess now") != NULL);
     ot_report_free(r);
     /* a vertebral fracture during the holiday: continue treatment, an alert */
     fracture(OT_FX_VERTEBRAL, "2020-03-01");
     j = review_of("2020-06-01");
     ck_assert_str_eq(recommendation(j), "continue");
     ck_assert(has_reason(j, "fracture_on_holiday"));
+    /* the fracture came after treatment stopped: not one "before or on" it */
+    ck_assert(!has_reason(j, "major_fracture_before_or_on_treatment"));
     cJSON_Delete(j);
     ck_assert(flagged("2020-06-01", OT_FLAG_UNTREATED_OSTEOPOROSIS));
+    r = report("2020-06-01");
+    ck_assert_int_eq(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->severity, OT_SEV_ALERT);
+    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message,
+                     "with a fracture during the holiday") != NULL);
+    ck_assert(strstr(flag(r, OT_FLAG_DRUG_HOLIDAY_REVIEW)->message,
+                     "end the holiday and restart treatment") != NULL);
+    ot_report_free(r);
     /* stopped after 2 years is no holiday: untreated */
     ot_patient_reset(p, "S");
     therapy(OT_AGENT_ALENDRONATE, "2016-01-01", "2018-01-01");
@@ -383,6 +401,13 @@ START_TEST(denosumab_dose_seven_months)
     ck_assert_int_eq(flag(r, OT_FLAG_DENOSUMAB_DOSE_OVERDUE)->severity, OT_SEV_ALERT);
     ck_assert(strstr(flag(r, OT_FLAG_DENOSUMAB_DOSE_OVERDUE)->message, "2021-01-10") != NULL);
     ck_assert_ptr_null(flag(r, OT_FLAG_DENOSUMAB_DISCONTINUATION_RISK)); /* not stopped */
+    ot_report_free(r);
+    /* with osteoporosis (T -3.0), an overdue injection is treatment late, not
+     * no treatment: the overdue alert, no UNTREATED_OSTEOPOROSIS */
+    scan("2020-01-05", OT_SITE_LUMBAR_SPINE, 0.700, -3.0, NAN);
+    r = report("2021-02-11");
+    ck_assert_ptr_nonnull(flag(r, OT_FLAG_DENOSUMAB_DOSE_OVERDUE));
+    ck_assert_ptr_null(flag(r, OT_FLAG_UNTREATED_OSTEOPOROSIS));
     ot_report_free(r);
     /* a dose 2021-03-01 is late: the course is split at the gap
      * (2020-07-10 -> 2021-03-01 is 7.7 months), and the next is due 2021-09-01 */
