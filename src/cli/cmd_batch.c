@@ -198,11 +198,6 @@ static int parse_args(args *a, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int exit_for_input(int rc)
-{
-    return rc == OT_OK ? EXIT_OK : rc == OT_ENOMEM ? EXIT_SOFTWARE : EXIT_NOINPUT;
-}
-
 static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int n)
 {
     char *stdin_path[1] = {"-"};
@@ -228,7 +223,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
             cli_error(CMD, "%s", err.message);
         if (r == OT_ENOMEM)
             b->fatal = EXIT_SOFTWARE;
-        rc = rc == EXIT_OK ? exit_for_input(r) : rc;
+        rc = rc == EXIT_OK ? cli_exit_for(r) : rc;
         if ((i & 15) == 0)
             progress(b, 0);
     }

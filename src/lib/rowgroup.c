@@ -197,7 +197,6 @@ int ot_group_new(group **out, int spill)
     return 0;
 }
 
-int ot_group_grouped(const group *g) { return g->grouped; }
 
 /* Writes the oldest block in memory to the spill file and frees it. */
 static int spill_one(group *g)
@@ -610,9 +609,8 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line, const char *w
 
 int ot_group_set_file(group *g, const char *name)
 {
-    size_t cap = g->capfiles;
     if (grow((void **)&g->files, &g->capfiles, g->nfiles + 1, sizeof *g->files) ||
-        grow((void **)&g->file_first, &cap, g->nfiles + 1, sizeof *g->file_first))
+        grow((void **)&g->file_first, &g->capfirst, g->nfiles + 1, sizeof *g->file_first))
         return -1;
     g->files[g->nfiles] = name;
     g->file_first[g->nfiles++] = g->nrecs;
@@ -642,12 +640,12 @@ static const char *where_of(group *g, uint32_t k, long *line)
 static int fill_add(group *g, uint32_t k, const mrec *m, ot_patient *p, const ot_refdata *rd,
                     const ot_record *r, group_reject_fn rej, void *ctx, int *row_told)
 {
-    long line;
-    const char *file = where_of(g, k, &line);
     ot_error err = {0, ""};
-    int rc = ot_patient_add_record(p, rd, r, line, &err);
+    int rc = ot_patient_add_record(p, rd, r, (long)m->line, &err);
     if (rc == OT_OK || rc == OT_ENOMEM)
         return rc;
+    long line; /* the input is looked up only for a message */
+    const char *file = where_of(g, k, &line);
     int drop = ot_group_row_left_out(rc, r);
     size_t counts = m->json ? doc_rows(m) : !*row_told;
     *row_told = 1;

@@ -12,8 +12,6 @@ typedef struct group group;
  * go to a temporary file (a few MB of memory whatever the input's size);
  * when a patient comes back they return to memory. */
 int ot_group_new(group **out, int spill);
-/* Whether no patient has come back since the grouping began. */
-int ot_group_grouped(const group *g);
 void ot_group_free(group *g);
 /* Distinct device names a grouping can hold: 2^20 - 1. */
 #define GROUP_DEVICE_BITS 20
