@@ -353,9 +353,14 @@ static int site_flags(ot_report *r, size_t first_entry)
     }
     const ot_bmd_entry *e = &r->bmd[r->nbmd - 1];
     ot_site site = e->base.site;
+    /* after a course stopped, a change from a baseline taken on treatment
+     * spans both periods: "no significant change" would contradict the loss
+     * off treatment that BMD_LOSS_OFF_TREATMENT tells */
+    int spans = e->period == OT_PERIOD_OFF && r->has_off[site];
     for (size_t k = 0; k < e->base.nflags; k++) {
         ot_flag_code code = e->base.flags[k].code;
         if (code != OT_FLAG_DEVICE_CHANGED && code != OT_FLAG_SIGNIFICANT_BMD_LOSS &&
+            !(spans && code == OT_FLAG_CHANGE_WITHIN_LSC) &&
             ot_report_flag_add(r, &e->base.flags[k]))
             return OT_ENOMEM;
     }
