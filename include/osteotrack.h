@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: MIT
  *
  * Conventions
- * - Result structs point at source texts inside the ot_refdata they were
- *   computed with: keep the ot_refdata alive while you read them.
+ * - Result structs point at source ids inside the ot_refdata they were
+ *   computed with: keep the ot_refdata alive while you read them. An id
+ *   names one citation and a confirmed mark (ot_refdata_source_find()).
  * - Every function that can fail returns an int status: OT_OK (0) or a
  *   negative OT_E* code. Codes are never renumbered. ot_strerror() names them.
  * - Output parameters come first and are named `out`.
@@ -316,6 +317,33 @@ OT_EXTERN int ot_refdata_apply_config_text(ot_refdata *rd, const char *json,
 OT_EXTERN void ot_refdata_free(ot_refdata *rd);
 /* The directory the data was loaded from (borrowed). */
 OT_EXTERN const char *ot_refdata_dir(const ot_refdata *rd);
+/*
+ * Provenance. Every figure of the reference data names its source by a stable
+ * id ("iscd-2005-technologist-precision-spine"); results and reports carry the
+ * ids, and the JSON of each lists the ids it used with their citations.
+ * ot_refdata_version(): the data's version (data/sources.json); ot_refdata_digest():
+ * the first 12 hex digits of a SHA-256 over the data files loaded (name and
+ * SHA-256 of each, in a fixed order). Both borrowed.
+ */
+OT_EXTERN const char *ot_refdata_version(const ot_refdata *rd);
+OT_EXTERN const char *ot_refdata_digest(const ot_refdata *rd);
+/* The sources known, in the order registered: the shipped ones, then those of
+ * facility configurations (facility-lsc-SITE, facility-markers-ANALYTE,
+ * facility-crosscal-N). Outputs may be NULL; strings are borrowed. */
+OT_EXTERN size_t ot_refdata_source_count(const ot_refdata *rd);
+OT_EXTERN int ot_refdata_source(const ot_refdata *rd, size_t i, const char **id,
+                                const char **citation, int *confirmed);
+/* By id: OT_EVOCAB when no source has it. */
+OT_EXTERN int ot_refdata_source_find(const ot_refdata *rd, const char *id,
+                                     const char **citation, int *confirmed);
+/* {"osteotrack_version", "reference_data", "sources": {id: {citation,
+ * confirmed}}} of every source known (osteotrack sources). Free with ot_free. */
+OT_EXTERN int ot_refdata_sources_to_json(char **out, const ot_refdata *rd, int pretty);
+/* The facility configurations applied, in order: the name as given and the
+ * first 12 hex digits of the SHA-256 of its bytes. */
+OT_EXTERN size_t ot_refdata_config_count(const ot_refdata *rd);
+OT_EXTERN int ot_refdata_config(const ot_refdata *rd, size_t i, const char **name,
+                                const char **digest);
 
 /* ------------------------------------------------------------------ */
 /* Flags                                                               */
@@ -500,6 +528,9 @@ typedef struct ot_bmd_result {
     double sbmd_baseline_mg_cm2, sbmd_value_mg_cm2; /* NaN unless has_sbmd */
     int sbmd_confirmed;
     const char *sbmd_source;  /* borrowed from the ot_refdata; NULL unless has_sbmd */
+    /* The reference data compared with: its sources' citations and its version
+     * are written with the result. Borrowed; it must outlive the result. */
+    const ot_refdata *rd;
 } ot_bmd_result;
 #else
 typedef struct ot_bmd_result ot_bmd_result;
@@ -614,6 +645,7 @@ typedef struct ot_marker_result {
     char reason[OT_FLAG_MESSAGE_MAX]; /* why, in one sentence */
     size_t nflags;
     ot_flag flags[OT_MARKER_MAX_FLAGS];
+    const ot_refdata *rd;         /* as in ot_bmd_result: borrowed */
 } ot_marker_result;
 #else
 typedef struct ot_marker_result ot_marker_result;

@@ -163,7 +163,9 @@ class WrapperTest(unittest.TestCase):
             r = ot.compare("spine", 0.800, 0.840)
         self.assertFalse(r["lsc_default"])
         self.assertEqual(r["significance"], "increase")
-        self.assertIn("Unit test", r["lsc_source"])
+        self.assertEqual(r["lsc_source"], "facility-lsc-lumbar_spine")
+        self.assertIn("Unit test", r["sources"]["facility-lsc-lumbar_spine"]["citation"])
+        self.assertEqual(r["reference_data"]["config"][0]["name"], "<config dict>")
         path = os.path.join(SRC, "tests", "cli", "cases", "markers-config", "lab.json")
         with osteotrack.load(config=path) as ot:
             self.assertEqual(ot.markers("ctx", 540, 320, therapy="alendronate")["target"], 300)

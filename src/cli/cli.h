@@ -22,6 +22,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_markers(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_precision(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
 
 #if defined(__GNUC__)
 #define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))

@@ -16,6 +16,7 @@ static const command commands[] = {
     {"markers", cmd_markers, "assess a bone turnover marker (P1NP, CTX) on therapy"},
     {"batch", cmd_batch, "one report a patient from files of patients"},
     {"precision", cmd_precision, "a precision study: RMS-SD and LSC of the facility"},
+    {"sources", cmd_sources, "every source of the reference data, and its version"},
 };
 
 static void usage(FILE *to)

@@ -34,7 +34,7 @@ static void choose_lsc(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_opti
         int pct = o->lsc_kind == OT_LSC_PERCENT;
         r->lsc_pct = pct ? o->lsc_value : NAN;
         r->lsc_g_cm2 = pct ? o->lsc_value / 100.0 * ref : o->lsc_value;
-        r->lsc_source = "given by the user for this comparison";
+        r->lsc_source = "user-lsc"; /* data/sources.json */
     } else if (r->cross_calibrated) {
         r->lsc_g_cm2 = r->crosscal_lsc_g_cm2;
         r->lsc_source = r->crosscal_source;
@@ -225,6 +225,7 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
         return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: options version %u, expected %u",
                           o->version, OT_BMD_OPTIONS_VERSION);
     memset(out, 0, sizeof *out);
+    out->rd = rd;
     double base, val;
     int rc = to_g_cm2(&base, rd, from, "baseline ", err);
     if (rc == OT_OK)

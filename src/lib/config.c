@@ -97,6 +97,49 @@ static int apply_markers(ot_marker_rules *rules, const cJSON *markers, const cha
     return OT_OK;
 }
 
+/* Each figure the file set names its source by an id, like the shipped ones:
+ * facility-lsc-SITE, facility-markers-ANALYTE, facility-crosscal-N (N counts
+ * the calibrations of every file applied). The text made above is registered
+ * as the citation, and the struct keeps the id. */
+static int register_one(ot_refdata *rd, char *text, size_t size, const char *id, ot_error *err)
+{
+    int rc = ot_source_add(rd, id, text, 1, 1, "facility configuration", err);
+    if (rc == OT_OK)
+        ot_strlcpy(text, id, size);
+    return rc;
+}
+
+static int register_sources(ot_refdata *rd, const cJSON *lsc, const cJSON *markers,
+                            ot_crosscal *cal, size_t ncal, ot_error *err)
+{
+    char id[64];
+    int rc = OT_OK;
+    for (const cJSON *it = lsc ? lsc->child : NULL; rc == OT_OK && it; it = it->next) {
+        ot_site s;
+        ot_site_parse(&s, it->string);
+        snprintf(id, sizeof id, "facility-lsc-%s", ot_site_name(s));
+        rc = register_one(rd, rd->lsc[s].facility_source, sizeof rd->lsc[s].facility_source, id,
+                          err);
+    }
+    for (const cJSON *it = markers ? markers->child : NULL; rc == OT_OK && it; it = it->next) {
+        ot_analyte a;
+        ot_analyte_parse(&a, it->string);
+        ot_marker_rules *m = &rd->markers[a];
+        snprintf(id, sizeof id, "facility-markers-%s", ot_analyte_name(a));
+        if (m->facility_lsc && strcmp(m->lsc_pct.source, id) != 0)
+            rc = register_one(rd, m->lsc_pct.source, sizeof m->lsc_pct.source, id, err);
+        if (rc == OT_OK && m->facility_target && strcmp(m->target.source, id) != 0)
+            rc = register_one(rd, m->target.source, sizeof m->target.source, id, err);
+    }
+    /* the new calibrations are the ones whose source is still a text */
+    for (size_t i = 0; rc == OT_OK && i < ncal; i++)
+        if (strncmp(cal[i].source, "facility-crosscal-", 18) != 0) {
+            snprintf(id, sizeof id, "facility-crosscal-%zu", ++rd->ncrosscal_ids);
+            rc = register_one(rd, cal[i].source, sizeof cal[i].source, id, err);
+        }
+    return rc;
+}
+
 /* Applies a parsed configuration; a bad one changes nothing. */
 static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_error *err)
 {
@@ -139,6 +182,8 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
     const cJSON *markers = cJSON_GetObjectItemCaseSensitive(doc, "markers");
     if (rc == OT_OK && markers)
         rc = apply_markers(rd->markers, markers, name, facility, err);
+    if (rc == OT_OK)
+        rc = register_sources(rd, lsc, markers, cal, ncal, err);
     if (rc != OT_OK) {
         memcpy(rd->lsc, saved, sizeof saved);
         memcpy(rd->markers, saved_markers, sizeof saved_markers);
@@ -151,6 +196,22 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
     return rc;
 }
 
+/* Every report names the configurations applied and their digests. */
+static int seen(ot_refdata *rd, const char *name, const char *hex, ot_error *err)
+{
+    ot_config_seen *p = realloc(rd->configs, (rd->nconfigs + 1) * sizeof *p);
+    if (!p)
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    rd->configs = p;
+    ot_config_seen *c = &p[rd->nconfigs];
+    if (!(c->name = strdup(name)))
+        return ot_err_set(err, OT_ENOMEM, "out of memory");
+    memcpy(c->digest, hex, OT_DIGEST_CHARS);
+    c->digest[OT_DIGEST_CHARS] = '\0';
+    rd->nconfigs++;
+    return OT_OK;
+}
+
 int ot_refdata_apply_config_text(ot_refdata *rd, const char *json, const char *name,
                                  ot_error *err)
 {
@@ -159,9 +220,14 @@ int ot_refdata_apply_config_text(ot_refdata *rd, const char *json, const char *n
     cJSON *doc = cJSON_Parse(json);
     if (!doc)
         return ot_err_set(err, OT_EPARSE, "%s: malformed JSON", name);
+    char hex[65];
+    ot_sha256 sha;
+    ot_sha256_init(&sha);
+    ot_sha256_update(&sha, json, strlen(json));
+    ot_sha256_hex(&sha, hex);
     int rc = apply_doc(rd, doc, name, err);
     cJSON_Delete(doc);
-    return rc;
+    return rc == OT_OK ? seen(rd, name, hex, err) : rc;
 }
 
 int ot_refdata_apply_config(ot_refdata *rd, const char *path, ot_error *err)
@@ -169,10 +235,11 @@ int ot_refdata_apply_config(ot_refdata *rd, const char *path, ot_error *err)
     if (!rd || !path)
         return ot_err_set(err, OT_EINVAL, "ot_refdata_apply_config: NULL argument");
     cJSON *doc;
-    int rc = ot_json_parse_file(&doc, path, err);
+    char hex[65];
+    int rc = ot_json_parse_file(&doc, path, hex, err);
     if (rc != OT_OK)
         return rc;
     rc = apply_doc(rd, doc, path, err);
     cJSON_Delete(doc);
-    return rc;
+    return rc == OT_OK ? seen(rd, path, hex, err) : rc;
 }

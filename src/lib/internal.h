@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define OT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -144,8 +145,55 @@ typedef struct ot_reference_rules {
     ot_sourced iof_fractures;       /* which fractures the IOF criteria count */
 } ot_reference_rules;
 
+/* SHA-256 (sha256.c): the digest of the data files a report was made with. */
+typedef struct ot_sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t n;
+} ot_sha256;
+void ot_sha256_init(ot_sha256 *s);
+void ot_sha256_update(ot_sha256 *s, const void *data, size_t len);
+void ot_sha256_hex(ot_sha256 *s, char hex[65]); /* finishes s */
+
+/* One source (sources.c): a stable id, its citation, and whether the figure
+ * was confirmed in it. Every figure of data/ names one by "source_id"; the
+ * structs below keep the id in their `source` field. */
+typedef struct ot_source {
+    char *id, *citation;
+    int confirmed;
+} ot_source;
+
+/* A facility configuration applied, named in every report's provenance. */
+typedef struct ot_config_seen {
+    char *name;
+    char digest[13];
+} ot_config_seen;
+
+/* The digest of the data: the first 12 hex digits of a SHA-256. */
+#define OT_DIGEST_CHARS 12
+
+/* Registers id -> (citation, confirmed); `where` names the file for errors.
+ * An id registered again must say the same, unless `replace` (a facility
+ * configuration overriding its own earlier figure). */
+int ot_source_add(ot_refdata *rd, const char *id, const char *citation, int confirmed,
+                  int replace, const char *where, ot_error *err);
+const ot_source *ot_source_find(const ot_refdata *rd, const char *id);
+/* Every object of a data file with a "source" registers its "source_id". */
+int ot_sources_register_doc(ot_refdata *rd, const cJSON *doc, const char *path, ot_error *err);
+/* Adds a file's bytes to the digest of the data loaded. */
+void ot_refdata_digest_file(ot_refdata *rd, const char *name, const char *hex);
+
 struct ot_refdata {
     char dir[1024];
+    ot_source *sources;           /* every source id known, in the order registered */
+    size_t nsources, capsources;
+    char data_version[64];        /* data/sources.json "version" */
+    ot_sha256 digesting;          /* while loading */
+    char digest[OT_DIGEST_CHARS + 1];
+    ot_config_seen *configs;      /* --config files applied, in order */
+    size_t nconfigs;
+    size_t ncrosscal_ids;         /* facility-crosscal-N given so far */
     ot_monitoring mon;
     ot_sourced expected_baseline_tolerance;
     ot_sourced tscore_osteoporosis, tscore_normal;
@@ -252,7 +300,8 @@ int ot_read_all(char **out, size_t *len, FILE *f, size_t max);
 
 /* JSON helpers that name the file and the field in their errors. A file is
  * read whole, up to OT_CONFIG_MAX_FILE bytes. */
-int ot_json_parse_file(cJSON **out, const char *path, ot_error *err);
+/* hex, unless NULL: the SHA-256 of the file's bytes. */
+int ot_json_parse_file(cJSON **out, const char *path, char hex[65], ot_error *err);
 int ot_json_number(double *out, const cJSON *obj, const char *key,
                    int required, double lo, double hi, const char *file,
                    const char *where, ot_error *err);
@@ -263,7 +312,7 @@ int ot_json_sourced(ot_sourced *out, const cJSON *obj, const char *file,
 int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key, double lo,
                           double hi, const char *file, const char *where, ot_error *err);
 /* Parses <rd->dir>/<name> into *out and checks its "kind"; path receives the path. */
-int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name, const char *kind,
+int ot_load_doc(cJSON **out, ot_refdata *rd, const char *name, const char *kind,
                 char *path, size_t pathsz, ot_error *err);
 int ot_load_monitoring(ot_refdata *rd, ot_error *err);
 int ot_load_tscore(ot_refdata *rd, ot_error *err);

@@ -162,6 +162,7 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
     if (o->version != OT_MARKER_OPTIONS_VERSION || (unsigned)o->therapy >= OT_AGENT_COUNT)
         return ot_err_set(err, OT_EINVAL, "ot_marker_assess: bad options");
     memset(out, 0, sizeof *out);
+    out->rd = rd;
     double b, v;
     int rc = to_canonical(&b, rd, baseline, "baseline ", err);
     if (rc == OT_OK)

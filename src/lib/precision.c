@@ -126,7 +126,9 @@ static int check_options(ot_precision_result *r, const ot_refdata *rd,
 {
     r->multiplier_95 = rd->lsc_multiplier.value;
     r->multiplier_confirmed = rd->lsc_multiplier.confirmed;
-    ot_strlcpy(r->multiplier_source, rd->lsc_multiplier.source, sizeof r->multiplier_source);
+    const ot_source *src = ot_source_find(rd, rd->lsc_multiplier.source); /* the id's text */
+    ot_strlcpy(r->multiplier_source, src ? src->citation : rd->lsc_multiplier.source,
+               sizeof r->multiplier_source);
     if (!o)
         return OT_OK;
     if (o->version != OT_PRECISION_OPTIONS_VERSION)

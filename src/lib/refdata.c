@@ -268,6 +268,26 @@ static int load_markers(ot_refdata *rd, ot_error *err)
     return rc;
 }
 
+/* data/sources.json: the data's version, and sources that are not figures. */
+static int load_sources(ot_refdata *rd, ot_error *err)
+{
+    cJSON *doc;
+    char path[1200];
+    int rc = ot_load_doc(&doc, rd, "sources.json", "osteotrack-sources", path, sizeof path, err);
+    if (rc != OT_OK)
+        return rc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "version");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "sources");
+    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= sizeof rd->data_version)
+        rc = ot_err_set(err, OT_EDATA, "%s: version: expected a string of 1-63 characters", path);
+    else if (!cJSON_IsArray(list))
+        rc = ot_err_set(err, OT_EDATA, "%s: sources: expected a list", path);
+    else
+        ot_strlcpy(rd->data_version, v->valuestring, sizeof rd->data_version);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
 {
     if (!out)
@@ -276,7 +296,10 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
     ot_refdata *rd = calloc(1, sizeof *rd);
     if (!rd)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
+    ot_sha256_init(&rd->digesting);
     int rc = set_data_dir(rd, datadir, err);
+    if (rc == OT_OK)
+        rc = load_sources(rd, err);
     if (rc == OT_OK)
         rc = load_lsc(rd, err);
     if (rc == OT_OK)
@@ -299,6 +322,10 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         ot_refdata_free(rd);
         return rc;
     }
+    char hex[65];
+    ot_sha256_hex(&rd->digesting, hex);
+    memcpy(rd->digest, hex, OT_DIGEST_CHARS);
+    rd->digest[OT_DIGEST_CHARS] = '\0';
     *out = rd;
     return OT_OK;
 }
@@ -309,6 +336,14 @@ void ot_refdata_free(ot_refdata *rd)
         return;
     free(rd->expected);
     free(rd->crosscal);
+    for (size_t i = 0; i < rd->nsources; i++) {
+        free(rd->sources[i].id);
+        free(rd->sources[i].citation);
+    }
+    free(rd->sources);
+    for (size_t i = 0; i < rd->nconfigs; i++)
+        free(rd->configs[i].name);
+    free(rd->configs);
     free(rd);
 }
 

@@ -6,16 +6,17 @@
 #include <math.h>
 #include <stdio.h>
 
-static void bmd_entry(jw *w, const ot_bmd_entry *e)
+/* vs_previous holds only what differs from the entry itself: {} when the
+ * previous scan is the baseline. */
+static void bmd_entry(jw *w, ot_srcs *u, const ot_bmd_entry *e)
 {
     jw_object(w, NULL);
-    ot_bmd_result_write(w, &e->base, 0); /* the report lists flags once */
+    ot_bmd_result_write(w, u, &e->base, 0); /* the report lists flags once */
     jw_str(w, "therapy", ot_agent_name(e->therapy));
     jw_str(w, "period", ot_period_name(e->period));
     jw_bool(w, "new_baseline", e->new_baseline);
     jw_object(w, "vs_previous");
-    ot_bmd_change_write(w, &e->prev);
-    jw_str(w, "significance", ot_significance_name(e->prev.significance));
+    ot_bmd_change_diff_write(w, &e->prev, &e->base);
     jw_end_object(w);
     jw_end_object(w);
 }
@@ -44,7 +45,7 @@ static void trend(jw *w, const ot_trend *t)
     jw_end_object(w);
 }
 
-static void tscore(jw *w, const ot_report *r)
+static void tscore(jw *w, ot_srcs *u, const ot_report *r)
 {
     static const char *const cats[] = {"normal", "low_bone_mass", "osteoporosis"};
     static const char *const zcats[] = {"within_expected_range_for_age",
@@ -62,7 +63,7 @@ static void tscore(jw *w, const ot_report *r)
     } else {
         jw_str(w, "lowest_site", ot_site_name(ts->lowest_site));
         jw_date(w, "date", ts->date);
-        jw_str(w, "source", ts->computed ? ts->computed_source : "reported by the scanner");
+        ot_src_write(w, u, "source", ts->computed ? ts->computed_source : "scanner-reported");
     }
     jw_num(w, "lowest_zscore", ts->zlowest, 2);
     if (isnan(ts->zlowest)) {
@@ -172,7 +173,7 @@ static void assessed(jw *w, const ot_report *r)
     jw_end_object(w);
 }
 
-static void review(jw *w, const ot_report *r)
+static void review(jw *w, ot_srcs *u, const ot_report *r)
 {
     const ot_bp_review *v = &r->review;
     if (!v->active) {
@@ -193,7 +194,7 @@ static void review(jw *w, const ot_report *r)
         if (v->reasons & (1u << i))
             jw_str(w, NULL, ot_review_reason(i));
     jw_end_array(w);
-    jw_str(w, "source", v->source);
+    ot_src_write(w, u, "source", v->source);
     jw_end_object(w);
 }
 
@@ -241,6 +242,8 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
         return OT_EINVAL;
     jw w;
     jw_init(&w, pretty);
+    ot_srcs u;
+    ot_srcs_init(&u);
     jw_object(&w, NULL);
     jw_str(&w, "patient_id", r->id);
     jw_date(&w, "as_of", r->as_of);
@@ -248,7 +251,7 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     therapy(&w, r);
     jw_array(&w, "bmd");
     for (size_t i = 0; i < r->nbmd; i++)
-        bmd_entry(&w, &r->bmd[i]);
+        bmd_entry(&w, &u, &r->bmd[i]);
     jw_end_array(&w);
     jw_array(&w, "trend");
     for (size_t i = 0; i < r->ntrend; i++)
@@ -257,17 +260,17 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     jw_array(&w, "markers");
     for (size_t i = 0; i < r->nmarkers; i++) {
         jw_object(&w, NULL);
-        ot_marker_result_write(&w, &r->markers[i], 0);
+        ot_marker_result_write(&w, &u, &r->markers[i], 0);
         jw_end_object(&w);
     }
     jw_end_array(&w);
-    tscore(&w, r);
+    tscore(&w, &u, r);
     assessed(&w, r);
-    review(&w, r);
+    review(&w, &u, r);
     if (r->failure[0]) {
         jw_object(&w, "treatment_failure");
         jw_str(&w, "criterion", r->failure);
-        jw_str(&w, "source", r->rd->mon.failure_min.source);
+        ot_src_write(&w, &u, "source", r->rd->mon.failure_min.source);
         jw_end_object(&w);
     } else {
         jw_null(&w, "treatment_failure");
@@ -287,6 +290,8 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
         jw_str(&w, "note", note);
         jw_end_object(&w);
     }
+    ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
+    ot_srcs_free(&u);
     return jw_finish(&w, out);
 }

@@ -3,6 +3,100 @@
 #include "result_json.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ot_srcs_init(ot_srcs *u)
+{
+    u->ids = u->fixed;
+    u->n = 0;
+    u->cap = sizeof u->fixed / sizeof u->fixed[0];
+}
+
+void ot_srcs_free(ot_srcs *u)
+{
+    if (u->ids != u->fixed)
+        free((void *)u->ids);
+    ot_srcs_init(u);
+}
+
+int ot_srcs_add(ot_srcs *u, const char *id)
+{
+    size_t i = 0;
+    while (i < u->n && u->ids[i] != id && strcmp(u->ids[i], id) != 0)
+        i++;
+    if (i < u->n)
+        return OT_OK;
+    if (u->n == u->cap) {
+        size_t cap = u->cap * 2;
+        const char **p = malloc(cap * sizeof *p);
+        if (!p)
+            return OT_ENOMEM;
+        memcpy(p, u->ids, u->n * sizeof *p);
+        if (u->ids != u->fixed)
+            free((void *)u->ids);
+        u->ids = p;
+        u->cap = cap;
+    }
+    u->ids[u->n++] = id;
+    return OT_OK;
+}
+
+void ot_src_write(jw *w, ot_srcs *u, const char *key, const char *id)
+{
+    if (!id) {
+        jw_null(w, key);
+        return;
+    }
+    jw_str(w, key, id);
+    if (ot_srcs_add(u, id) != OT_OK)
+        w->failed = 1; /* jw_finish reports OT_ENOMEM */
+}
+
+void ot_provenance_write(jw *w, const ot_refdata *rd, const ot_srcs *u)
+{
+    jw_str(w, "osteotrack_version", ot_version());
+    if (!rd) {
+        jw_null(w, "reference_data");
+        jw_null(w, "sources");
+        return;
+    }
+    jw_object(w, "reference_data");
+    jw_str(w, "version", ot_refdata_version(rd));
+    jw_str(w, "digest", ot_refdata_digest(rd));
+    jw_array(w, "config");
+    for (size_t i = 0; i < ot_refdata_config_count(rd); i++) {
+        const char *name, *digest;
+        ot_refdata_config(rd, i, &name, &digest);
+        jw_object(w, NULL);
+        jw_str(w, "name", name);
+        jw_str(w, "digest", digest);
+        jw_end_object(w);
+    }
+    jw_end_array(w);
+    jw_end_object(w);
+    /* sorted by id: a few ids, so a selection of the next smallest */
+    jw_object(w, "sources");
+    const char *last = NULL;
+    for (size_t k = 0; k < u->n; k++) {
+        const char *next = NULL;
+        for (size_t i = 0; i < u->n; i++)
+            if ((!last || strcmp(u->ids[i], last) > 0) && (!next || strcmp(u->ids[i], next) < 0))
+                next = u->ids[i];
+        const ot_source *s = ot_source_find(rd, next);
+        jw_object(w, next);
+        if (s) {
+            jw_str(w, "citation", s->citation);
+            jw_bool(w, "confirmed", s->confirmed);
+        } else { /* not in this reference data: said, not guessed */
+            jw_null(w, "citation");
+            jw_null(w, "confirmed");
+        }
+        jw_end_object(w);
+        last = next;
+    }
+    jw_end_object(w);
+}
 
 void ot_flag_write(jw *w, const ot_flag *f)
 {
@@ -41,8 +135,40 @@ void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
     jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
 }
 
+static int same(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result *own)
+{
+    if (r->baseline_date != own->baseline_date)
+        jw_date(w, "baseline_date", r->baseline_date);
+    if (r->date != own->date)
+        jw_date(w, "date", r->date);
+    if (!same(r->baseline_g_cm2, own->baseline_g_cm2))
+        jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
+    if (r->device_changed && (!own->device_changed ||
+                              !same(r->baseline_converted_g_cm2, own->baseline_converted_g_cm2)))
+        jw_num(w, "baseline_converted_g_cm2", r->baseline_converted_g_cm2, 6);
+    if (!same(r->value_g_cm2, own->value_g_cm2))
+        jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
+    if (!same(r->change_g_cm2, own->change_g_cm2))
+        jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
+    if (!same(r->change_pct, own->change_pct))
+        jw_num(w, "change_pct", r->change_pct, 4);
+    if (!same(r->months, own->months))
+        jw_num(w, "months", r->months, 2);
+    if (!same(r->annualized_pct, own->annualized_pct))
+        jw_num(w, "annualized_pct", r->annualized_pct, 4);
+    if (!same(r->lsc_g_cm2, own->lsc_g_cm2))
+        jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
+    if (r->significance != own->significance)
+        jw_str(w, "significance", ot_significance_name(r->significance));
+}
+
 /* After device_changed, when it is true: how the scanner change was handled. */
-static void scanner_change(jw *w, const ot_bmd_result *r)
+static void scanner_change(jw *w, ot_srcs *u, const ot_bmd_result *r)
 {
     jw_bool(w, "cross_calibrated", r->cross_calibrated);
     if (r->cross_calibrated) {
@@ -54,7 +180,7 @@ static void scanner_change(jw *w, const ot_bmd_result *r)
         jw_num(w, "intercept", r->crosscal_intercept, 6);
         jw_num(w, "lsc_g_cm2", r->crosscal_lsc_g_cm2, 6);
         jw_bool(w, "inverted", inv);
-        jw_str(w, "source", r->crosscal_source);
+        ot_src_write(w, u, "source", r->crosscal_source);
         jw_end_object(w);
     } else {
         jw_null(w, "cross_calibration");
@@ -63,8 +189,7 @@ static void scanner_change(jw *w, const ot_bmd_result *r)
         jw_object(w, "sbmd");
         jw_num(w, "baseline_mg_cm2", r->sbmd_baseline_mg_cm2, 3);
         jw_num(w, "value_mg_cm2", r->sbmd_value_mg_cm2, 3);
-        jw_str(w, "source", r->sbmd_source);
-        jw_bool(w, "confirmed", r->sbmd_confirmed);
+        ot_src_write(w, u, "source", r->sbmd_source);
         jw_end_object(w);
     } else {
         jw_null(w, "sbmd");
@@ -72,14 +197,13 @@ static void scanner_change(jw *w, const ot_bmd_result *r)
 }
 
 /* The fields of a comparison, without the enclosing braces. */
-void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
+void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_flags)
 {
     jw_str(w, "site", ot_site_name(r->site));
     ot_bmd_change_write(w, r);
     jw_num(w, "lsc_pct", r->lsc_pct, 4);
     jw_bool(w, "lsc_default", r->lsc_is_default);
-    jw_str(w, "lsc_source", r->lsc_source);
-    jw_bool(w, "lsc_confirmed", r->lsc_confirmed);
+    ot_src_write(w, u, "lsc_source", r->lsc_source);
     jw_str(w, "significance", ot_significance_name(r->significance));
     if (r->baseline_device[0])
         jw_str(w, "baseline_device", r->baseline_device);
@@ -87,7 +211,7 @@ void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
         jw_str(w, "device", r->device);
     jw_bool(w, "device_changed", r->device_changed);
     if (r->device_changed)
-        scanner_change(w, r);
+        scanner_change(w, u, r);
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
         jw_object(w, "expected");
@@ -98,8 +222,7 @@ void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
                                                                      : "difference_from_placebo");
         jw_num(w, "months", x->months, 2);
         pair(w, "window_months", x->window_lo_months, x->window_hi_months, 2);
-        jw_str(w, "source", x->source);
-        jw_bool(w, "confirmed", x->confirmed);
+        ot_src_write(w, u, "source", x->source);
         jw_end_object(w);
     } else {
         jw_null(w, "expected");
@@ -113,7 +236,7 @@ void ot_bmd_result_write(jw *w, const ot_bmd_result *r, int with_flags)
     }
 }
 
-static void sourced(jw *w, const char *key, double v, const char *source, int confirmed)
+static void sourced(jw *w, ot_srcs *u, const char *key, double v, const char *source)
 {
     if (isnan(v) || !source) {
         jw_null(w, key);
@@ -121,12 +244,11 @@ static void sourced(jw *w, const char *key, double v, const char *source, int co
     }
     jw_object(w, key);
     jw_num(w, "value", v, 4);
-    jw_str(w, "source", source);
-    jw_bool(w, "confirmed", confirmed);
+    ot_src_write(w, u, "source", source);
     jw_end_object(w);
 }
 
-void ot_marker_result_write(jw *w, const ot_marker_result *r, int with_flags)
+void ot_marker_result_write(jw *w, ot_srcs *u, const ot_marker_result *r, int with_flags)
 {
     jw_str(w, "analyte", ot_analyte_name(r->analyte));
     jw_str(w, "unit", ot_unit_name(r->unit));
@@ -146,9 +268,9 @@ void ot_marker_result_write(jw *w, const ot_marker_result *r, int with_flags)
     else
         pair(w, "window_months", r->window_lo_months, r->window_hi_months, 2);
     jw_object(w, "thresholds");
-    sourced(w, "lsc_pct", r->lsc_pct, r->lsc_source, r->lsc_confirmed);
-    sourced(w, "target", r->target, r->target_source, r->target_confirmed);
-    sourced(w, "anabolic_rise", r->rise_threshold, r->rise_source, r->rise_confirmed);
+    sourced(w, u, "lsc_pct", r->lsc_pct, r->lsc_source);
+    sourced(w, u, "target", r->target, r->target_source);
+    sourced(w, u, "anabolic_rise", r->rise_threshold, r->rise_source);
     jw_end_object(w);
     jw_str(w, "response", ot_response_name(r->response));
     jw_str(w, "reason", r->reason);
@@ -166,9 +288,13 @@ int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty)
         return OT_EINVAL;
     jw w;
     jw_init(&w, pretty);
+    ot_srcs u;
+    ot_srcs_init(&u);
     jw_object(&w, NULL);
-    ot_bmd_result_write(&w, r, 1);
+    ot_bmd_result_write(&w, &u, r, 1);
+    ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
+    ot_srcs_free(&u);
     return jw_finish(&w, out);
 }
 
@@ -178,8 +304,30 @@ int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
         return OT_EINVAL;
     jw w;
     jw_init(&w, pretty);
+    ot_srcs u;
+    ot_srcs_init(&u);
     jw_object(&w, NULL);
-    ot_marker_result_write(&w, r, 1);
+    ot_marker_result_write(&w, &u, r, 1);
+    ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
+    ot_srcs_free(&u);
+    return jw_finish(&w, out);
+}
+
+int ot_refdata_sources_to_json(char **out, const ot_refdata *rd, int pretty)
+{
+    if (!out || !rd)
+        return OT_EINVAL;
+    jw w;
+    jw_init(&w, pretty);
+    ot_srcs u;
+    ot_srcs_init(&u);
+    for (size_t i = 0; i < rd->nsources; i++) /* every id, as if each were used */
+        if (ot_srcs_add(&u, rd->sources[i].id) != OT_OK)
+            w.failed = 1;
+    jw_object(&w, NULL);
+    ot_provenance_write(&w, rd, &u);
+    jw_end_object(&w);
+    ot_srcs_free(&u);
     return jw_finish(&w, out);
 }

@@ -127,7 +127,7 @@ int ot_read_all(char **out, size_t *len, FILE *f, size_t max)
     return OT_OK;
 }
 
-int ot_json_parse_file(cJSON **out, const char *path, ot_error *err)
+int ot_json_parse_file(cJSON **out, const char *path, char hex[65], ot_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -142,6 +142,12 @@ int ot_json_parse_file(cJSON **out, const char *path, ot_error *err)
                           (unsigned)OT_CONFIG_MAX_FILE);
     if (rc != OT_OK)
         return ot_err_set(err, rc, "%s: %s", path, rc == OT_EIO ? "read error" : "out of memory");
+    if (hex) {
+        ot_sha256 sha;
+        ot_sha256_init(&sha);
+        ot_sha256_update(&sha, buf, len);
+        ot_sha256_hex(&sha, hex);
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (!root) {
@@ -191,7 +197,10 @@ int ot_json_sourced(ot_sourced *out, const cJSON *obj, const char *file,
     if (!cJSON_IsBool(conf))
         return ot_err_set(err, OT_EDATA, "%s: %s.confirmed: expected true or false",
                           file, where);
-    ot_strlcpy(out->source, src->valuestring, sizeof out->source);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "source_id");
+    if (!cJSON_IsString(id)) /* (registered and checked when the file was loaded) */
+        return ot_err_set(err, OT_EDATA, "%s: %s.source_id: missing", file, where);
+    ot_strlcpy(out->source, id->valuestring, sizeof out->source); /* the id, not the text */
     out->confirmed = cJSON_IsTrue(conf);
     return OT_OK;
 }
@@ -242,23 +251,6 @@ int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key,
                           path, w);
     int rc = ot_json_number(&out->value, e, "value", 1, lo, hi, path, w, err);
     return rc == OT_OK ? ot_json_sourced(out, e, path, w, err) : rc;
-}
-
-/* Parses <dir>/<name> and checks its "kind". */
-int ot_load_doc(cJSON **out, const ot_refdata *rd, const char *name,
-                    const char *kind, char *path, size_t pathsz, ot_error *err)
-{
-    snprintf(path, pathsz, "%s/%s", rd->dir, name);
-    int rc = ot_json_parse_file(out, path, err);
-    if (rc != OT_OK)
-        return rc;
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(*out, "kind");
-    if (!cJSON_IsString(k) || strcmp(k->valuestring, kind) != 0) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return ot_err_set(err, OT_EDATA, "%s: kind: expected \"%s\"", path, kind);
-    }
-    return OT_OK;
 }
 
 /* Decimal with '.': the exact fast path for up to 15 digits, else strtod. */
