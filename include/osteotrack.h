@@ -832,6 +832,15 @@ OT_EXTERN size_t ot_report_flag_count(const ot_report *r);
 OT_EXTERN const ot_flag *ot_report_flag(const ot_report *r, size_t i);
 /* The report as one JSON object (the fields of report.schema.json); free with ot_free(). */
 OT_EXTERN int ot_report_to_json(char **out, const ot_report *r, int pretty);
+/* The detail of a report's JSON: full (ot_report_to_json), or a summary of the
+ * latest comparison of each site (against its baseline and the scan before),
+ * the trend, the T/Z-score, the markers of the current course, the flags, the
+ * assessment, the summary sentence and what is due, with "detail": "summary";
+ * no earlier pair, no list of courses, no assessed_course, bisphosphonate_review
+ * or treatment_failure (their findings are among the flags). */
+typedef enum ot_detail { OT_DETAIL_FULL = 0, OT_DETAIL_SUMMARY = 1 } ot_detail;
+OT_EXTERN int ot_report_to_json_detail(char **out, const ot_report *r, int pretty,
+                                       ot_detail detail);
 
 /* ------------------------------------------------------------------ */
 /* Reading CSV input: long (one observation a row) and wide (one visit */

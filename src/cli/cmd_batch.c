@@ -18,7 +18,7 @@ static const char help[] =
     ;
 
 enum { OPT_INFMT = 256, OPT_FORMAT, OPT_OUTPUT, OPT_ASOF, OPT_CONFIG, OPT_DATA_DIR, OPT_PRETTY,
-       OPT_JOBS, OPT_GROUPING, OPT_HELP };
+       OPT_JOBS, OPT_GROUPING, OPT_DETAIL, OPT_HELP };
 
 static const struct option options[] = {
     {"input-format", required_argument, NULL, OPT_INFMT},
@@ -30,6 +30,7 @@ static const struct option options[] = {
     {"pretty", no_argument, NULL, OPT_PRETTY},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"grouping", required_argument, NULL, OPT_GROUPING},
+    {"detail", required_argument, NULL, OPT_DETAIL},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -142,7 +143,7 @@ typedef struct args {
     ot_input_format infmt;
     const char *output, *config, *datadir;
     ot_date as_of;
-    int pretty, json_array, jobs;
+    int pretty, json_array, jobs, summary;
     ot_grouping grouping;
 } args;
 
@@ -179,6 +180,11 @@ static int parse_args(args *a, int argc, char **argv)
         case OPT_GROUPING:
             if (ot_grouping_parse(&a->grouping, optarg) != OT_OK)
                 return cli_usage(CMD, "--grouping: '%s' is not auto, stream or memory", optarg);
+            break;
+        case OPT_DETAIL:
+            if (strcmp(optarg, "full") && strcmp(optarg, "summary"))
+                return cli_usage(CMD, "--detail: '%s' is not full or summary", optarg);
+            a->summary = !strcmp(optarg, "summary");
             break;
         case OPT_OUTPUT: a->output = optarg; break;
         case OPT_CONFIG: a->config = optarg; break;
@@ -237,7 +243,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
 
 int cmd_batch(int argc, char **argv)
 {
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, 0, 0, OT_GROUPING_AUTO};
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, 0, 0, 0, OT_GROUPING_AUTO};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -257,7 +263,8 @@ int cmd_batch(int argc, char **argv)
     /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
      * this thread (output.c says why) */
     out_block_signals(1);
-    int prc = pool_new(&b.pool, a.jobs, rd, a.as_of, a.pretty, emit, &b);
+    int prc = pool_new(&b.pool, a.jobs, rd, a.as_of,
+                       (a.pretty ? POOL_PRETTY : 0) | (a.summary ? POOL_SUMMARY : 0), emit, &b);
     out_block_signals(0);
     if (prc != OT_OK) {
         ot_refdata_free(rd);

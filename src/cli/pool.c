@@ -62,7 +62,9 @@ static void make_report(const pool *p, slot *s)
     s->err[0] = '\0';
     int rc = ot_report_build(&r, p->rd, s->patient, p->as_of, &err);
     if (rc == OT_OK)
-        rc = ot_report_to_json(&s->json, r, p->pretty);
+        rc = ot_report_to_json_detail(&s->json, r, p->pretty & POOL_PRETTY,
+                                      p->pretty & POOL_SUMMARY ? OT_DETAIL_SUMMARY
+                                                               : OT_DETAIL_FULL);
     if (rc != OT_OK)
         snprintf(s->err, sizeof s->err, "%s", err.message[0] ? err.message : ot_strerror(rc));
     ot_report_free(r);

@@ -13,7 +13,10 @@ typedef struct pool pool;
 typedef void (*pool_emit_fn)(void *ctx, const char *patient_id, const char *json,
                              const char *err);
 
-/* jobs <= 1: no threads, each report is made and emitted at submission. */
+/* jobs <= 1: no threads, each report is made and emitted at submission.
+ * pretty: POOL_PRETTY (indented JSON), | POOL_SUMMARY (--detail summary). */
+#define POOL_PRETTY 1
+#define POOL_SUMMARY 2
 int pool_new(pool **out, int jobs, const ot_refdata *rd, ot_date as_of, int pretty,
              pool_emit_fn emit, void *ctx);
 /* A patient to fill (owned by the pool; reset it with the patient's id). */

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* vs_previous holds only what differs from the entry itself: {} when the
@@ -117,7 +118,7 @@ static const char *class_name(ot_agent a)
     return k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
-static void therapy(jw *w, const ot_report *r)
+static void therapy(jw *w, const ot_report *r, int courses)
 {
     jw_object(w, "therapy");
     if (r->current) {
@@ -126,6 +127,10 @@ static void therapy(jw *w, const ot_report *r)
     } else {
         jw_null(w, "current");
         jw_null(w, "since");
+    }
+    if (!courses) {
+        jw_end_object(w);
+        return;
     }
     jw_array(w, "courses");
     for (size_t i = 0; i < r->ncourses; i++) {
@@ -198,6 +203,18 @@ static void review(jw *w, ot_srcs *u, const ot_report *r)
     jw_end_object(w);
 }
 
+static void failure(jw *w, ot_srcs *u, const ot_report *r)
+{
+    if (!r->failure[0]) {
+        jw_null(w, "treatment_failure");
+        return;
+    }
+    jw_object(w, "treatment_failure");
+    jw_str(w, "criterion", r->failure);
+    ot_src_write(w, u, "source", r->rd->mon.failure_min.source);
+    jw_end_object(w);
+}
+
 /* Flags, alerts first, then warnings, then info; otherwise in rule order. */
 static void flags(jw *w, const ot_report *r)
 {
@@ -236,10 +253,37 @@ static void actions(jw *w, const ot_report *r)
     jw_end_array(w);
 }
 
+/* Summary: the latest entry of each site (against its baseline, and in
+ * vs_previous against the scan before), in report order. */
+static void latest_entries(jw *w, ot_srcs *u, const ot_report *r)
+{
+    size_t last[OT_SITE_COUNT];
+    for (int s = 0; s < OT_SITE_COUNT; s++)
+        last[s] = SIZE_MAX;
+    for (size_t i = 0; i < r->nbmd; i++)
+        last[r->bmd[i].base.site] = i;
+    for (size_t i = 0; i < r->nbmd; i++)
+        if (last[r->bmd[i].base.site] == i)
+            bmd_entry(w, u, &r->bmd[i]);
+}
+
+/* Summary: the markers of the current course (else of the course assessed). */
+static int of_course(const ot_report *r, const ot_marker_result *m)
+{
+    const ot_course *c = r->current ? r->current : r->assessed;
+    return c && m->therapy == c->agent && m->date != OT_DATE_NONE && m->date >= c->start;
+}
+
 int ot_report_to_json(char **out, const ot_report *r, int pretty)
 {
-    if (!out || !r)
+    return ot_report_to_json_detail(out, r, pretty, OT_DETAIL_FULL);
+}
+
+int ot_report_to_json_detail(char **out, const ot_report *r, int pretty, ot_detail detail)
+{
+    if (!out || !r || (detail != OT_DETAIL_FULL && detail != OT_DETAIL_SUMMARY))
         return OT_EINVAL;
+    int full = detail == OT_DETAIL_FULL;
     jw w;
     jw_init(&w, pretty);
     ot_srcs u;
@@ -247,11 +291,16 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     jw_object(&w, NULL);
     jw_str(&w, "patient_id", r->id);
     jw_date(&w, "as_of", r->as_of);
+    if (!full)
+        jw_str(&w, "detail", "summary");
     patient(&w, r);
-    therapy(&w, r);
+    therapy(&w, r, full);
     jw_array(&w, "bmd");
-    for (size_t i = 0; i < r->nbmd; i++)
-        bmd_entry(&w, &u, &r->bmd[i]);
+    if (full)
+        for (size_t i = 0; i < r->nbmd; i++)
+            bmd_entry(&w, &u, &r->bmd[i]);
+    else
+        latest_entries(&w, &u, r);
     jw_end_array(&w);
     jw_array(&w, "trend");
     for (size_t i = 0; i < r->ntrend; i++)
@@ -259,21 +308,18 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     jw_end_array(&w);
     jw_array(&w, "markers");
     for (size_t i = 0; i < r->nmarkers; i++) {
+        if (!full && !of_course(r, &r->markers[i]))
+            continue;
         jw_object(&w, NULL);
         ot_marker_result_write(&w, &u, &r->markers[i], 0);
         jw_end_object(&w);
     }
     jw_end_array(&w);
     tscore(&w, &u, r);
-    assessed(&w, r);
-    review(&w, &u, r);
-    if (r->failure[0]) {
-        jw_object(&w, "treatment_failure");
-        jw_str(&w, "criterion", r->failure);
-        ot_src_write(&w, &u, "source", r->rd->mon.failure_min.source);
-        jw_end_object(&w);
-    } else {
-        jw_null(&w, "treatment_failure");
+    if (full) {
+        assessed(&w, r);
+        review(&w, &u, r);
+        failure(&w, &u, r);
     }
     flags(&w, r);
     jw_str(&w, "assessment", ot_assessment_name(r->assessment));
