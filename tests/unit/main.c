@@ -11,6 +11,20 @@ ot_refdata *test_refdata(void)
     return rd;
 }
 
+const char *test_citation(const ot_refdata *rd, const char *id, int *confirmed)
+{
+    const char *citation = NULL;
+    int conf = -1;
+    ck_assert_msg(id != NULL, "no source id");
+    ck_assert_msg(ot_refdata_source_find(rd, id, &citation, &conf) == OT_OK,
+                  "source id '%s' is not known", id);
+    ck_assert_ptr_nonnull(citation);
+    ck_assert(conf == 0 || conf == 1);
+    if (confirmed)
+        *confirmed = conf;
+    return citation;
+}
+
 int main(void)
 {
     SRunner *sr = srunner_create(suite_vocab());

@@ -132,6 +132,65 @@ static inline const char *str(const cJSON *o, const char *key)
     return v->valuestring;
 }
 
+/* A report's bmd[] entry `e` against the previous scan. vs_previous holds
+ * only the change fields (below) that differ from the entry's own, {} when
+ * the previous scan is the entry's baseline: a field it leaves out equals the
+ * entry's. prev_field() reads one either way. */
+static inline int is_change_field(const char *key)
+{
+    static const char *const fields[] = {
+        "baseline_date", "date",           "baseline_g_cm2", "baseline_converted_g_cm2",
+        "value_g_cm2",   "change_g_cm2",   "change_pct",     "months",
+        "annualized_pct", "lsc_g_cm2",     "significance",   NULL};
+    for (size_t i = 0; fields[i]; i++)
+        if (strcmp(fields[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static inline const cJSON *prev_field(const cJSON *e, const char *key)
+{
+    ck_assert_msg(is_change_field(key), "%s is not a change field", key);
+    const cJSON *vp = get(e, "vs_previous");
+    ck_assert(cJSON_IsObject(vp));
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(vp, key);
+    return v ? v : get(e, key);
+}
+
+/* Does vs_previous name `key`, i.e. differ from the entry there? */
+static inline int prev_differs(const cJSON *e, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(get(e, "vs_previous"), key) != NULL;
+}
+
+static inline double prev_num(const cJSON *e, const char *key)
+{
+    const cJSON *v = prev_field(e, key);
+    ck_assert_msg(cJSON_IsNumber(v), "%s (vs_previous) is not a number", key);
+    return v->valuedouble;
+}
+
+static inline const char *prev_str(const cJSON *e, const char *key)
+{
+    const cJSON *v = prev_field(e, key);
+    ck_assert_msg(cJSON_IsString(v), "%s (vs_previous) is not a string", key);
+    return v->valuestring;
+}
+
+/* The citation of source `id` in a result's JSON `j` (its top-level "sources"
+ * object: {id: {"citation", "confirmed"}}), or fails the test; *confirmed
+ * (may be NULL) gets the confirmed mark. */
+static inline const char *json_citation(const cJSON *j, const char *id, int *confirmed)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(get(j, "sources"), id);
+    ck_assert_msg(cJSON_IsObject(s), "no source '%s' in the sources object", id);
+    const cJSON *c = get(s, "confirmed");
+    ck_assert_msg(cJSON_IsBool(c), "sources.%s.confirmed is not a boolean", id);
+    if (confirmed)
+        *confirmed = cJSON_IsTrue(c);
+    return str(s, "citation");
+}
+
 /* Is `agent` the therapy in effect at the report's as_of? */
 static inline int current_is(const ot_report *r, const char *agent)
 {

@@ -30,6 +30,10 @@ Suite *suite_api_args(void);
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
 
+/* The citation of source `id` in rd (ot_refdata_source_find), or fails the
+ * test; *confirmed (may be NULL) gets its confirmed mark. */
+const char *test_citation(const ot_refdata *rd, const char *id, int *confirmed);
+
 /* Floating-point equality to a stated tolerance. */
 #define ck_assert_near(x, y, tol) ck_assert_double_eq_tol((x), (y), (tol))
 

@@ -69,7 +69,11 @@ START_TEST(worked_example_default_lsc)
     ck_assert_int_eq(r.significance, OT_SIG_STABLE);
     ck_assert(has_flag(&r, OT_FLAG_CHANGE_WITHIN_LSC));
     ck_assert(has_flag(&r, OT_FLAG_DEFAULT_LSC_USED));
-    ck_assert(strstr(r.lsc_source, "ISCD") != NULL);
+    /* the result names the source by id; its citation is ISCD's */
+    ck_assert_str_eq(r.lsc_source, "iscd-2005-technologist-precision-spine");
+    int confirmed = -1;
+    ck_assert(strstr(test_citation(rd, r.lsc_source, &confirmed), "ISCD") != NULL);
+    ck_assert_int_eq(confirmed, r.lsc_confirmed);
 }
 END_TEST
 
@@ -304,7 +308,11 @@ START_TEST(placebo_differences_are_context_only)
     r = on_therapy(OT_AGENT_ALENDRONATE, OT_SITE_LUMBAR_SPINE, 0.800, 0.840, "2019-01-10",
                    "2021-01-10");
     ck_assert_int_eq(r.expected.confirmed, 0);
-    ck_assert(strstr(r.expected.source, "osteotrack's choice") != NULL);
+    ck_assert_str_eq(r.expected.source, "seed-article-bisphosphonate-spine");
+    int confirmed = -1;
+    ck_assert(strstr(test_citation(rd, r.expected.source, &confirmed), "osteotrack's choice") !=
+              NULL);
+    ck_assert_int_eq(confirmed, 0);
 }
 END_TEST
 

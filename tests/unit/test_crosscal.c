@@ -71,7 +71,12 @@ START_TEST(forward_calibration)
     ck_assert(isnan(r.lsc_pct));
     ck_assert_int_eq(r.lsc_is_default, 0);
     ck_assert_int_eq(r.significance, OT_SIG_INCREASE);
-    ck_assert(strstr(r.crosscal_source, "30 patients") && strstr(r.crosscal_source, "facility.json"));
+    /* the first calibration applied: id facility-crosscal-1; its citation
+     * names the study and the file */
+    ck_assert_str_eq(r.crosscal_source, "facility-crosscal-1");
+    const char *citation = test_citation(rd, r.crosscal_source, NULL);
+    ck_assert_msg(strstr(citation, "30 patients") && strstr(citation, "facility.json"), "%s",
+                  citation);
     ck_assert_str_eq(r.lsc_source, r.crosscal_source);
     const ot_flag *f = flag_of(&r, OT_FLAG_DEVICE_CHANGED);
     ck_assert_ptr_nonnull(f);
@@ -141,7 +146,10 @@ START_TEST(options_lsc_still_wins)
     o.lsc_value = 0.050;
     ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, NULL), OT_OK);
     ck_assert_int_eq(r.significance, OT_SIG_STABLE);
-    ck_assert_str_eq(r.lsc_source, "given by the user for this comparison");
+    ck_assert_str_eq(r.lsc_source, "user-lsc");
+    ck_assert(strstr(test_citation(rd, r.lsc_source, NULL), "given on the command line or by the "
+                                                            "calling program for this comparison") !=
+              NULL);
 }
 END_TEST
 
@@ -298,14 +306,19 @@ START_TEST(later_file_replaces_pair)
     ck_assert_int_eq(r.crosscal_inverted, 1);
     ck_assert_near(r.baseline_converted_g_cm2, 0.800, 1e-12);
     ck_assert_near(r.lsc_g_cm2, 0.020, 1e-12);
-    ck_assert(strstr(r.crosscal_source, "second.json") != NULL);
+    /* calibrations are counted over every file applied: setup()'s is 1,
+     * second.json's spine entry 2 and its hip entry 3 */
+    ck_assert_str_eq(r.crosscal_source, "facility-crosscal-2");
+    ck_assert(strstr(test_citation(rd, r.crosscal_source, NULL), "second.json") != NULL);
     /* hip: 0.01 + 1.0 x 0.700 = 0.710; 0.760 - 0.710 = 0.050 >= 0.025 */
     ot_bmd_measure a = scan(OT_SITE_TOTAL_HIP, 0.700, "DXA-1", OT_MFR_UNKNOWN);
     ot_bmd_measure b = scan(OT_SITE_TOTAL_HIP, 0.760, "DXA-2", OT_MFR_UNKNOWN);
     ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, NULL, NULL), OT_OK);
     ck_assert_near(r.baseline_converted_g_cm2, 0.710, 1e-12);
     ck_assert_int_eq(r.significance, OT_SIG_INCREASE);
-    ck_assert(strstr(r.crosscal_source, "in vivo cross-calibration DXA-1 -> DXA-2: Unit A") != NULL);
+    ck_assert_str_eq(r.crosscal_source, "facility-crosscal-3");
+    ck_assert(strstr(test_citation(rd, r.crosscal_source, NULL),
+                     "in vivo cross-calibration DXA-1 -> DXA-2: Unit A") != NULL);
 }
 END_TEST
 
@@ -330,7 +343,10 @@ START_TEST(sbmd_by_hand)
     ck_assert_near(r.sbmd_baseline_mg_cm2, 711.6, 1e-9);
     ck_assert_near(r.sbmd_value_mg_cm2, 713.04, 1e-9);
     ck_assert_int_eq(r.sbmd_confirmed, 1);
-    ck_assert(strstr(r.sbmd_source, "Hanson") != NULL);
+    ck_assert_str_eq(r.sbmd_source, "hanson-1997-sbmd-hip");
+    int confirmed = -1;
+    ck_assert(strstr(test_citation(rd, r.sbmd_source, &confirmed), "Hanson") != NULL);
+    ck_assert_int_eq(confirmed, 1);
     ck_assert_int_eq(r.significance, OT_SIG_NOT_COMPARABLE);
     /* lumbar spine, Hologic 0.880 -> Lunar 1.020 (Hui 1997, g/cm2 x 1000):
      * 1.0550 x (0.880 - 0.972) + 1.0436 = -0.09706 + 1.0436 = 0.94654 -> 946.54
@@ -338,13 +354,15 @@ START_TEST(sbmd_by_hand)
     r = pair(OT_SITE_LUMBAR_SPINE, 0.880, OT_MFR_HOLOGIC, 1.020, OT_MFR_GE_LUNAR);
     ck_assert_near(r.sbmd_baseline_mg_cm2, 946.54, 1e-9);
     ck_assert_near(r.sbmd_value_mg_cm2, 966.136, 1e-9);
-    ck_assert(strstr(r.sbmd_source, "Hui") != NULL);
+    ck_assert_str_eq(r.sbmd_source, "hui-1997-sbmd-spine");
+    ck_assert(strstr(test_citation(rd, r.sbmd_source, NULL), "Hui") != NULL);
     /* femoral neck, Lunar 0.650 -> Norland 0.640 (Lu 2001):
      * 1000 x (-0.023 + 0.939 x 0.650) = 587.35; 1000 x (0.006 + 0.985 x 0.640) = 636.4 */
     r = pair(OT_SITE_FEMORAL_NECK, 0.650, OT_MFR_GE_LUNAR, 0.640, OT_MFR_NORLAND);
     ck_assert_near(r.sbmd_baseline_mg_cm2, 587.35, 1e-9);
     ck_assert_near(r.sbmd_value_mg_cm2, 636.4, 1e-9);
-    ck_assert(strstr(r.sbmd_source, "Lu") != NULL);
+    ck_assert_str_eq(r.sbmd_source, "lu-2001-sbmd-neck");
+    ck_assert(strstr(test_citation(rd, r.sbmd_source, NULL), "Lu") != NULL);
     /* none: the radius; "other"; one make only; the same make */
     ck_assert_int_eq(pair(OT_SITE_RADIUS_33, 0.6, OT_MFR_HOLOGIC, 0.6, OT_MFR_NORLAND).has_sbmd, 0);
     ck_assert_int_eq(pair(OT_SITE_TOTAL_HIP, 0.7, OT_MFR_HOLOGIC, 0.7, OT_MFR_OTHER).has_sbmd, 0);
@@ -363,7 +381,13 @@ START_TEST(sbmd_json)
     const cJSON *b = cJSON_GetObjectItem(j, "sbmd");
     ck_assert_near(cJSON_GetObjectItem(b, "baseline_mg_cm2")->valuedouble, 711.6, 1e-9);
     ck_assert_near(cJSON_GetObjectItem(b, "value_mg_cm2")->valuedouble, 713.04, 1e-9);
-    ck_assert(strstr(cJSON_GetObjectItem(b, "source")->valuestring, "Hanson") != NULL);
+    /* the id, with its citation and confirmed mark in the sources object */
+    const char *id = cJSON_GetObjectItem(b, "source")->valuestring;
+    ck_assert_str_eq(id, "hanson-1997-sbmd-hip");
+    const cJSON *src = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "sources"), id);
+    ck_assert_ptr_nonnull(src);
+    ck_assert(strstr(cJSON_GetObjectItem(src, "citation")->valuestring, "Hanson") != NULL);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(src, "confirmed")));
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "cross_calibrated")));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "cross_calibration")));
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "baseline_converted_g_cm2")));

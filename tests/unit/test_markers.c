@@ -230,7 +230,9 @@ START_TEST(facility_marker_config)
     ot_marker_result r = assess(CTX(540), CTX(300), OT_AGENT_ALENDRONATE, NULL);
     ck_assert_near(r.lsc_pct, 40.0, 1e-12);
     ck_assert_int_eq(r.response, OT_RESP_RESPONDING);
-    ck_assert(strstr(r.lsc_source, "Lab B") != NULL);
+    /* one id per analyte for the facility's lsc and target; the citation names the lab */
+    ck_assert_str_eq(r.lsc_source, "facility-markers-ctx");
+    ck_assert(strstr(test_citation(rd, r.lsc_source, NULL), "Lab B") != NULL);
     ck_assert_int_eq(ot_refdata_apply_config_text(
                          rd, "{\"kind\":\"osteotrack-facility\",\"markers\":{\"bmd\":{}}}",
                          "lab.json", &err),

@@ -85,7 +85,11 @@ START_TEST(mg_cm2_values_and_json_rounding)
     ck_assert_double_eq(num(j, "annualized_pct"), 2.7175);
     ck_assert_double_eq(num(j, "lsc_g_cm2"), 0.04306);
     ck_assert(cJSON_IsTrue(get(j, "lsc_default")));
-    ck_assert(cJSON_IsFalse(get(j, "lsc_confirmed")));
+    /* the LSC's confirmed mark is its source's, in the sources object */
+    ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "lsc_confirmed"));
+    int confirmed = -1;
+    json_citation(j, str(j, "lsc_source"), &confirmed);
+    ck_assert_int_eq(confirmed, 0);
     ck_assert_str_eq(str(j, "significance"), "increase"); /* 0.0487 >= 0.0431 */
     cJSON_Delete(j);
     /* one scan in g/cm2 and the other in mg/cm2: 0.800 g/cm2 -> 828 mg/cm2

@@ -83,8 +83,90 @@ static void check_change(const cJSON *e)
     is_enum(e, "significance", SIGS);
 }
 
+/* Every source id the output names (under "source" or "*_source", null when
+ * nothing was used) is a key of its sources object; each one found is marked
+ * in `used` (the sources object's own members, by position). */
+static void mark_source_ids(const cJSON *o, const cJSON *sources, char *used, int top)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, o)
+    {
+        if (top && c->string && strcmp(c->string, "sources") == 0)
+            continue;
+        size_t n = c->string ? strlen(c->string) : 0;
+        if (c->string && (strcmp(c->string, "source") == 0 ||
+                          (n > 7 && strcmp(c->string + n - 7, "_source") == 0))) {
+            ck_assert_msg(cJSON_IsString(c) || cJSON_IsNull(c), "%s is not an id", c->string);
+            if (cJSON_IsString(c)) {
+                int i = 0, found = 0;
+                const cJSON *s;
+                cJSON_ArrayForEach(s, sources)
+                {
+                    if (strcmp(s->string, c->valuestring) == 0)
+                        found = used[i] = 1;
+                    i++;
+                }
+                ck_assert_msg(found, "%s '%s' is not in the sources object", c->string,
+                              c->valuestring);
+            }
+        }
+        if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            mark_source_ids(c, sources, used, 0);
+    }
+}
+
+/* The output's provenance, last: osteotrack_version, reference_data (the
+ * data's version and digest, the configurations applied) and sources, exactly
+ * the ids used, each with the citation and confirmed mark of the data. */
+static void check_provenance(const cJSON *j, const ot_refdata *d)
+{
+    const cJSON *tail = j->child;
+    while (tail && tail->next && tail->next->next && tail->next->next->next)
+        tail = tail->next;
+    ck_assert_ptr_nonnull(tail);
+    ck_assert_str_eq(tail->string, "osteotrack_version");
+    ck_assert_str_eq(tail->next->string, "reference_data");
+    ck_assert_str_eq(tail->next->next->string, "sources");
+    ck_assert_str_eq(str(j, "osteotrack_version"), ot_version());
+    const cJSON *ref = get(j, "reference_data");
+    ck_assert_str_eq(str(ref, "version"), ot_refdata_version(d));
+    ck_assert_str_eq(str(ref, "digest"), ot_refdata_digest(d));
+    const cJSON *cfg = get(ref, "config");
+    ck_assert(cJSON_IsArray(cfg));
+    ck_assert_int_eq(cJSON_GetArraySize(cfg), (int)ot_refdata_config_count(d));
+    for (size_t i = 0; i < ot_refdata_config_count(d); i++) {
+        const char *name = NULL, *digest = NULL;
+        ck_assert_int_eq(ot_refdata_config(d, i, &name, &digest), OT_OK);
+        ck_assert_str_eq(str(cJSON_GetArrayItem(cfg, (int)i), "name"), name);
+        ck_assert_str_eq(str(cJSON_GetArrayItem(cfg, (int)i), "digest"), digest);
+    }
+    const cJSON *sources = get(j, "sources");
+    ck_assert(cJSON_IsObject(sources));
+    int n = cJSON_GetArraySize(sources);
+    char used[256] = {0};
+    ck_assert(n <= (int)sizeof used);
+    const cJSON *s;
+    cJSON_ArrayForEach(s, sources)
+    {
+        const char *citation = NULL;
+        int confirmed = -1;
+        ck_assert_msg(ot_refdata_source_find(d, s->string, &citation, &confirmed) == OT_OK,
+                      "source '%s' is not in the reference data", s->string);
+        ck_assert_str_eq(str(s, "citation"), citation);
+        ck_assert(cJSON_IsBool(get(s, "confirmed")));
+        ck_assert_int_eq(cJSON_IsTrue(get(s, "confirmed")), confirmed);
+    }
+    mark_source_ids(j, sources, used, 1);
+    int i = 0;
+    cJSON_ArrayForEach(s, sources)
+    {
+        ck_assert_msg(used[i++], "source '%s' is listed but not used", s->string);
+    }
+}
+
 static void check_report_contract(const cJSON *j, const char *id, const char *as_of)
 {
+    check_provenance(j, rd);
     ck_assert_str_eq(str(j, "patient_id"), id);
     ck_assert_str_eq(str(j, "as_of"), as_of);
     const cJSON *e;
@@ -92,8 +174,25 @@ static void check_report_contract(const cJSON *j, const char *id, const char *as
     {
         is_enum(e, "site", SITES);
         check_change(e);
-        ck_assert(cJSON_IsObject(get(e, "vs_previous")));
-        check_change(get(e, "vs_previous"));
+        /* vs_previous: only change fields, each differing from the entry's
+         * own; with the entry's filling in what it leaves out, a full change */
+        const cJSON *vp = get(e, "vs_previous");
+        ck_assert(cJSON_IsObject(vp));
+        cJSON *full = cJSON_Duplicate(e, 1);
+        ck_assert_ptr_nonnull(full);
+        const cJSON *f;
+        cJSON_ArrayForEach(f, vp)
+        {
+            ck_assert_msg(is_change_field(f->string), "vs_previous.%s is not a change field",
+                          f->string);
+            const cJSON *own = cJSON_GetObjectItemCaseSensitive(e, f->string);
+            ck_assert_msg(!own || !cJSON_Compare(f, own, 1),
+                          "vs_previous.%s equals the entry's own", f->string);
+            cJSON_DeleteItemFromObjectCaseSensitive(full, f->string);
+            cJSON_AddItemToObject(full, f->string, cJSON_Duplicate(f, 1));
+        }
+        check_change(full);
+        cJSON_Delete(full);
         const cJSON *x = get(e, "expected");
         ck_assert(cJSON_IsNull(x) || cJSON_IsObject(x));
         if (cJSON_IsObject(x)) {
