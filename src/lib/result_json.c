@@ -135,9 +135,16 @@ void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
     jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
 }
 
-static int same(double a, double b)
+/* Equal as written (jw_num rounds to `decimals`), or both null. */
+static int same(double a, double b, int decimals)
 {
-    return a == b || (isnan(a) && isnan(b));
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    if (!isfinite(a) || !isfinite(b))
+        return !isfinite(a) && !isfinite(b);
+    double x = a * p10[decimals], y = b * p10[decimals];
+    if (!(fabs(x) < 9e15 && fabs(y) < 9e15))
+        return a == b;
+    return llround(x) == llround(y);
 }
 
 void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result *own)
@@ -146,22 +153,26 @@ void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result
         jw_date(w, "baseline_date", r->baseline_date);
     if (r->date != own->date)
         jw_date(w, "date", r->date);
-    if (!same(r->baseline_g_cm2, own->baseline_g_cm2))
+    if (!same(r->baseline_g_cm2, own->baseline_g_cm2, 6))
         jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
-    if (r->device_changed && (!own->device_changed ||
-                              !same(r->baseline_converted_g_cm2, own->baseline_converted_g_cm2)))
-        jw_num(w, "baseline_converted_g_cm2", r->baseline_converted_g_cm2, 6);
-    if (!same(r->value_g_cm2, own->value_g_cm2))
+    /* the entry has it only after a scanner change; null here says the scan
+     * before was compared without a conversion */
+    double conv = r->device_changed ? r->baseline_converted_g_cm2 : NAN;
+    if ((r->device_changed || own->device_changed) &&
+        (r->device_changed != own->device_changed ||
+         !same(conv, own->baseline_converted_g_cm2, 6)))
+        jw_num(w, "baseline_converted_g_cm2", conv, 6);
+    if (!same(r->value_g_cm2, own->value_g_cm2, 6))
         jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
-    if (!same(r->change_g_cm2, own->change_g_cm2))
+    if (!same(r->change_g_cm2, own->change_g_cm2, 6))
         jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
-    if (!same(r->change_pct, own->change_pct))
+    if (!same(r->change_pct, own->change_pct, 4))
         jw_num(w, "change_pct", r->change_pct, 4);
-    if (!same(r->months, own->months))
+    if (!same(r->months, own->months, 2))
         jw_num(w, "months", r->months, 2);
-    if (!same(r->annualized_pct, own->annualized_pct))
+    if (!same(r->annualized_pct, own->annualized_pct, 4))
         jw_num(w, "annualized_pct", r->annualized_pct, 4);
-    if (!same(r->lsc_g_cm2, own->lsc_g_cm2))
+    if (!same(r->lsc_g_cm2, own->lsc_g_cm2, 6))
         jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
     if (r->significance != own->significance)
         jw_str(w, "significance", ot_significance_name(r->significance));
