@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 static int cmp_obs(const void *a, const void *b)
@@ -674,6 +675,10 @@ static int build(ot_report *r, const ot_patient *p)
     return rc;
 }
 
+_Static_assert(offsetof(ot_report, off) + sizeof(((ot_report *)0)->off) == sizeof(ot_report) &&
+                   offsetof(ot_report, cc) < offsetof(ot_report, off),
+               "cc and off are the end of ot_report");
+
 int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, ot_date as_of,
                     ot_error *err)
 {
@@ -684,7 +689,9 @@ int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, 
         return ot_err_set(err, OT_EDATE, "ot_report_build: as_of is required");
     if (ot_check_date(as_of, "ot_report_build: as_of", err) != OT_OK)
         return OT_EDATE;
-    ot_report *r = calloc(1, sizeof *r);
+    ot_report *r = malloc(sizeof *r);
+    if (r)
+        memset(r, 0, offsetof(ot_report, cc)); /* cc and off are written before read */
     if (!r)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     r->rd = rd;
