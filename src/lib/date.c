@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <string.h>
 
 /* What the arithmetic below takes: the days YYYY-MM-DD can write, 0000-01-01
  * to 9999-12-31, a superset of OT_DATE_MIN..OT_DATE_MAX (a date computed
@@ -80,18 +81,19 @@ void ot_date_format(char buf[11], ot_date dt)
         return;
     }
     civil_from_days(dt, &y, &m, &d);
-    const unsigned v[3] = {(unsigned)y, m, d};
-    const int width[3] = {4, 2, 2};
-    char *p = buf;
-    for (int i = 0; i < 3; i++) {
-        unsigned x = v[i];
-        for (int k = width[i] - 1; k >= 0; k--) {
-            p[k] = (char)('0' + x % 10);
-            x /= 10;
-        }
-        p += width[i];
-        *p++ = i < 2 ? '-' : '\0';
-    }
+    /* two digits at a time (y is in 0..9999 here) */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    unsigned yy = (unsigned)y;
+    memcpy(buf, pairs + 2 * (yy / 100), 2);
+    memcpy(buf + 2, pairs + 2 * (yy % 100), 2);
+    buf[4] = '-';
+    memcpy(buf + 5, pairs + 2 * m, 2);
+    buf[7] = '-';
+    memcpy(buf + 8, pairs + 2 * d, 2);
+    buf[10] = '\0';
 }
 
 double ot_date_months_between(ot_date a, ot_date b)

@@ -14,6 +14,15 @@
 #define OT_PRINTF(f, a)
 #endif
 
+/* fmt.c. vsnprintf and snprintf, byte for byte (the same text, the same
+ * truncation, the same return), fast for the conversions the library's
+ * messages use: %% %s %.Ns %c %d %u %ld %lu %zu %.Nf %+.Nf %g %+g. */
+int ot_vfmt(char *buf, size_t size, const char *fmt, va_list ap) OT_PRINTF(3, 0);
+int ot_fmt(char *buf, size_t size, const char *fmt, ...) OT_PRINTF(3, 4);
+/* For the tests: ot_fmt without the vsnprintf fallback, -2 where it would
+ * take it. */
+int ot_fmt_fast(char *buf, size_t size, const char *fmt, ...) OT_PRINTF(3, 4);
+
 /* text.c. The length of the valid UTF-8 sequence at s (of n bytes), 0 if
  * there is none. */
 size_t ot_utf8_seq(const unsigned char *s, size_t n);
@@ -357,6 +366,8 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
                       ot_error *err);
 
 /* Appends a flag; silently keeps the first `cap` (callers size for it). */
+void ot_flag_vadd(ot_flag *flags, size_t *n, size_t cap, ot_flag_code code, ot_severity sev,
+                  int site, int analyte, const char *fmt, va_list ap) OT_PRINTF(8, 0);
 void ot_flag_add(ot_flag *flags, size_t *n, size_t cap, ot_flag_code code,
                  ot_severity sev, int site, int analyte, const char *fmt, ...)
     OT_PRINTF(8, 9);

@@ -13,12 +13,19 @@ void jw_init(jw *w, int pretty)
     w->first = 1;
 }
 
-static int reserve(jw *w, size_t n)
+static int grow(jw *w, size_t n);
+
+static inline int reserve(jw *w, size_t n)
+{
+    if (w->len + n + 1 <= w->cap && !w->failed)
+        return 0;
+    return grow(w, n);
+}
+
+static int grow(jw *w, size_t n)
 {
     if (w->failed)
         return -1;
-    if (w->len + n + 1 <= w->cap)
-        return 0;
     size_t cap = w->cap ? w->cap : 4096;
     while (cap < w->len + n + 1)
         cap *= 2;
@@ -56,14 +63,14 @@ static const unsigned char needs_escape[256] = {
     1, 1, 1, ['"'] = 1, ['\\'] = 1, [0x80] = U8, U8, U8, U8, U8, U8, U8, U8};
 #undef U8
 
-static void string(jw *w, const char *s)
+/* The rest of a string from s (its opening quote written), escaped. */
+static void string_rest(jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = strlen(s);
     if (reserve(w, n * 6 + 2))
         return;
     char *o = w->buf + w->len;
-    *o++ = '"';
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         const unsigned char *run = p;
@@ -119,6 +126,35 @@ static void string(jw *w, const char *s)
     w->len = (size_t)(o - w->buf);
 }
 
+#define STRING_FAST 64
+
+static void string(jw *w, const char *s)
+{
+    /* Most strings (keys, names, codes) are short and plain: copied in one
+     * pass up to their NUL (needs_escape[0] stops it too) without strlen;
+     * the rest of a long or escaped one goes the general way. */
+    if (reserve(w, STRING_FAST + 2))
+        return;
+    char *o = w->buf + w->len, *lim = o + 1 + STRING_FAST;
+    const unsigned char *p = (const unsigned char *)s;
+    *o++ = '"';
+    while (o < lim && !needs_escape[*p])
+        *o++ = (char)*p++;
+    if (*p == '\0') {
+        *o++ = '"';
+        w->len = (size_t)(o - w->buf);
+        return;
+    }
+    w->len = (size_t)(o - w->buf);
+    string_rest(w, (const char *)p);
+}
+
+static inline void byte(jw *w, char c)
+{
+    if (reserve(w, 1) == 0)
+        w->buf[w->len++] = c;
+}
+
 /* A comma unless first, the indentation, and the key. */
 static void item(jw *w, const char *key)
 {
@@ -126,19 +162,22 @@ static void item(jw *w, const char *key)
     if (w->first & bit)
         w->first &= ~bit;
     else
-        raw(w, ",", 1);
-    if (w->depth > 0)
+        byte(w, ',');
+    if (w->pretty && w->depth > 0)
         indent(w);
     if (key) {
         string(w, key);
-        raw(w, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+        if (w->pretty)
+            raw(w, ": ", 2);
+        else
+            byte(w, ':');
     }
 }
 
 static void open_(jw *w, const char *key, char c)
 {
     item(w, key);
-    raw(w, &c, 1);
+    byte(w, c);
     w->depth++;
     w->first |= 1ull << (w->depth & 63);
 }
@@ -149,7 +188,7 @@ static void close_(jw *w, char c)
     w->depth--;
     if (!empty)
         indent(w);
-    raw(w, &c, 1);
+    byte(w, c);
 }
 
 void jw_object(jw *w, const char *key) { open_(w, key, '{'); }
@@ -194,7 +233,13 @@ void jw_num(jw *w, const char *key, double x, int decimals)
         raw(w, tmp, n > 0 ? (size_t)n : 0);
         return;
     }
-    long long v = llround(scaled);
+    /* llround, inline: |scaled| < 9e15, so the cast and the difference are exact */
+    long long v = (long long)scaled;
+    double rest = scaled - (double)v;
+    if (rest >= 0.5)
+        v++;
+    else if (rest <= -0.5)
+        v--;
     char tmp[40], *e = tmp + sizeof tmp, *p = e;
     int neg = v < 0;
     unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;

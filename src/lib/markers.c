@@ -29,26 +29,26 @@ static ot_marker_rule pick_rule(ot_marker_result *r)
     const char *agent = ot_agent_name(r->therapy);
     switch (ot_agent_class_of(r->therapy)) {
     case OT_CLASS_NONE:
-        snprintf(r->reason, sizeof r->reason, "no therapy in effect: the marker rules assess a "
+        ot_fmt(r->reason, sizeof r->reason, "no therapy in effect: the marker rules assess a "
                  "response to treatment");
         return OT_RULE_NONE;
     case OT_CLASS_ROMOSOZUMAB:
-        snprintf(r->reason, sizeof r->reason, "romosozumab raises P1NP early and lowers CTX; no "
+        ot_fmt(r->reason, sizeof r->reason, "romosozumab raises P1NP early and lowers CTX; no "
                  "validated marker response rule exists for it");
         return OT_RULE_NONE;
     case OT_CLASS_SERM:
     case OT_CLASS_HORMONE_THERAPY:
-        snprintf(r->reason, sizeof r->reason, "no marker response rule is validated for %s (the "
+        ot_fmt(r->reason, sizeof r->reason, "no marker response rule is validated for %s (the "
                  "IOF/ECTS rule is for oral bisphosphonates; osteotrack extends it only to "
                  "intravenous bisphosphonates and denosumab)", agent);
         return OT_RULE_NONE;
     case OT_CLASS_SUPPLEMENT:
-        snprintf(r->reason, sizeof r->reason, "%s is a supplement, not osteoporosis therapy: the "
+        ot_fmt(r->reason, sizeof r->reason, "%s is a supplement, not osteoporosis therapy: the "
                  "marker rules assess a response to treatment", agent);
         return OT_RULE_NONE;
     case OT_CLASS_ANABOLIC:
         if (r->analyte == OT_ANALYTE_CTX) {
-            snprintf(r->reason, sizeof r->reason, "on %s the response is judged by P1NP; CTX "
+            ot_fmt(r->reason, sizeof r->reason, "on %s the response is judged by P1NP; CTX "
                      "alone is not assessable", agent);
             return OT_RULE_NONE;
         }
@@ -71,13 +71,13 @@ static int timing_ok(ot_marker_result *r, const ot_window *w, ot_date start)
     ot_date_format(s, start);
     if (r->baseline_date != OT_DATE_NONE && r->baseline_date > start) {
         ot_date_format(b, r->baseline_date);
-        snprintf(r->reason, sizeof r->reason, "the baseline (%s) was taken after %s began (%s): "
+        ot_fmt(r->reason, sizeof r->reason, "the baseline (%s) was taken after %s began (%s): "
                  "it is not a pre-treatment value", b, ot_agent_name(r->therapy), s);
         return 0;
     }
     r->months_from_start = ot_date_months_between(start, r->date);
     if (r->months_from_start < w->lo || r->months_from_start > w->hi) {
-        snprintf(r->reason, sizeof r->reason, "the follow-up is %.1f months after %s began (%s); "
+        ot_fmt(r->reason, sizeof r->reason, "the follow-up is %.1f months after %s began (%s); "
                  "the rule was validated %g-%g months after the start", r->months_from_start,
                  ot_agent_name(r->therapy), s, w->lo, w->hi);
         return 0;
@@ -103,19 +103,19 @@ static void assess_antiresorptive(ot_marker_result *r, const ot_marker_rules *m)
     int down = ot_micro(r->value) < ot_micro(r->baseline);
     if (fell || (below && down)) {
         r->response = OT_RESP_RESPONDING;
-        snprintf(r->reason, sizeof r->reason, "%s fell by %.1f%% (%s the LSC of %g%%) to %g %s (%s "
+        ot_fmt(r->reason, sizeof r->reason, "%s fell by %.1f%% (%s the LSC of %g%%) to %g %s (%s "
                  "the target of %g %s)", lab, fall, fell ? "more than" : "not more than",
                  r->lsc_pct, r->value, u, below ? "below" : "not below", r->target, u);
         return;
     }
     r->response = OT_RESP_SUBOPTIMAL;
     if (!down)
-        snprintf(r->reason, sizeof r->reason, "%s %s (%+.1f%%, to %g %s): a marker that does not "
+        ot_fmt(r->reason, sizeof r->reason, "%s %s (%+.1f%%, to %g %s): a marker that does not "
                  "fall is no response, even below the target of %g %s", lab,
                  ot_micro(r->value) == ot_micro(r->baseline) ? "did not change" : "rose",
                  -fall, r->value, u, r->target, u);
     else
-        snprintf(r->reason, sizeof r->reason, "%s fell by %.1f%%, not more than the LSC of %g%%, "
+        ot_fmt(r->reason, sizeof r->reason, "%s fell by %.1f%%, not more than the LSC of %g%%, "
                  "and %g %s is not below the target of %g %s", lab, fall, r->lsc_pct, r->value,
                  u, r->target, u);
     int oral = ot_agent_class_of(r->therapy) == OT_CLASS_ORAL_BISPHOSPHONATE;
@@ -137,12 +137,12 @@ static void assess_anabolic(ot_marker_result *r, const ot_marker_rules *m)
     r->rise_source = m->rise.source;
     if (ot_micro(r->change_abs) > ot_micro(r->rise_threshold)) {
         r->response = OT_RESP_RESPONDING;
-        snprintf(r->reason, sizeof r->reason, "P1NP rose by %g ug/L, more than the %g ug/L "
+        ot_fmt(r->reason, sizeof r->reason, "P1NP rose by %g ug/L, more than the %g ug/L "
                  "that marks an anabolic response", r->change_abs, r->rise_threshold);
         return;
     }
     r->response = OT_RESP_SUBOPTIMAL;
-    snprintf(r->reason, sizeof r->reason, "P1NP changed by %+g ug/L, not more than the %g ug/L "
+    ot_fmt(r->reason, sizeof r->reason, "P1NP changed by %+g ug/L, not more than the %g ug/L "
              "rise that marks an anabolic response", r->change_abs, r->rise_threshold);
     ot_flag_add(r->flags, &r->nflags, OT_MARKER_MAX_FLAGS, OT_FLAG_INADEQUATE_ANABOLIC_RESPONSE,
                 OT_SEV_WARNING, -1, (int)r->analyte,
@@ -209,7 +209,7 @@ int ot_marker_assess(ot_marker_result *out, const ot_refdata *rd,
         assess_antiresorptive(r, &rd->markers[r->analyte]);
     if (isnan(r->months_from_start)) {
         size_t n = strlen(r->reason);
-        snprintf(r->reason + n, sizeof r->reason - n, "; timing not checked (no dates): the rule "
+        ot_fmt(r->reason + n, sizeof r->reason - n, "; timing not checked (no dates): the rule "
                  "holds %g-%g months after the start", w->lo, w->hi);
     }
     return OT_OK;

@@ -204,7 +204,7 @@ static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const cha
     char date[11], line[32] = "";
     ot_date_format(date, o->date);
     if (d->line > 0)
-        snprintf(line, sizeof line, "line %ld: ", d->line);
+        ot_fmt(line, sizeof line, "line %ld: ", d->line);
     return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s of %s%s%s is already on record (%s%g "
                       "%s%s); the first is kept", what, date, o->device[0] ? " on device " : "",
                       o->device, line, d->value, unit,
@@ -265,7 +265,7 @@ int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measur
     ot_strlcpy(c.device, m->device ? m->device : "", sizeof c.device);
     c.line = line;
     char what[48];
-    snprintf(what, sizeof what, "%s BMD", ot_site_name(m->site));
+    ot_fmt(what, sizeof what, "%s BMD", ot_site_name(m->site));
     if ((rc = over_limit(p, err)) != OT_OK || (rc = check_dup(p, &c, what, "g/cm2", err)) != OT_OK)
         return rc;
     ot_obs *o = new_obs(p);

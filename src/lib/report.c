@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 static int cmp_obs(const void *a, const void *b)
@@ -288,13 +289,13 @@ static void loss_context(const ot_report *r, ot_flag *f, const ot_bmd_result *b)
     if (first) {
         ot_date_format(s, first->start);
         f->severity = OT_SEV_INFO;
-        snprintf(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, "
+        ot_fmt(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, "
                  "before %s began on %s: it equals or exceeds the LSC; a reason for treatment, "
                  "not a response to it", ot_site_name(b->site), -b->change_g_cm2,
                  -b->change_pct, d0, d1, ot_agent_name(first->agent), s);
     } else {
         f->severity = OT_SEV_ALERT;
-        snprintf(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s "
+        ot_fmt(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s "
                  "equals or exceeds the LSC, with no osteoporosis therapy on record; check "
                  "calcium and vitamin D intake and secondary causes, and consider treatment",
                  ot_site_name(b->site), -b->change_g_cm2, -b->change_pct, d0, d1);
@@ -383,12 +384,12 @@ static int site_flags(ot_report *r, size_t first_entry)
         char since[96], s[11];
         ot_date_format(s, r->assessed->start);
         if (cc->cmp.significance == OT_SIG_DECREASE) {
-            snprintf(since, sizeof since, " on %s (begun on %s)",
+            ot_fmt(since, sizeof since, " on %s (begun on %s)",
                      ot_agent_name(r->assessed->agent), s);
             return on_loss_flag(r, &cc->cmp, since);
         }
         if (cc->prev.significance == OT_SIG_DECREASE) {
-            snprintf(since, sizeof since, " on %s (since the previous scan)",
+            ot_fmt(since, sizeof since, " on %s (since the previous scan)",
                      ot_agent_name(r->assessed->agent));
             return on_loss_flag(r, &cc->prev, since);
         }
@@ -510,7 +511,7 @@ static int course_markers(ot_report *r, const ot_course *c, const ot_obs *const 
         res.window_lo_months = res.window_hi_months = NAN;
         res.lsc_pct = res.target = res.rise_threshold = NAN;
         res.response = OT_RESP_NOT_ASSESSABLE;
-        snprintf(res.reason, sizeof res.reason, "no baseline value on or before the start of %s",
+        ot_fmt(res.reason, sizeof res.reason, "no baseline value on or before the start of %s",
                  ot_agent_name(c->agent));
         return add_marker_entry(r, c, &res);
     }
@@ -674,6 +675,10 @@ static int build(ot_report *r, const ot_patient *p)
     return rc;
 }
 
+_Static_assert(offsetof(ot_report, off) + sizeof(((ot_report *)0)->off) == sizeof(ot_report) &&
+                   offsetof(ot_report, cc) < offsetof(ot_report, off),
+               "cc and off are the end of ot_report");
+
 int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, ot_date as_of,
                     ot_error *err)
 {
@@ -684,7 +689,9 @@ int ot_report_build(ot_report **out, const ot_refdata *rd, const ot_patient *p, 
         return ot_err_set(err, OT_EDATE, "ot_report_build: as_of is required");
     if (ot_check_date(as_of, "ot_report_build: as_of", err) != OT_OK)
         return OT_EDATE;
-    ot_report *r = calloc(1, sizeof *r);
+    ot_report *r = malloc(sizeof *r);
+    if (r)
+        memset(r, 0, offsetof(ot_report, cc)); /* cc and off are written before read */
     if (!r)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     r->rd = rd;

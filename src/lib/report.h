@@ -105,10 +105,8 @@ struct ot_report {
     ot_menopause menopause;     /* as given */
     const ot_course *assessed;  /* the course the assessment judges: the current
                                    one, else the one that stopped last; NULL */
-    ot_course_change cc[OT_SITE_COUNT]; /* has_cc says which are set */
-    int has_cc[OT_SITE_COUNT];
-    ot_off_loss off[OT_SITE_COUNT];
-    int has_off[OT_SITE_COUNT];
+    int has_cc[OT_SITE_COUNT];  /* which of cc[] are set */
+    int has_off[OT_SITE_COUNT]; /* which of off[] are set */
     ot_bp_review review;
     ot_date last_dxa;
     size_t nafter;              /* observations, fractures and courses dated after */
@@ -129,6 +127,10 @@ struct ot_report {
     size_t nactions, capactions;
     ot_assessment assessment;
     char summary[700];
+    /* Last, and not zeroed when a report is made (36 of its 38 KB): each
+     * is read only once has_cc or has_off says it was written whole. */
+    ot_course_change cc[OT_SITE_COUNT];
+    ot_off_loss off[OT_SITE_COUNT];
 };
 
 /* The course in effect on date d (latest start), or NULL. Supplements are

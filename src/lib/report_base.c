@@ -72,12 +72,10 @@ int ot_report_add_flag(ot_report *r, ot_flag_code code, ot_severity sev, int sit
 {
     ot_flag f;
     size_t n = 0;
-    char msg[OT_FLAG_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ot_flag_vadd(&f, &n, 1, code, sev, site, analyte, fmt, ap);
     va_end(ap);
-    ot_flag_add(&f, &n, 1, code, sev, site, analyte, "%s", msg);
     return ot_report_flag_add(r, &f);
 }
 
@@ -92,7 +90,7 @@ int ot_report_action(ot_report *r, ot_flag_code code, ot_date due, const char *f
     x->due = due;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(x->action, sizeof x->action, fmt, ap);
+    ot_vfmt(x->action, sizeof x->action, fmt, ap);
     va_end(ap);
     return OT_OK;
 }

@@ -113,13 +113,13 @@ static int fracture_diagnosis(ot_report *r, const ot_obs *low, double low_v, int
         if (nbha == OT_NBHA_ANY_BMD) {
             ts->diagnosis = 1;
             ts->rule = 2;
-            snprintf(ts->basis, sizeof ts->basis, "%s fragility fracture on %s",
+            ot_fmt(ts->basis, sizeof ts->basis, "%s fragility fracture on %s",
                      ot_fracture_site_name(f->site), d);
         } else if (nbha == OT_NBHA_LOW_BONE_MASS && low) {
             ts->diagnosis = 1;
             ts->rule = 3;
             ot_date_format(ld, low->date);
-            snprintf(ts->basis, sizeof ts->basis, "%s fragility fracture on %s with low bone mass "
+            ot_fmt(ts->basis, sizeof ts->basis, "%s fragility fracture on %s with low bone mass "
                      "(%s %.1f at the %s on %s)", ot_fracture_site_name(f->site), d,
                      zref ? "Z-score" : "T-score", low_v, site_label(low->site), ld);
         } else if (nbha == OT_NBHA_LOW_BONE_MASS && !pending) {
@@ -131,10 +131,10 @@ static int fracture_diagnosis(ot_report *r, const ot_obs *low, double low_v, int
     ot_date_format(d, pending->date);
     char bmd[120];
     if (isnan(ts->lowest) && isnan(ts->zlowest))
-        snprintf(bmd, sizeof bmd, "no %s is on record: a DXA scan would decide",
+        ot_fmt(bmd, sizeof bmd, "no %s is on record: a DXA scan would decide",
                  zref ? "Z-score" : "T-score");
     else
-        snprintf(bmd, sizeof bmd, "the %s on record do not show it", zref ? "Z-scores" : "T-scores");
+        ot_fmt(bmd, sizeof bmd, "the %s on record do not show it", zref ? "Z-scores" : "T-scores");
     return ot_report_add_flag(
         r, OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS, r->current ? OT_SEV_INFO : OT_SEV_WARNING, -1, -1,
         "%s fragility fracture on %s: by the NBHA criteria it means osteoporosis only with %s, "
@@ -149,14 +149,14 @@ static int assumed_flag(ot_report *r, unsigned assumed, int first_age, ot_date f
     char d[11], msg[OT_FLAG_MESSAGE_MAX];
     ot_date_format(d, first);
     if (assumed & ASSUMED_WHO)
-        snprintf(msg, sizeof msg, "%s not given: BMD is judged by the WHO T-score "
+        ot_fmt(msg, sizeof msg, "%s not given: BMD is judged by the WHO T-score "
                  "classification, which applies to postmenopausal women and men aged 50 or over; "
                  "for a premenopausal woman or a man under 50 give sex and birth_date",
                  r->sex == OT_SEX_UNKNOWN && r->birth == OT_DATE_NONE ? "sex and birth date"
                  : r->sex == OT_SEX_UNKNOWN                           ? "sex"
                                                                       : "birth date");
     else
-        snprintf(msg, sizeof msg, "menopausal status not given: taken as %s (aged %d on %s, %s "
+        ot_fmt(msg, sizeof msg, "menopausal status not given: taken as %s (aged %d on %s, %s "
                  "%g), so %s; give menopausal_status if it differs",
                  (assumed & ASSUMED_PRE) ? "premenopausal" : "postmenopausal", first_age, d,
                  (assumed & ASSUMED_PRE) ? "under" : "aged", r->rd->ref.premenopausal_below.value,
@@ -230,7 +230,7 @@ int ot_report_tscore(ot_report *r)
         ts->diagnosis = 1;
         ts->rule = 1;
         ot_date_format(d, worst->date);
-        snprintf(ts->basis, sizeof ts->basis, "T-score %.1f at the %s on %s", worst_t,
+        ot_fmt(ts->basis, sizeof ts->basis, "T-score %.1f at the %s on %s", worst_t,
                  site_label(worst->site), d);
     }
     /* low bone mass for NBHA: a T-score below -1.0, or a Z-score at or below -2.0 */
@@ -249,15 +249,15 @@ int ot_report_tscore(ot_report *r)
     if (rc == OT_OK && (assumed & (ASSUMED_WHO | ASSUMED_PRE)) && latest != OT_DATE_NONE)
         rc = assumed_flag(r, assumed, first_age, first_assumed);
     if (ts->zref)
-        snprintf(ts->note, sizeof ts->note, "Z-scores judge BMD in premenopausal women and men "
+        ot_fmt(ts->note, sizeof ts->note, "Z-scores judge BMD in premenopausal women and men "
                  "under 50 (ISCD): %g or lower is below the expected range for age, and "
                  "osteoporosis is not diagnosed from BMD alone%s", r->rd->ref.zscore_low.value,
                  lz < 0 ? "; no Z-score is on record" : "");
     else if (r->sex == OT_SEX_MALE)
-        snprintf(ts->note, sizeof ts->note, "T-scores of men are against the white-female "
+        ot_fmt(ts->note, sizeof ts->note, "T-scores of men are against the white-female "
                  "NHANES III reference, as ISCD recommends (Watts 2013)");
     else if (assumed & ASSUMED_POST)
-        snprintf(ts->note, sizeof ts->note, "menopausal status not given: a woman aged %g or "
+        ot_fmt(ts->note, sizeof ts->note, "menopausal status not given: a woman aged %g or "
                  "over is taken as postmenopausal, so the WHO T-score classification applies",
                  r->rd->ref.premenopausal_below.value);
     if (rc == OT_OK && ts->diagnosis && !isnan(ts->lowest) && ot_micro(ts->lowest) > osteo)
@@ -304,13 +304,13 @@ int ot_report_failure(ot_report *r)
     for (size_t i = 0; i < r->nmarkers; i++)
         no_marker |= r->marker_course[i] == c && r->markers[i].response == OT_RESP_SUBOPTIMAL;
     if (nfx >= 2)
-        snprintf(r->failure, sizeof r->failure, "%zu incident fragility fractures on treatment",
+        ot_fmt(r->failure, sizeof r->failure, "%zu incident fragility fractures on treatment",
                  nfx);
     else if (nfx == 1 && (loss || no_marker))
-        snprintf(r->failure, sizeof r->failure, "an incident fragility fracture with %s",
+        ot_fmt(r->failure, sizeof r->failure, "an incident fragility fracture with %s",
                  loss ? "a significant BMD loss" : "no significant bone turnover marker response");
     else if (loss && no_marker)
-        snprintf(r->failure, sizeof r->failure, "a significant BMD loss with no significant bone "
+        ot_fmt(r->failure, sizeof r->failure, "a significant BMD loss with no significant bone "
                  "turnover marker response");
     else
         return OT_OK;
@@ -570,9 +570,9 @@ static void reasons_text(char *buf, size_t size, unsigned why, const ot_report *
     for (unsigned i = 0; i < R_COUNT && n + 1 < size; i++) {
         if (!(why & (1u << i)))
             continue;
-        int k = snprintf(buf + n, size - n, "%s%s", n ? "; " : "", reason_words[i]);
+        int k = ot_fmt(buf + n, size - n, "%s%s", n ? "; " : "", reason_words[i]);
         if ((1u << i) == R_HIP && k > 0 && n + (size_t)k < size)
-            k += snprintf(buf + n + (size_t)k, size - n - (size_t)k, " (%.1f)", r->ts.hip_latest);
+            k += ot_fmt(buf + n + (size_t)k, size - n - (size_t)k, " (%.1f)", r->ts.hip_latest);
         n = k > 0 && n + (size_t)k < size ? n + (size_t)k : size - 1;
     }
 }
@@ -876,7 +876,7 @@ static void say(text *t, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    int n = ot_vfmt(t->buf + t->len, t->cap - t->len, fmt, ap);
     va_end(ap);
     if (n > 0)
         t->len = t->len + (size_t)n < t->cap ? t->len + (size_t)n : t->cap - 1;
@@ -916,11 +916,11 @@ static void who(char *buf, size_t size, const ot_report *r)
     /* "an" before eight, eleven, eighteen, eighty-... */
     int an = age == 8 || age == 11 || age == 18 || (age >= 80 && age <= 89);
     if (sex && age >= 0)
-        snprintf(buf, size, "A%s %d-year-old %s", an ? "n" : "", age, sex);
+        ot_fmt(buf, size, "A%s %d-year-old %s", an ? "n" : "", age, sex);
     else if (sex)
-        snprintf(buf, size, "A %s", sex);
+        ot_fmt(buf, size, "A %s", sex);
     else if (age >= 0)
-        snprintf(buf, size, "A patient aged %d", age);
+        ot_fmt(buf, size, "A patient aged %d", age);
     else
         buf[0] = '\0';
 }
@@ -936,7 +936,7 @@ static void period_words(char *buf, size_t size, const ot_report *r, ot_date d)
             if (ot_is_therapy(r->courses[i].agent) && r->courses[i].start >= d)
                 c = &r->courses[i];
         if (c)
-            snprintf(buf, size, " before %s began", ot_agent_name(c->agent));
+            ot_fmt(buf, size, " before %s began", ot_agent_name(c->agent));
         break;
     case OT_PERIOD_OFF:
         for (size_t i = 0; i < r->ncourses; i++)
@@ -944,12 +944,12 @@ static void period_words(char *buf, size_t size, const ot_report *r, ot_date d)
                 r->courses[i].until <= d && (!c || r->courses[i].until > c->until))
                 c = &r->courses[i];
         if (c)
-            snprintf(buf, size, " after %s stopped", ot_agent_name(c->agent));
+            ot_fmt(buf, size, " after %s stopped", ot_agent_name(c->agent));
         break;
     case OT_PERIOD_ON:
         c = ot_course_at(r, d);
         if (c)
-            snprintf(buf, size, " on %s", ot_agent_name(c->agent));
+            ot_fmt(buf, size, " on %s", ot_agent_name(c->agent));
         break;
     case OT_PERIOD_NO_TREATMENT: break;
     }
@@ -976,7 +976,7 @@ static void say_site(text *t, const ot_report *r, size_t i, int first)
     say(t, "%s%c%s BMD", first ? " " : "; ", start, label + 1);
     if (r->has_cc[site] || r->has_off[site]) {
         if (r->has_cc[site]) {
-            snprintf(when, sizeof when, " on %s", ot_agent_name(r->assessed->agent));
+            ot_fmt(when, sizeof when, " on %s", ot_agent_name(r->assessed->agent));
             say_change(t, &r->cc[site].cmp, when);
             if (r->cc[site].cmp.date < last->base.date && last->new_baseline) {
                 ot_date_format(d, last->base.date);
@@ -984,7 +984,7 @@ static void say_site(text *t, const ot_report *r, size_t i, int first)
             }
         }
         if (r->has_off[site]) {
-            snprintf(when, sizeof when, " after %s stopped", ot_agent_name(r->off[site].course->agent));
+            ot_fmt(when, sizeof when, " after %s stopped", ot_agent_name(r->off[site].course->agent));
             if (r->has_cc[site])
                 say(t, ", then");
             say_change(t, &r->off[site].cmp, when);

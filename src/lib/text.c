@@ -91,6 +91,22 @@ size_t ot_text_escape(char *buf, size_t size, const char *s, size_t n)
     size_t w = 0, total = 0;
     int full = size == 0 || !buf;
     for (size_t i = 0; s && i < n;) {
+        if (u[i] >= 0x20 && u[i] < 0x7F) { /* a run of printable ASCII: as it is */
+            size_t run = i + 1;
+            while (run < n && u[run] >= 0x20 && u[run] < 0x7F)
+                run++;
+            size_t len = run - i;
+            if (!full) {
+                size_t room = size - 1 - w; /* w < size: full is set before */
+                size_t c = len < room ? len : room;
+                memcpy(buf + w, s + i, c);
+                w += c;
+                full = c < len;
+            }
+            total += len;
+            i = run;
+            continue;
+        }
         char esc[7];
         size_t k, e = escape_one(esc, u + i, n - i, &k), len = e ? e : k;
         if (!full && w + len < size) {

@@ -47,6 +47,7 @@ int main(void)
     srunner_add_suite(sr, suite_reader());
     srunner_add_suite(sr, suite_docs_clinical());
     srunner_add_suite(sr, suite_api_args());
+    srunner_add_suite(sr, suite_fmt());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

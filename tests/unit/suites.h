@@ -26,6 +26,7 @@ Suite *suite_clinical(void);
 Suite *suite_reader(void);
 Suite *suite_docs_clinical(void);
 Suite *suite_api_args(void);
+Suite *suite_fmt(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
