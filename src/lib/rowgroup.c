@@ -69,8 +69,14 @@ typedef struct arena {
     size_t len, cap;
 } arena;
 
-typedef struct table { /* open addressing: slot holds 1 + index, 0 empty */
-    uint32_t *slot;
+/* open addressing: a slot holds 1 + index (0 empty) and the key's hash, so
+ * most probes that miss compare no string, in one cache line */
+typedef struct tslot {
+    uint32_t k, tag;
+} tslot;
+
+typedef struct table {
+    tslot *slot;
     size_t cap, n;
 } table;
 
@@ -108,12 +114,12 @@ struct group {
  * grouped patient's tail, whose `next` is written, is in the newest two). */
 #define SPILL_KEEP 2
 
-static uint64_t hash(const char *s, size_t n)
+static uint32_t hash(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static int grow(void **a, size_t *cap, size_t need, size_t size)
@@ -150,15 +156,13 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
     *added = 0;
     if ((t->n + 1) * 4 > t->cap * 3) { /* keep the load under 3/4 */
         size_t nc = t->cap ? t->cap * 2 : 1024;
-        uint32_t *ns = calloc(nc, sizeof *ns);
+        tslot *ns = calloc(nc, sizeof *ns);
         if (!ns)
             return -1;
         for (size_t i = 0; i < t->cap; i++)
-            if (t->slot[i]) {
-                uint32_t k = t->slot[i] - 1;
-                const char *ks = a->buf + (*offsets)[k];
-                size_t j = hash(ks, strlen(ks)) & (nc - 1);
-                while (ns[j])
+            if (t->slot[i].k) {
+                size_t j = t->slot[i].tag & (nc - 1);
+                while (ns[j].k)
                     j = (j + 1) & (nc - 1);
                 ns[j] = t->slot[i];
             }
@@ -166,9 +170,12 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
         t->slot = ns;
         t->cap = nc;
     }
-    size_t j = hash(s, len) & (t->cap - 1);
-    for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
-        uint32_t k = t->slot[j] - 1;
+    uint32_t h = hash(s, len);
+    size_t j = h & (t->cap - 1);
+    for (; t->slot[j].k; j = (j + 1) & (t->cap - 1)) {
+        if (t->slot[j].tag != h)
+            continue;
+        uint32_t k = t->slot[j].k - 1;
         const char *ks = a->buf + (*offsets)[k];
         if (!strncmp(ks, s, len) && ks[len] == '\0')
             return k;
@@ -179,7 +186,8 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
     if (arena_add(a, s, len, &off))
         return -1;
     (*offsets)[*n] = off;
-    t->slot[j] = (uint32_t)(*n + 1);
+    t->slot[j].k = (uint32_t)(*n + 1);
+    t->slot[j].tag = h;
     t->n++;
     *added = 1;
     return (long)(*n)++;
