@@ -381,8 +381,8 @@ typedef struct pbatch {
 } pbatch;
 
 #define PBATCHES 4
-#define PBATCH_ROWS 4096
-#define PBATCH_TEXT ((size_t)256 << 10)
+#define PBATCH_ROWS 1024
+#define PBATCH_TEXT ((size_t)64 << 10)
 #define NO_TEXT SIZE_MAX
 
 typedef struct parser {

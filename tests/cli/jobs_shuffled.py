@@ -68,7 +68,7 @@ def main():
     half = len(rows) // 2
     fails = 0
     with tempfile.TemporaryDirectory() as tmp:
-        # all the rows (over 16,384: the reading thread's batches go round
+        # all the rows (over 4,096: the reading thread's batches go round
         # their ring), and the same rows in two files
         for name, part in (("all.csv", rows), ("part0.csv", rows[:half]),
                            ("part1.csv", rows[half:])):
