@@ -996,11 +996,17 @@ typedef struct ot_patient_reader_options {
      * May be NULL. */
     void (*note)(void *ctx, const char *message);
     void *ctx;
+    /* Threads that read (0 or 1: none, the calling thread alone). With 2 or
+     * more, CSV rows gathered by auto or memory grouping are parsed on a
+     * thread of the reader's own while the calling thread groups them; the
+     * callbacks are still called on the calling thread only, in the same
+     * order with the same arguments as with none. */
+    unsigned threads;
 } ot_patient_reader_options;
 
-#define OT_PATIENT_READER_OPTIONS_VERSION 1u
+#define OT_PATIENT_READER_OPTIONS_VERSION 2u
 #define OT_PATIENT_READER_OPTIONS_INIT \
-    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL }
+    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0 }
 OT_EXTERN int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version);
 
 /* "auto", "stream", "memory". */

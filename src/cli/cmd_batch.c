@@ -218,6 +218,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
     o.reject = on_reject;
     o.note = on_note;
     o.ctx = b;
+    o.threads = (unsigned)a->jobs; /* gathered CSV rows are parsed on a thread of their own */
     ot_error err = {0, ""};
     if (ot_patient_reader_new(&b->reader, rd, &o, &err) != OT_OK)
         return EXIT_SOFTWARE;

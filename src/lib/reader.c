@@ -8,6 +8,8 @@
 #include "rowgroup.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +320,265 @@ static const char *keep_name(ot_patient_reader *r, const char *name)
     return s;
 }
 
+/* A row from the row reader: rc 1, or the negative status of a rejected one
+ * with its message. 0 goes on; STOP_ROWS: the reading stops (r->fatal);
+ * STOP_NOMEM: out of memory grouping, told in err. */
+#define STOP_ROWS 1
+#define STOP_NOMEM 2
+static int take_row(ot_patient_reader *r, int rc, const ot_row *row, const char *msg,
+                    ot_error *err)
+{
+    r->rows++;
+    if (rc < 0) {
+        reject(r, NULL, 0, NULL, NULL, msg);
+        if (rc == OT_EIO || rc == OT_ENOMEM) {
+            r->fatal = rc;
+            return STOP_ROWS;
+        }
+        return 0;
+    }
+    if (!r->grp) {
+        stream_row(r, row);
+    } else if ((rc = ot_group_add(r->grp, row)) == GROUP_ETOO_MANY_DEVICES) {
+        char m[200];
+        snprintf(m, sizeof m, "device: more than %lu distinct device names, too many to "
+                 "group in memory; the row is rejected (rows grouped by patient are streamed "
+                 "and have no such limit)", (1ul << GROUP_DEVICE_BITS) - 1);
+        reject(r, r->file, row->line, NULL, NULL, m);
+    } else if (rc != 0) {
+        ot_err_set(err, OT_ENOMEM, "%s:%ld: out of memory grouping the rows of %zu patients "
+                   "in memory; the run stops (a file whose rows are grouped by patient is "
+                   "streamed without this)", r->file, row->line, ot_group_patients(r->grp));
+        r->fatal = OT_ENOMEM;
+        return STOP_NOMEM;
+    }
+    return 0;
+}
+
+/* ---- CSV rows parsed on a thread of the reader's own ----
+ * With threads, the row reader runs on a thread that parses rows into
+ * batches (copies of the rows and the messages of rejected ones, in input
+ * order) while the calling thread takes them in the same order and groups
+ * them: the callbacks, the messages and their order are those of the
+ * calling thread reading alone. PBATCHES batches bound the memory. */
+typedef struct pitem {
+    int rc;               /* 1: a row; else the status of a rejected one */
+    long line;
+    size_t id, idlen;     /* the patient id: offset in text, bytes */
+    size_t rec, nrec;     /* its records: recs[rec, rec + nrec) */
+    size_t msg;           /* rejected: its message's offset in text; NO_TEXT: out of memory */
+} pitem;
+
+typedef struct pbatch {
+    pitem *items;
+    size_t n;
+    ot_record *recs;      /* device NULL: see devs */
+    size_t *devs;         /* per record: 1 + offset of its device name in text; 0 none */
+    size_t nrecs, caprecs, capdevs;
+    char *text;
+    size_t len, captext;
+    int end;              /* nothing comes after this batch */
+} pbatch;
+
+#define PBATCHES 4
+#define PBATCH_ROWS 1024
+#define PBATCH_TEXT ((size_t)64 << 10)
+#define NO_TEXT SIZE_MAX
+
+typedef struct parser {
+    ot_rowreader *rr;     /* the parsing thread's while it runs */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pbatch b[PBATCHES];
+    size_t filled, taken; /* batches filled and taken so far (ring positions) */
+    int quit;             /* the reader stops: the thread ends */
+} parser;
+
+static int text_add(pbatch *b, const char *s, size_t n, size_t *off)
+{
+    void *a = b->text;
+    if (ot_grow(&a, &b->captext, b->len + n + 1, 1) != OT_OK)
+        return -1;
+    b->text = a;
+    memcpy(b->text + b->len, s, n);
+    b->text[b->len + n] = '\0';
+    *off = b->len;
+    b->len += n + 1;
+    return 0;
+}
+
+/* Copies a row, or a rejected row's message, into the batch. -1 out of memory. */
+static int batch_add(pbatch *b, int rc, const ot_row *row, const char *msg)
+{
+    pitem *it = &b->items[b->n];
+    memset(it, 0, sizeof *it);
+    it->rc = rc;
+    it->line = row->line;
+    if (rc < 0) {
+        if (text_add(b, msg, strlen(msg), &it->msg) != 0)
+            return -1;
+        b->n++;
+        return 0;
+    }
+    void *a = b->recs, *d = b->devs;
+    if (ot_grow(&a, &b->caprecs, b->nrecs + row->nrecords, sizeof *b->recs) != OT_OK)
+        return -1;
+    b->recs = a;
+    if (ot_grow(&d, &b->capdevs, b->nrecs + row->nrecords, sizeof *b->devs) != OT_OK)
+        return -1;
+    b->devs = d;
+    if (text_add(b, row->patient_id, row->patient_id_len, &it->id) != 0)
+        return -1;
+    it->idlen = row->patient_id_len;
+    it->rec = b->nrecs;
+    it->nrec = row->nrecords;
+    for (size_t i = 0; i < row->nrecords; i++) {
+        ot_record *c = &b->recs[b->nrecs + i];
+        *c = row->records[i];
+        c->device = NULL;
+        b->devs[b->nrecs + i] = 0;
+        size_t off;
+        if (row->records[i].device) {
+            if (text_add(b, row->records[i].device, strlen(row->records[i].device), &off) != 0)
+                return -1;
+            b->devs[b->nrecs + i] = off + 1;
+        }
+    }
+    b->nrecs += row->nrecords;
+    b->n++;
+    return 0;
+}
+
+static void *parse_rows(void *arg)
+{
+    parser *ps = arg;
+    for (int end = 0; !end;) {
+        pthread_mutex_lock(&ps->mu);
+        while (!ps->quit && ps->filled - ps->taken == PBATCHES)
+            pthread_cond_wait(&ps->cv, &ps->mu);
+        int quit = ps->quit;
+        pbatch *b = &ps->b[ps->filled % PBATCHES];
+        pthread_mutex_unlock(&ps->mu);
+        if (quit)
+            break;
+        b->n = b->nrecs = b->len = 0;
+        while (b->n < PBATCH_ROWS && b->len < PBATCH_TEXT) {
+            ot_row row;
+            ot_error e = {0, ""};
+            int rc = ot_rowreader_next(ps->rr, &row, &e);
+            if (rc == 0) {
+                end = 1;
+                break;
+            }
+            if (batch_add(b, rc, &row, e.message) != 0) { /* told as the row reader would */
+                pitem *it = &b->items[b->n++];
+                memset(it, 0, sizeof *it);
+                it->rc = OT_ENOMEM;
+                it->msg = NO_TEXT;
+                rc = OT_ENOMEM;
+            }
+            if (rc == OT_EIO || rc == OT_ENOMEM) { /* final */
+                end = 1;
+                break;
+            }
+        }
+        b->end = end;
+        pthread_mutex_lock(&ps->mu);
+        ps->filled++;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+    }
+    return NULL;
+}
+
+static void parser_free(parser *ps)
+{
+    for (int i = 0; i < PBATCHES; i++) {
+        free(ps->b[i].items);
+        free(ps->b[i].recs);
+        free(ps->b[i].devs);
+        free(ps->b[i].text);
+    }
+    free(ps);
+}
+
+/* Reads the rows of rr on a thread while this one groups them. 1: done,
+ * with take_row's result in *stop; 0: no thread could be had (nothing read). */
+static int read_rows_threaded(ot_patient_reader *r, ot_rowreader *rr, ot_error *err, int *stop)
+{
+    parser *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return 0;
+    ps->rr = rr;
+    for (int i = 0; i < PBATCHES; i++)
+        if (!(ps->b[i].items = malloc((PBATCH_ROWS + 1) * sizeof *ps->b[i].items))) {
+            parser_free(ps);
+            return 0;
+        }
+    if (pthread_mutex_init(&ps->mu, NULL) != 0) {
+        parser_free(ps);
+        return 0;
+    }
+    if (pthread_cond_init(&ps->cv, NULL) != 0) {
+        pthread_mutex_destroy(&ps->mu);
+        parser_free(ps);
+        return 0;
+    }
+    /* the thread takes no signal: the caller's threads do what they do */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_t t;
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int made = pthread_create(&t, NULL, parse_rows, ps) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (made) {
+        int st = 0;
+        for (int end = 0; !end && !st;) {
+            pthread_mutex_lock(&ps->mu);
+            while (ps->taken == ps->filled)
+                pthread_cond_wait(&ps->cv, &ps->mu);
+            pbatch *b = &ps->b[ps->taken % PBATCHES];
+            pthread_mutex_unlock(&ps->mu);
+            for (size_t i = 0; i < b->n && !st && !r->fatal && !r->stop; i++) {
+                const pitem *it = &b->items[i];
+                ot_row row;
+                row.line = it->line;
+                row.nrecords = 0;
+                row.patient_id = NULL;
+                row.patient_id_len = 0;
+                if (it->rc > 0) {
+                    row.patient_id = b->text + it->id;
+                    row.patient_id_len = it->idlen;
+                    row.nrecords = it->nrec;
+                    memcpy(row.records, b->recs + it->rec, it->nrec * sizeof *row.records);
+                    for (size_t k = 0; k < it->nrec; k++)
+                        if (b->devs[it->rec + k])
+                            row.records[k].device = b->text + b->devs[it->rec + k] - 1;
+                }
+                st = take_row(r, it->rc, &row,
+                              it->rc > 0 ? NULL : it->msg == NO_TEXT ? "out of memory"
+                                                                     : b->text + it->msg,
+                              err);
+            }
+            end = b->end || r->fatal || r->stop;
+            pthread_mutex_lock(&ps->mu);
+            ps->taken++;
+            pthread_cond_broadcast(&ps->cv);
+            pthread_mutex_unlock(&ps->mu);
+        }
+        pthread_mutex_lock(&ps->mu);
+        ps->quit = 1;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+        pthread_join(t, NULL);
+        *stop = st;
+    }
+    pthread_cond_destroy(&ps->cv);
+    pthread_mutex_destroy(&ps->mu);
+    parser_free(ps);
+    return made;
+}
+
 static int read_csv(ot_patient_reader *r, FILE *f, ot_input_format fmt, ot_error *err)
 {
     ot_rowreader *rr = NULL;
@@ -331,37 +592,18 @@ static int read_csv(ot_patient_reader *r, FILE *f, ot_input_format fmt, ot_error
     if (ot_rowreader_warning(rr))
         note(r, "%s", ot_rowreader_warning(rr));
     size_t rows_before = r->rows;
-    ot_row row;
-    while (!r->fatal && !r->stop && (rc = ot_rowreader_next(rr, &row, &e)) != 0) {
-        r->rows++;
-        if (rc < 0) {
-            reject(r, NULL, 0, NULL, NULL, e.message);
-            if (rc == OT_EIO || rc == OT_ENOMEM) {
-                r->fatal = rc;
-                break;
-            }
-            continue;
-        }
-        if (!r->grp) {
-            stream_row(r, &row);
-        } else if ((rc = ot_group_add(r->grp, &row)) == GROUP_ETOO_MANY_DEVICES) {
-            char msg[200];
-            snprintf(msg, sizeof msg, "device: more than %lu distinct device names, too many to "
-                     "group in memory; the row is rejected (rows grouped by patient are streamed "
-                     "and have no such limit)", (1ul << GROUP_DEVICE_BITS) - 1);
-            reject(r, r->file, row.line, NULL, NULL, msg);
-        } else if (rc != 0) {
-            ot_err_set(err, OT_ENOMEM, "%s:%ld: out of memory grouping the rows of %zu patients "
-                       "in memory; the run stops (a file whose rows are grouped by patient is "
-                       "streamed without this)", r->file, row.line, ot_group_patients(r->grp));
-            r->fatal = OT_ENOMEM;
-            ot_rowreader_close(rr);
-            return OT_ENOMEM;
-        }
+    int stop = 0;
+    /* gathered rows are parsed on a thread of their own while these are grouped */
+    if (!(r->grp && r->o.threads > 1 && read_rows_threaded(r, rr, err, &stop))) {
+        ot_row row;
+        while (!stop && !r->fatal && !r->stop && (rc = ot_rowreader_next(rr, &row, &e)) != 0)
+            stop = take_row(r, rc, &row, e.message, err);
     }
+    ot_rowreader_close(rr);
+    if (stop == STOP_NOMEM)
+        return OT_ENOMEM;
     if (r->rows == rows_before && !r->fatal)
         note(r, "%s: no data rows after the header", r->file);
-    ot_rowreader_close(rr);
     if (r->fatal)
         return ot_err_set(err, r->fatal, "%s: %s", r->file,
                           r->fatal == OT_EIO ? "cannot read" : "out of memory");

@@ -14,46 +14,55 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One record: an observation, a dose or the demographics of a row, with the
- * therapy named on its row folded in (agent != 0), or a therapy alone (kind
- * OT_REC_THERAPY), and its input line. 40 bytes: the scores in millionths,
- * the bit fields the vocabulary and the device index. By kind:
- *   BMD           value g/cm2, sub site, mfr, device, tscore, zscore
- *   MARKER        value ug/L or ng/L, sub analyte
- *   FRACTURE      sub fracture site
- *   DOSE          sub the agent given
- *   DEMOGRAPHICS  value the birth date (OT_DATE_NONE: not given), sex, meno
- *   THERAPY       agent, tstart, value its end (a therapy with an end)
- * and any of them but THERAPY a folded therapy in agent and tstart. The
- * records of a row are consecutive in its patient's chain. */
-typedef struct mrec {
-    double value;
-    int32_t date;
-    int32_t tstart;   /* therapy start (OT_DATE_NONE when not given) */
-    uint32_t next;    /* 1 + index of the patient's next record; 0: last */
-    uint32_t line;    /* input line, 0 when past 2^32 - 1 */
-    int32_t tscore, zscore; /* scanner-reported: see score_in(); SCORE_NONE: not given */
-    unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none
-                                            (COURSE: the therapies folded into it) */
-    unsigned kind : 3, sub : 4, mfr : 3;
-    unsigned agent : 4, sex : 2, meno : 2; /* agent: 0 none, else 1 + ot_agent */
-    unsigned row_first : 1;                /* the first record of its row or document */
-    unsigned json : 1;   /* from a JSON document: a rejection counts by `part` */
-    unsigned part : 1;   /* an observation, therapy or fracture of a JSON document */
-} mrec;
-
-_Static_assert(sizeof(mrec) == 40, "a grouped record is 40 bytes");
-_Static_assert(OT_REC_COURSE < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
-                   OT_FX_COUNT <= 16 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16 &&
-                   OT_SEX_MALE < 4 && OT_MENOPAUSE_POST < 4,
-               "the vocabulary fits the record's bit fields");
-
 /* A score in millionths: one of up to six decimals (all a scanner reports)
  * comes back as the same double. Any other (more decimals, -0) is kept
  * exactly in the group's table of scores, its index encoded below
  * SCORE_TABLE. */
 #define SCORE_NONE INT32_MIN
 #define SCORE_TABLE (-1100000000L)
+
+/* A therapy start: 0 none, 1 + days after OT_DATE_MIN for an accepted date,
+ * TSTART_TABLE + i for any other, kept in the table of scores at i. */
+#define TSTART_BITS 18
+#define TSTART_TABLE (1u << (TSTART_BITS - 1))
+_Static_assert(OT_DATE_MAX - OT_DATE_MIN + 1 < (long)TSTART_TABLE,
+               "an accepted date fits a therapy start's bits");
+
+/* One record: an observation, a dose or the demographics of a row, with the
+ * therapy named on its row folded in (agent != 0), or a therapy alone (kind
+ * OT_REC_THERAPY), and its input line. 32 bytes: measurements and scores in
+ * millionths (see score_in), a therapy start in 18 bits (see tstart_in), the
+ * bit fields the vocabulary and the device index. By kind:
+ *   BMD           value g/cm2, sub site, mfr, device, tscore, zscore
+ *   MARKER        value ug/L or ng/L, sub analyte
+ *   FRACTURE      sub fracture site
+ *   DOSE          sub the agent given
+ *   DEMOGRAPHICS  value the birth date (OT_DATE_NONE: not given), sub sex,
+ *                 mfr menopausal status
+ *   THERAPY       agent, tstart, value its end (a therapy with an end)
+ * and any of them but THERAPY a folded therapy in agent and tstart. The
+ * records of a row are consecutive in its patient's chain. */
+typedef struct mrec {
+    int32_t value;    /* BMD, MARKER: score_in(); else a date */
+    int32_t date;
+    uint32_t next;    /* 1 + index of the patient's next record; 0: last */
+    uint32_t line;    /* input line, 0 when past 2^32 - 1 */
+    int32_t tscore, zscore; /* scanner-reported: see score_in(); SCORE_NONE: not given */
+    unsigned device : GROUP_DEVICE_BITS; /* 1 + index into the device table; 0: none
+                                            (COURSE: the therapies folded into it) */
+    unsigned kind : 3, sub : 4, mfr : 3;
+    unsigned row_first : 1;                /* the first record of its row or document */
+    unsigned json : 1;   /* from a JSON document: a rejection counts by `part` */
+    unsigned tstart : TSTART_BITS; /* therapy start: see tstart_in() */
+    unsigned agent : 4;  /* 0 none, else 1 + ot_agent */
+    unsigned part : 1;   /* an observation, therapy or fracture of a JSON document */
+} mrec;
+
+_Static_assert(sizeof(mrec) == 32, "a grouped record is 32 bytes");
+_Static_assert(OT_REC_COURSE < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
+                   OT_FX_COUNT <= 16 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16 &&
+                   OT_SEX_MALE < 16 && OT_MENOPAUSE_POST < 8,
+               "the vocabulary fits the record's bit fields");
 
 /* Records live in blocks that never move: no copy, no slack on growth. */
 #define BLOCK_BITS 13
@@ -69,8 +78,14 @@ typedef struct arena {
     size_t len, cap;
 } arena;
 
-typedef struct table { /* open addressing: slot holds 1 + index, 0 empty */
-    uint32_t *slot;
+/* open addressing: a slot holds 1 + index (0 empty) and the key's hash, so
+ * most probes that miss compare no string, in one cache line */
+typedef struct tslot {
+    uint32_t k, tag;
+} tslot;
+
+typedef struct table {
+    tslot *slot;
     size_t cap, n;
 } table;
 
@@ -108,12 +123,12 @@ struct group {
  * grouped patient's tail, whose `next` is written, is in the newest two). */
 #define SPILL_KEEP 2
 
-static uint64_t hash(const char *s, size_t n)
+static uint32_t hash(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static int grow(void **a, size_t *cap, size_t need, size_t size)
@@ -150,15 +165,13 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
     *added = 0;
     if ((t->n + 1) * 4 > t->cap * 3) { /* keep the load under 3/4 */
         size_t nc = t->cap ? t->cap * 2 : 1024;
-        uint32_t *ns = calloc(nc, sizeof *ns);
+        tslot *ns = calloc(nc, sizeof *ns);
         if (!ns)
             return -1;
         for (size_t i = 0; i < t->cap; i++)
-            if (t->slot[i]) {
-                uint32_t k = t->slot[i] - 1;
-                const char *ks = a->buf + (*offsets)[k];
-                size_t j = hash(ks, strlen(ks)) & (nc - 1);
-                while (ns[j])
+            if (t->slot[i].k) {
+                size_t j = t->slot[i].tag & (nc - 1);
+                while (ns[j].k)
                     j = (j + 1) & (nc - 1);
                 ns[j] = t->slot[i];
             }
@@ -166,9 +179,12 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
         t->slot = ns;
         t->cap = nc;
     }
-    size_t j = hash(s, len) & (t->cap - 1);
-    for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
-        uint32_t k = t->slot[j] - 1;
+    uint32_t h = hash(s, len);
+    size_t j = h & (t->cap - 1);
+    for (; t->slot[j].k; j = (j + 1) & (t->cap - 1)) {
+        if (t->slot[j].tag != h)
+            continue;
+        uint32_t k = t->slot[j].k - 1;
         const char *ks = a->buf + (*offsets)[k];
         if (!strncmp(ks, s, len) && ks[len] == '\0')
             return k;
@@ -179,7 +195,8 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
     if (arena_add(a, s, len, &off))
         return -1;
     (*offsets)[*n] = off;
-    t->slot[j] = (uint32_t)(*n + 1);
+    t->slot[j].k = (uint32_t)(*n + 1);
+    t->slot[j].tag = h;
     t->n++;
     *added = 1;
     return (long)(*n)++;
@@ -298,6 +315,35 @@ static int score_in(group *g, double x, int32_t *out)
     return 0;
 }
 
+/* A therapy start into its bits (0 on success), or -1 out of memory. */
+static int tstart_in(group *g, ot_date d, mrec *m)
+{
+    if (d == OT_DATE_NONE) {
+        m->tstart = 0;
+        return 0;
+    }
+    if (d >= OT_DATE_MIN && d <= OT_DATE_MAX) {
+        m->tstart = (unsigned)(d - OT_DATE_MIN + 1) & ((1u << TSTART_BITS) - 1);
+        return 0;
+    }
+    /* no reader gives another, but it is kept as it came */
+    if (g->nscores >= (1u << TSTART_BITS) - TSTART_TABLE ||
+        grow((void **)&g->scores, &g->capscores, g->nscores + 1, sizeof *g->scores))
+        return -1;
+    g->scores[g->nscores] = (double)d;
+    m->tstart = (TSTART_TABLE + (unsigned)g->nscores++) & ((1u << TSTART_BITS) - 1);
+    return 0;
+}
+
+static ot_date tstart_out(const group *g, const mrec *m)
+{
+    if (m->tstart == 0)
+        return OT_DATE_NONE;
+    if (m->tstart >= TSTART_TABLE)
+        return (ot_date)g->scores[m->tstart - TSTART_TABLE];
+    return OT_DATE_MIN + (ot_date)m->tstart - 1;
+}
+
 /* Record k (1-based); from the spill file through a one-block cache when its
  * block is there (then NULL if it cannot be read back). */
 static mrec *rec_at(group *g, uint32_t k)
@@ -333,8 +379,7 @@ static mrec *new_rec(group *g, long line)
     g->nrecs++;
     memset(m, 0, sizeof *m);
     m->line = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
-    m->tstart = (int32_t)OT_DATE_NONE;
-    m->tscore = m->zscore = SCORE_NONE;
+    m->tscore = m->zscore = SCORE_NONE; /* tstart 0: none */
     return m;
 }
 
@@ -393,30 +438,36 @@ static int put(group *g, long pi, const ot_record *r, long line, unsigned flags,
     switch (r->kind) {
     case OT_REC_BMD:
         m->sub = (unsigned)r->site & 15u;
-        m->value = r->value;
-        if (score_in(g, r->tscore, &m->tscore) || score_in(g, r->zscore, &m->zscore))
+        if (score_in(g, r->value, &m->value) || score_in(g, r->tscore, &m->tscore) ||
+            score_in(g, r->zscore, &m->zscore))
             return -1;
         m->mfr = (unsigned)r->manufacturer & 7u;
         if (r->device && (rc = add_device(g, m, r->device)) != 0)
             return rc;
         break;
-    case OT_REC_MARKER: m->sub = (unsigned)r->analyte & 15u; m->value = r->value; break;
+    case OT_REC_MARKER:
+        m->sub = (unsigned)r->analyte & 15u;
+        if (score_in(g, r->value, &m->value))
+            return -1;
+        break;
     case OT_REC_FRACTURE: m->sub = (unsigned)r->fracture & 15u; break;
     case OT_REC_DOSE: m->sub = (unsigned)r->agent & 15u; break;
     case OT_REC_DEMOGRAPHICS:
-        m->value = (double)r->birth_date;
-        m->sex = (unsigned)r->sex & 3u;
-        m->meno = (unsigned)r->menopause & 3u;
+        m->value = (int32_t)r->birth_date;
+        m->sub = (unsigned)r->sex & 15u;
+        m->mfr = (unsigned)r->menopause & 7u;
         break;
     case OT_REC_THERAPY: /* a therapy with an end: kept apart, end in value */
         m->agent = ((unsigned)r->agent + 1) & 15u;
-        m->tstart = (int32_t)r->start;
-        m->value = (double)r->end;
+        if (tstart_in(g, r->start, m))
+            return -1;
+        m->value = (int32_t)r->end;
         break;
     case OT_REC_COURSE: /* the agent in sub: nothing folds into it */
         m->sub = (unsigned)r->agent & 15u;
-        m->tstart = (int32_t)r->start;
-        m->value = (double)r->end;
+        if (tstart_in(g, r->start, m))
+            return -1;
+        m->value = (int32_t)r->end;
         break;
     }
     gpat *pt = &g->pats[pi];
@@ -463,8 +514,9 @@ int ot_group_add(group *g, const ot_row *row)
         const ot_record *r = &row->records[i];
         if (r->kind == OT_REC_THERAPY && r->end == OT_DATE_NONE && prev && !prev->agent &&
             prev->date == (int32_t)r->date) { /* fold into the row's observation */
+            if (tstart_in(g, r->start, prev))
+                return -1;
             prev->agent = ((unsigned)r->agent + 1) & 15u;
-            prev->tstart = (int32_t)r->start;
             continue;
         }
         mrec *m;
@@ -695,22 +747,22 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
         switch (r.kind) {
         case OT_REC_BMD:
             r.site = (ot_site)m->sub;
-            r.value = m->value;
+            r.value = score_out(g, m->value);
             r.manufacturer = (ot_manufacturer)m->mfr;
             r.device = m->device ? g->devs.buf + g->dev_off[m->device - 1] : NULL;
             break;
-        case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = m->value; break;
+        case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = score_out(g, m->value); break;
         case OT_REC_FRACTURE: r.fracture = (ot_fracture_site)m->sub; break;
         case OT_REC_DOSE: r.agent = (ot_agent)m->sub; break;
         case OT_REC_DEMOGRAPHICS:
             r.birth_date = (ot_date)m->value;
-            r.sex = (ot_sex)m->sex;
-            r.menopause = (ot_menopause)m->meno;
+            r.sex = (ot_sex)m->sub;
+            r.menopause = (ot_menopause)m->mfr;
             break;
         case OT_REC_THERAPY: break;
         case OT_REC_COURSE:
             r.agent = (ot_agent)m->sub;
-            r.start = m->tstart;
+            r.start = tstart_out(g, m);
             r.end = (ot_date)m->value;
             break;
         }
@@ -727,7 +779,7 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             t.kind = OT_REC_THERAPY;
             t.date = m->date;
             t.agent = (ot_agent)(m->agent - 1);
-            t.start = m->tstart;
+            t.start = tstart_out(g, m);
             t.end = r.kind == OT_REC_THERAPY ? (ot_date)m->value : OT_DATE_NONE;
             t.tscore = t.zscore = NAN;
             t.birth_date = OT_DATE_NONE;
