@@ -184,6 +184,8 @@ static int apply_doc(ot_refdata *rd, const cJSON *doc, const char *name, ot_erro
         rc = apply_markers(rd->markers, markers, name, facility, err);
     if (rc == OT_OK)
         rc = register_sources(rd, lsc, markers, cal, ncal, err);
+    if (rc == OT_OK && ot_sources_index(rd) != OT_OK)
+        rc = ot_err_set(err, OT_ENOMEM, "out of memory");
     if (rc != OT_OK) {
         memcpy(rd->lsc, saved, sizeof saved);
         memcpy(rd->markers, saved_markers, sizeof saved_markers);

@@ -188,6 +188,8 @@ typedef struct ot_config_seen {
 int ot_source_add(ot_refdata *rd, const char *id, const char *citation, int confirmed,
                   int replace, const char *where, ot_error *err);
 const ot_source *ot_source_find(const ot_refdata *rd, const char *id);
+/* Sorts the index ot_source_find searches: after loading, after a config. */
+int ot_sources_index(ot_refdata *rd);
 /* Every object of a data file with a "source" registers its "source_id". */
 int ot_sources_register_doc(ot_refdata *rd, const cJSON *doc, const char *path, ot_error *err);
 /* Adds a file's bytes to the digest of the data loaded. */
@@ -197,6 +199,8 @@ struct ot_refdata {
     char dir[1024];
     ot_source *sources;           /* every source id known, in the order registered */
     size_t nsources, capsources;
+    ot_source **sorted;           /* the same by id (ot_sources_index), for lookups */
+    size_t nsorted;
     char data_version[64];        /* data/sources.json "version" */
     ot_sha256 digesting;          /* while loading */
     char digest[OT_DIGEST_CHARS + 1];

@@ -318,6 +318,8 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = ot_load_agents(rd, err);
     if (rc == OT_OK)
         rc = ot_load_fractures(rd, err);
+    if (rc == OT_OK && ot_sources_index(rd) != OT_OK)
+        rc = ot_err_set(err, OT_ENOMEM, "out of memory");
     if (rc != OT_OK) {
         ot_refdata_free(rd);
         return rc;
@@ -341,6 +343,7 @@ void ot_refdata_free(ot_refdata *rd)
         free(rd->sources[i].citation);
     }
     free(rd->sources);
+    free(rd->sorted);
     for (size_t i = 0; i < rd->nconfigs; i++)
         free(rd->configs[i].name);
     free(rd->configs);

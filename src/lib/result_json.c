@@ -22,11 +22,12 @@ void ot_srcs_free(ot_srcs *u)
 
 int ot_srcs_add(ot_srcs *u, const char *id)
 {
-    size_t i = 0;
-    while (i < u->n && u->ids[i] != id && strcmp(u->ids[i], id) != 0)
-        i++;
-    if (i < u->n)
-        return OT_OK;
+    for (size_t i = 0; i < u->n; i++) /* the same field again: the same pointer */
+        if (u->ids[i] == id)
+            return OT_OK;
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->ids[i], id) == 0)
+            return OT_OK;
     if (u->n == u->cap) {
         size_t cap = u->cap * 2;
         const char **p = malloc(cap * sizeof *p);
@@ -53,7 +54,7 @@ void ot_src_write(jw *w, ot_srcs *u, const char *key, const char *id)
         w->failed = 1; /* jw_finish reports OT_ENOMEM */
 }
 
-void ot_provenance_write(jw *w, const ot_refdata *rd, const ot_srcs *u)
+void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u)
 {
     jw_str(w, "osteotrack_version", ot_version());
     if (!rd) {
@@ -75,14 +76,17 @@ void ot_provenance_write(jw *w, const ot_refdata *rd, const ot_srcs *u)
     }
     jw_end_array(w);
     jw_end_object(w);
-    /* sorted by id: a few ids, so a selection of the next smallest */
+    /* sorted by id (a few: sorted in place by insertion) */
+    for (size_t i = 1; i < u->n; i++) {
+        const char *x = u->ids[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(u->ids[j - 1], x) > 0; j--)
+            u->ids[j] = u->ids[j - 1];
+        u->ids[j] = x;
+    }
     jw_object(w, "sources");
-    const char *last = NULL;
     for (size_t k = 0; k < u->n; k++) {
-        const char *next = NULL;
-        for (size_t i = 0; i < u->n; i++)
-            if ((!last || strcmp(u->ids[i], last) > 0) && (!next || strcmp(u->ids[i], next) < 0))
-                next = u->ids[i];
+        const char *next = u->ids[k];
         const ot_source *s = ot_source_find(rd, next);
         jw_object(w, next);
         if (s) {
@@ -93,7 +97,6 @@ void ot_provenance_write(jw *w, const ot_refdata *rd, const ot_srcs *u)
             jw_null(w, "confirmed");
         }
         jw_end_object(w);
-        last = next;
     }
     jw_end_object(w);
 }

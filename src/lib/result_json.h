@@ -17,8 +17,9 @@ int ot_srcs_add(ot_srcs *u, const char *id); /* OT_OK or OT_ENOMEM */
 /* key: id, and the id remembered (a NULL id is null). */
 void ot_src_write(jw *w, ot_srcs *u, const char *key, const char *id);
 /* "osteotrack_version", "reference_data" {version, digest, config [{name,
- * digest}]} and "sources" {id: {citation, confirmed}} of the ids in u, sorted. */
-void ot_provenance_write(jw *w, const ot_refdata *rd, const ot_srcs *u);
+ * digest}]} and "sources" {id: {citation, confirmed}} of the ids in u, which
+ * it sorts. */
+void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u);
 
 void ot_flag_write(jw *w, const ot_flag *f);
 void ot_bmd_change_write(jw *w, const ot_bmd_result *r);

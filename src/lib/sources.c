@@ -29,9 +29,43 @@ static ot_source *find(const ot_refdata *rd, const char *id)
     return NULL;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(ot_source *const *)a)->id, (*(ot_source *const *)b)->id);
+}
+
+int ot_sources_index(ot_refdata *rd)
+{
+    ot_source **idx = realloc(rd->sorted, (rd->nsources ? rd->nsources : 1) * sizeof *idx);
+    if (!idx)
+        return OT_ENOMEM;
+    for (size_t i = 0; i < rd->nsources; i++)
+        idx[i] = &rd->sources[i];
+    qsort(idx, rd->nsources, sizeof *idx, by_id);
+    rd->sorted = idx;
+    rd->nsorted = rd->nsources;
+    return OT_OK;
+}
+
+/* Writing a report looks up each id it used: a binary search once indexed. */
 const ot_source *ot_source_find(const ot_refdata *rd, const char *id)
 {
-    return find(rd, id);
+    if (!rd || !id)
+        return NULL;
+    if (rd->nsorted != rd->nsources || !rd->sorted)
+        return find(rd, id);
+    size_t lo = 0, hi = rd->nsorted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(rd->sorted[mid]->id, id);
+        if (c == 0)
+            return rd->sorted[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 int ot_source_add(ot_refdata *rd, const char *id, const char *citation, int confirmed,
