@@ -5,8 +5,8 @@ summary's flags, assessment, summary sentence, next actions, trend and T-score
 equal the full report's; its bmd is the full report's latest entry of each
 site, in order; its markers are full-report markers of the current course; it
 leaves out the earlier pairs, the list of courses, assessed_course,
-bisphosphonate_review and treatment_failure; and its sources hold exactly the
-ids it names.
+bisphosphonate_review and treatment_failure. (That its sources hold exactly
+the ids it names is checked by sources_exact.py over the summary goldens.)
   Usage: summary_projection.py BIN SOURCE_DIR
 """
 import glob
@@ -24,21 +24,6 @@ def run(f, detail):
     r = subprocess.run([bin_, "batch", f, "--as-of", "2024-06-01", "--detail", detail],
                        env=env, capture_output=True, text=True)
     return r.returncode, r.stderr, [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
-
-
-def ids(o, out):
-    if isinstance(o, dict):
-        for k, v in o.items():
-            if k == "sources":
-                continue
-            if (k == "source" or k.endswith("_source")) and v is not None:
-                out.add(v)
-            else:
-                ids(v, out)
-    elif isinstance(o, list):
-        for v in o:
-            ids(v, out)
-    return out
 
 
 def fail(msg):
@@ -83,8 +68,6 @@ for f in inputs:
         cur = a["therapy"]["current"]
         if cur and any(m["therapy"] != cur for m in b["markers"]):
             fail("%s: a marker of another course than %s" % (who, cur))
-        if ids(b, set()) != set(b["sources"]):
-            fail("%s: sources are not exactly the ids named" % who)
 if patients < 50:
     fail("only %d patients compared" % patients)
 print("summary: %d patients compared over %d inputs, %d failed" % (patients, len(inputs), fails))
