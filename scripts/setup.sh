@@ -22,6 +22,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The schema tests (tests/schema, issue 20) validate with ajv in strict mode:
+# node and npm from Debian, then the versions pinned in
+# tests/schema/package-lock.json from the npm registry (npm ci: exactly the
+# lock file, nothing else). node_modules stays out of git.
+for p in nodejs npm; do
+  command -v "${p/nodejs/node}" >/dev/null || {
+    echo "setup: installing $p" >&2
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+  }
+done
+if ! (cd tests/schema && npm ls --depth=0 >/dev/null 2>&1); then
+  echo "setup: npm ci in tests/schema (ajv for the schema tests)" >&2
+  (cd tests/schema && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
 [ "${1:-}" = "--deps-only" ] && exit 0
 
 build=${OT_BUILD_DIR:-build}
