@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Validates osteotrack's golden outputs and example inputs against the JSON
-Schemas of data/schema/ with jsonschema_lite (standard library only).
+Schemas of data/schema/ with ajv in strict mode (ajv.py, ajv_validate.js;
+scripts/setup.sh installs the pinned ajv with npm ci). Every schema must
+compile under ajv --strict=true first.
 
   report.schema.json         every golden patient report: data/examples/
                              *.expected.ndjson and *.expected.json, and the
@@ -9,7 +11,11 @@ Schemas of data/schema/ with jsonschema_lite (standard library only).
     #/$defs/markers_output   the stdout of tests/cli/cases/markers-*;
   patient.schema.json        data/examples/patients.ndjson (each line), and
     #/$defs/file             data/examples/*.json inputs;
-  facility.schema.json       the configurations in tests/cli/cases/*-config/
+  facility.schema.json       every file a CLI case gives with --config
+                             (tests/cli/cases/*/cmd): valid when osteotrack
+                             took it (status 0), refused when osteotrack
+                             refused it (compare-bad-config's site "knee",
+                             compare-crosscal-bad-slope's slope of 10.12);
                              and what `osteotrack precision --format json`
                              writes (tests/cli/cases/precision-json).
 
@@ -26,7 +32,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from jsonschema_lite import Validator  # noqa: E402
+import ajv  # noqa: E402
 
 
 def documents(path):
@@ -60,13 +66,23 @@ def case_outputs(src, command, needs=""):
     return paths
 
 
+def config_files(src):
+    """The files the CLI cases give with --config: (path, osteotrack took it)."""
+    out = []
+    for case in sorted(glob.glob(os.path.join(src, "tests", "cli", "cases", "*"))):
+        with open(os.path.join(case, "cmd"), encoding="utf-8") as f:
+            words = f.read().split()
+        with open(os.path.join(case, "status"), encoding="utf-8") as f:
+            status = int(f.read())
+        for i, w in enumerate(words[:-1]):
+            path = os.path.join(case, words[i + 1])
+            if w == "--config" and os.path.isfile(path):
+                out.append((path, status == 0))
+    return out
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else "."
-    schema_dir = os.path.join(src, "data", "schema")
-    validators = {}
-    for name in ("report", "patient", "facility"):
-        with open(os.path.join(schema_dir, name + ".schema.json"), encoding="utf-8") as f:
-            validators[name] = Validator(json.load(f))
 
     ex = os.path.join(src, "data", "examples")
     checks = []  # (schema, pointer, [files])
@@ -79,35 +95,20 @@ def main():
     checks.append(("patient", "#/$defs/file",
                    [p for p in sorted(glob.glob(os.path.join(ex, "*.json")))
                     if not p.endswith(".expected.json")]))
-    configs = [p for p in sorted(glob.glob(os.path.join(src, "tests", "cli", "cases",
-                                                        "*-config", "*.json")))
-               if "bad-config" not in p]
-    checks.append(("facility", "#", configs + case_outputs(src, "precision", "--format json")))
+    configs = config_files(src)
+    checks.append(("facility", "#", [p for p, ok in configs if ok] +
+                   case_outputs(src, "precision", "--format json")))
 
-    passed = failed = 0
+    jobs, where_of = [], []
     for schema, pointer, files in checks:
-        n = 0
         for path in files:
             items = documents(path)
             if path.endswith(".json") and schema == "patient" and pointer == "#/$defs/file":
                 with open(path, encoding="utf-8") as f:  # the whole file is one instance
                     items = [(path, json.load(f))]
             for where, doc in items:
-                errs = validators[schema].errors(doc, pointer)
-                n += 1
-                if errs:
-                    failed += 1
-                    print("FAIL %s against %s.schema.json%s:" % (
-                        os.path.relpath(where, src), schema, pointer[1:]))
-                    for e in errs[:10]:
-                        print("    " + e)
-                else:
-                    passed += 1
-        if n == 0:
-            failed += 1
-            print("FAIL no documents found for %s.schema.json%s" % (schema, pointer[1:]))
-        else:
-            print("ok   %4d documents valid against %s.schema.json%s" % (n, schema, pointer[1:]))
+                jobs.append((schema, pointer, doc))
+                where_of.append(where)
 
     # Documents that must be refused.
     with open(os.path.join(ex, "patients.expected.ndjson"), encoding="utf-8") as f:
@@ -137,6 +138,16 @@ def main():
         ("report", broken(report, lambda d: d["flags"].append(
             {"code": "NOT_A_FLAG", "severity": "info", "message": "x"})), "unknown flag code"),
         ("report", broken(report, lambda d: d.update(as_of="2024-13-01")), "invalid date"),
+        ("report", broken(report, lambda d: d.update(as_of="2024-02-30")),
+         "a day that does not exist"),
+        ("report", broken(report, lambda d: d.update(as_of="2200-01-01")),
+         "a date after 2199"),
+        ("report", broken(report, lambda d: d.update(detail="summary")),
+         "detail summary with the full report's fields"),
+        ("report", broken(report, lambda d: d["therapy"].pop("courses")),
+         "a full report without its list of courses"),
+        ("report", broken(report, lambda d: d.update(assessment="Responding")),
+         "an assessment in another case"),
         ("report", broken(report, lambda d: d["trend"][0].update(ci95=[1.0])),
          "a ci95 of one number"),
         ("patient", broken(patient, lambda d: d["observations"][0].pop("value")),
@@ -147,6 +158,19 @@ def main():
          "a therapy without a start"),
         ("patient", broken(patient, lambda d: d["observations"][1].update(date="2019-13-10")),
          "an invalid date"),
+        ("patient", broken(patient, lambda d: d["observations"][1].update(date="2023-02-29")),
+         "a 29 February of a common year"),
+        ("patient", broken(patient, lambda d: d["observations"][0].update(site="knee")),
+         "a BMD site knee"),
+        ("patient", broken(patient, lambda d: d["therapies"][0].update(agent="aspirin")),
+         "an unknown agent"),
+        ("facility", {"kind": "osteotrack-facility", "lsc": {"knee": {"pct": 2}}},
+         "an LSC of site knee"),
+        ("facility", {"kind": "osteotrack-facility", "cross_calibration": [
+            {"from_device": "A", "to_device": "B", "site": "knee", "slope": 1.0,
+             "intercept": 0.0, "lsc_g_cm2": 0.03}]}, "a cross-calibration of site knee"),
+        ("facility", {"kind": "osteotrack-facility", "markers": {"bmd": {"lsc_pct": 5}}},
+         "markers of bmd"),
         ("facility", {"kind": "osteotrack-facility",
                       "lsc": {"lumbar_spine": {"g_cm2": 0.03, "pct": 2}}}, "both g_cm2 and pct"),
         ("facility", {"kind": "osteotrack-facility", "lsc": {"total_hip": {"g_cm2": 0.9}}},
@@ -156,13 +180,46 @@ def main():
         ("facility", {"kind": "osteotrack-facility", "colour": "blue"}, "an unknown key"),
         ("facility", {"kind": "something-else"}, "another kind"),
     ]
-    for schema, doc, why in bad:
-        if validators[schema].errors(doc):
+    refused = [p for p, ok in configs if not ok]
+    for path in refused:
+        with open(path, encoding="utf-8") as f:
+            bad.append(("facility", json.load(f), "what osteotrack refuses in " +
+                        os.path.relpath(path, src)))
+
+    version, errors = ajv.validate(src, jobs + [(s, "#", d) for s, d, _ in bad])
+    print("ok   ajv %s --strict=true compiles %s.schema.json" % (
+        version, ", ".join(ajv.SCHEMAS)))
+    passed = failed = 0
+    if len(refused) < 2:
+        failed += 1
+        print("FAIL fewer than 2 --config files that osteotrack refuses found")
+    k = 0
+    for schema, pointer, files in checks:
+        n = 0
+        while k < len(jobs) and jobs[k][:2] == (schema, pointer):
+            errs = errors[k]
+            if errs:
+                failed += 1
+                print("FAIL %s against %s.schema.json%s:" % (
+                    os.path.relpath(where_of[k], src), schema, pointer[1:]))
+                for e in errs[:10]:
+                    print("    " + e)
+            else:
+                passed += 1
+            n += 1
+            k += 1
+        if n == 0:
+            failed += 1
+            print("FAIL no documents found for %s.schema.json%s" % (schema, pointer[1:]))
+        else:
+            print("ok   %4d documents valid against %s.schema.json%s" % (n, schema, pointer[1:]))
+    for (schema, doc, why), errs in zip(bad, errors[len(jobs):]):
+        if errs:
             passed += 1
         else:
             failed += 1
             print("FAIL %s.schema.json accepts a document with %s" % (schema, why))
-    print("ok   %4d broken documents refused" % len(bad) if not failed else "")
+    print("ok   %4d broken documents refused" % len(bad))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
