@@ -6,7 +6,11 @@
 #   abi/exports    the shared library exports only (and all) the ot_ API;
 #   abi/header-c, abi/header-cxx   osteotrack.h alone, strict C11 and C++11;
 #   schema/goldens every golden report, comparison, marker result, patient
-#                  and facility file against data/schema/ (Python, stdlib);
+#                  and facility file against data/schema/, with ajv in strict
+#                  mode (node; npm ci in tests/schema, by scripts/setup.sh);
+#   schema/vocab   the schemas' enumerations and name patterns are the
+#                  library's vocabulary (ot_vocab_dump);
+#   schema/dates   osteotrack and the schemas agree on a table of dates;
 #   python         the ctypes wrapper's unit tests against the built library;
 #   docs/options   each command's getopt table, its --help and its section of
 #                  docs/osteotrack.1.md name the same options; osteotrack.3.md
@@ -53,6 +57,19 @@ if(OT_PYTHON3)
     COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema/validate_goldens.py
             ${PROJECT_SOURCE_DIR})
   set_tests_properties(schema/goldens PROPERTIES ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+  # The schemas' enumerations are the library's vocabulary; their dates are
+  # the ones osteotrack accepts (issue 20).
+  add_executable(ot_vocab_dump schema/vocab_dump.c)
+  target_link_libraries(ot_vocab_dump PRIVATE osteotrack ot_warnings)
+  add_test(NAME schema/vocab
+    COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema/check_vocab.py
+            $<TARGET_FILE:ot_vocab_dump> ${PROJECT_SOURCE_DIR})
+  add_test(NAME schema/dates
+    COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema/check_dates.py
+            $<TARGET_FILE:osteotrack_cli> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(schema/vocab PROPERTIES ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+  set_tests_properties(schema/dates PROPERTIES ENVIRONMENT
+    "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
   add_test(NAME python
     COMMAND ${OT_PYTHON3} -m unittest -v test_osteotrack
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}/bindings/python)
@@ -73,7 +90,7 @@ if(OT_PYTHON3)
   set_tests_properties(docs/options PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
 else()
-  foreach(t schema/goldens python docs/options)
+  foreach(t schema/goldens schema/vocab schema/dates python docs/options)
     ot_missing_tool_test(${t} "python3")
   endforeach()
 endif()
