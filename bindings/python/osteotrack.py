@@ -249,6 +249,8 @@ def _candidates():
     for where, libdir in (("the install prefix", _INSTALL_LIBDIR),
                           ("pkg-config", _pkg_config_libdir() if _INSTALL_LIBDIR is None
                            or not _in_libdir(_INSTALL_LIBDIR) else None)):
+        if where == "pkg-config" and not libdir and not found:
+            found.append((where, ""))  # asked, no answer: said so in the error
         if libdir:
             # the SONAME of this ABI first; else the development link, whose
             # version is then checked (a clear error, not a wrong layout)
@@ -270,6 +272,9 @@ def _find_library():
     """The path or name of the library to load (see the module's doc)."""
     tried = []
     for where, path in _candidates():
+        if not path:
+            tried.append("pkg-config --variable=libdir osteotrack: no osteotrack.pc found")
+            continue
         if os.sep in path:
             if os.path.exists(path) or where == "$OSTEOTRACK_LIBRARY":
                 return path
