@@ -11,6 +11,10 @@ packages+=(g++ python3 man-db groff-base)
 # Hardening (.ci/run): the CLI tests under valgrind's memcheck; zzuf, the
 # mutation fuzzer of tests/fuzz/zzuf.sh.
 packages+=(valgrind zzuf)
+# The Python binding as a package (tests/install/python-package-test.sh): a
+# fresh venv, and pip install --no-deps --no-build-isolation with Debian's
+# setuptools, offline.
+packages+=(python3-venv python3-pip python3-setuptools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -94,3 +94,15 @@ else()
     ot_missing_tool_test(${t} "python3")
   endforeach()
 endif()
+
+# The Python binding as a package (issue 20): installed by cmake --install and
+# by pip into fresh virtual environments, tested there, out of the source tree.
+if(OT_PYTHON3)
+  add_test(NAME python/package
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/install/python-package-test.sh
+            ${PROJECT_SOURCE_DIR} ${CMAKE_COMMAND} ${CMAKE_C_COMPILER} ${OT_PYTHON3}
+            -DOT_WERROR=${OT_WERROR})
+  set_tests_properties(python/package PROPERTIES TIMEOUT 900)
+else()
+  ot_missing_tool_test(python/package "python3")
+endif()

@@ -5,8 +5,12 @@ Run by CTest with the built library and the source tree's data:
     OSTEOTRACK_SOURCE_DIR=. python3 -m unittest -v bindings/python/test_osteotrack.py
 The golden outputs of the command (tests/cli/cases, data/examples) are the
 expected results, so the wrapper must give what the command gives.
+The same tests run against an installed copy in a fresh virtual environment
+(tests/install/python-package-test.sh): there the directory of this file holds
+no osteotrack module, and the installed one is imported.
 """
 
+import csv
 import datetime
 import json
 import os
@@ -26,6 +30,10 @@ SRC = os.environ.get("OSTEOTRACK_SOURCE_DIR",
 def golden(case):
     with open(os.path.join(SRC, "tests", "cli", "cases", case, "stdout"), encoding="utf-8") as f:
         return json.load(f)
+
+
+def case_file(case, name):
+    return os.path.join(SRC, "tests", "cli", "cases", case, name)
 
 
 def example(name):
@@ -50,6 +58,10 @@ class WrapperTest(unittest.TestCase):
         # the wrapper is written for one ABI (the header's major.minor) and
         # refuses a library of another, instead of calling it with wrong layouts
         self.assertTrue(header.startswith(osteotrack.ABI + "."))
+        # the version it was built for is the header's, and its ABI the major.minor
+        self.assertEqual(osteotrack.__version__, header)
+        self.assertEqual(osteotrack.ABI, ".".join(header.split(".")[:2]))
+        self.assertTrue(os.path.basename(osteotrack.library_path()).startswith("libosteotrack.so"))
         saved, cache = osteotrack.ABI, dict(osteotrack._lib_cache)
         try:
             osteotrack.ABI = "9.9"
@@ -148,6 +160,135 @@ class WrapperTest(unittest.TestCase):
         with self.assertRaises(osteotrack.OsteotrackError) as e:
             self.ot.report({"no_id": 1})
         self.assertEqual(e.exception.name, "OT_EPARSE")
+
+    def test_report_detail_summary(self):
+        with open(example("patients.json"), encoding="utf-8") as f:
+            patients = json.load(f)
+        with open(case_file("batch-summary", "stdout"), encoding="utf-8") as f:
+            expected = [json.loads(line) for line in f]
+        got = list(self.ot.reports(patients, as_of="2024-06-01", detail="summary"))
+        self.assertEqual(got, expected)
+        self.assertEqual(got[0]["detail"], "summary")
+        one = self.ot.report(patients[0], as_of="2024-06-01", detail="full")
+        self.assertNotIn("detail", one)
+        self.assertIn("assessed_course", one)
+        self.assertNotIn("assessed_course", got[0])
+        with self.assertRaises(osteotrack.OsteotrackError) as e:
+            self.ot.report(patients[0], as_of="2024-06-01", detail="brief")
+        self.assertIn("detail", str(e.exception))
+
+    def test_sources(self):
+        with open(case_file("sources-config", "stdout"), encoding="utf-8") as f:
+            expected = json.load(f)
+        path = case_file("sources-config", "facility.json")
+        with osteotrack.load(config=path) as ot:
+            got = ot.sources()
+        # the configuration is named as given: the command was given "facility.json"
+        self.assertEqual(json.loads(json.dumps(got["sources"]).replace(path, "facility.json")),
+                         expected["sources"])
+        self.assertEqual(got["osteotrack_version"], expected["osteotrack_version"])
+        rd, xrd = got["reference_data"], expected["reference_data"]
+        self.assertEqual((rd["version"], rd["digest"]), (xrd["version"], xrd["digest"]))
+        self.assertEqual(rd["config"][0]["digest"], xrd["config"][0]["digest"])
+        self.assertTrue(rd["config"][0]["name"].endswith("facility.json"))
+        self.assertNotIn("facility-lsc-lumbar_spine", self.ot.sources()["sources"])
+
+    def test_precision_is_the_commands(self):
+        with open(case_file("precision-json", "stdout"), encoding="utf-8") as f:
+            expected = json.load(f)
+        path = case_file("precision-json", "precision-30x2.csv")
+        notes = []
+        got = self.ot.precision(path, facility="Example DXA unit", notes=notes)
+        self.assertEqual(got["study"]["input"], path)
+        got["study"]["input"] = expected["study"]["input"]
+        for site in got["lsc"].values():
+            site["source"] = site["source"].replace(path, "precision-30x2.csv")
+        self.assertEqual(got, expected)
+        self.assertEqual([n["message"] for n in notes if n["kind"] == "study"],
+                         expected["study"]["notes"])
+        # the same scans given as dicts: the same study
+        with open(path, newline="", encoding="utf-8") as f:
+            scans = list(csv.DictReader(f))
+        again = self.ot.precision(scans, facility="Example DXA unit", name="precision-30x2.csv")
+        self.assertEqual(again, expected)
+        # other confidence levels, and the result is a configuration load() takes
+        c = self.ot.precision(scans, confidence=(90, "99%"))
+        self.assertEqual(len(c["study"]["sites"][0]["lsc_other_levels"]), 2)
+        with osteotrack.load(config=c) as ot:
+            r = ot.compare("spine", 0.800, 0.840)
+        self.assertFalse(r["lsc_default"])
+        self.assertAlmostEqual(r["lsc_g_cm2"], c["lsc"]["lumbar_spine"]["g_cm2"], places=4)
+
+    def test_precision_rejections_are_never_silent(self):
+        scans = [{"patient_id": "P1", "site": "spine", "value": 0.9},
+                 {"patient_id": "P1", "site": "spine", "value": 0.91},
+                 {"patient_id": "P2", "site": "spine", "value": -1}]
+        notes = []
+        self.ot.precision(scans, notes=notes)
+        rejected = [n for n in notes if n["kind"] == "rejected"]
+        self.assertEqual(len(rejected), 1)
+        self.assertEqual(rejected[0]["line"], 3)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            self.ot.precision(scans)
+        self.assertEqual([x.category for x in w], [osteotrack.OsteotrackWarning])
+        with self.assertRaises(osteotrack.OsteotrackError) as e:
+            self.ot.precision(case_file("precision-missing-file", "nonexistent.csv"))
+        self.assertEqual(e.exception.name, "OT_EIO")
+        with self.assertRaises(osteotrack.OsteotrackError) as e:
+            self.ot.precision([{"patient_id": "P1", "site": "knee", "value": 0.9}])
+        self.assertEqual(e.exception.name, "OT_EVOCAB")
+
+    def test_read_patients_is_the_commands(self):
+        with open(example("patients.expected.ndjson"), encoding="utf-8") as f:
+            expected = [json.loads(line) for line in f]
+        for name in ("patients.json", "patients.ndjson", "patients-long.csv",
+                     "patients-wide.csv"):
+            if not os.path.exists(example(name)):
+                continue
+            got = self.ot.read_patients(example(name), as_of="2024-06-01")
+            self.assertEqual(got.reports, expected, name)
+            self.assertEqual((got.rejected, got.rows_rejected), ([], 0), name)
+            self.assertGreater(got.rows, 0)
+        with open(example("patients.json"), "rb") as f:
+            data = f.read()
+        got = self.ot.read_patients(data, as_of="2024-06-01", detail="summary")
+        with open(case_file("batch-summary", "stdout"), encoding="utf-8") as f:
+            self.assertEqual(got.reports, [json.loads(line) for line in f])
+
+    def test_read_patients_rejections(self):
+        # NDJSON: each part of a document with its place, as the command writes it
+        with open(case_file("batch-ndjson-rejects", "stderr"), encoding="utf-8") as f:
+            expected = f.read().splitlines()
+        with open(case_file("batch-ndjson-rejects", "mixed.ndjson"), "rb") as f:
+            got = self.ot.read_patients(f.read(), as_of="2024-06-01", name="mixed.ndjson",
+                                        format="ndjson")
+        self.assertEqual(got.messages(), expected[:-1])
+        self.assertIn("11 rows read, %d patients reported, 8 rows rejected" % len(got.reports),
+                      expected[-1])
+        self.assertEqual((got.rows, got.rows_rejected), (11, 8))
+        first = got.rejected[0]
+        self.assertEqual((first["file"], first["line"], first["patient"], first["where"]),
+                         ("mixed.ndjson", 1, "A1", "observations[2]"))
+        self.assertIn("outside the plausible range", first["reason"])
+        # CSV: the row's place, its reason, and the note of a column not used
+        path = case_file("batch-csv-rejects", "rows.csv")
+        with open(case_file("batch-csv-rejects", "stderr"), encoding="utf-8") as f:
+            expected = [line.replace("rows.csv:", path + ":", 1) for line in f.read().splitlines()]
+        got = self.ot.read_patients(path, as_of="2024-06-01", grouping="stream")
+        self.assertEqual(got.notes + got.messages(), expected[:-1])
+        self.assertEqual((got.rows, got.rows_rejected, len(got.reports)), (15, 12, 2))
+        self.assertEqual((got.rejected[0]["file"], got.rejected[0]["line"]), (path, 4))
+        self.assertTrue(got.rejected[0]["reason"].startswith("site: unknown value 'knee'"))
+        # an input that cannot be read, a format that cannot be told
+        with self.assertRaises(osteotrack.OsteotrackError) as e:
+            self.ot.read_patients(case_file("batch-missing-file", "nonexistent.csv"))
+        self.assertEqual(e.exception.name, "OT_EIO")
+        with self.assertRaises(osteotrack.OsteotrackError) as e:
+            self.ot.read_patients(case_file("batch-csv-rejects", "cmd"))
+        self.assertIn("format", str(e.exception))
+        with self.assertRaises(osteotrack.OsteotrackError):
+            self.ot.read_patients(b"", grouping="sideways")
 
     def test_default_as_of_is_today(self):
         r = self.ot.report({"patient_id": "T"})
