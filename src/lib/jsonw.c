@@ -128,14 +128,13 @@ static void string_rest(jw *w, const char *s)
 
 #define STRING_FAST 64
 
-static void string(jw *w, const char *s)
+/* A string at o, with room for STRING_FAST + 2 bytes there. Most strings
+ * (names, codes) are short and plain: copied in one pass up to their NUL
+ * (needs_escape[0] stops it too) without strlen; the rest of a long or
+ * escaped one goes the general way. */
+static inline void string_at(jw *w, char *o, const char *s)
 {
-    /* Most strings (keys, names, codes) are short and plain: copied in one
-     * pass up to their NUL (needs_escape[0] stops it too) without strlen;
-     * the rest of a long or escaped one goes the general way. */
-    if (reserve(w, STRING_FAST + 2))
-        return;
-    char *o = w->buf + w->len, *lim = o + 1 + STRING_FAST;
+    char *lim = o + 1 + STRING_FAST;
     const unsigned char *p = (const unsigned char *)s;
     *o++ = '"';
     while (o < lim && !needs_escape[*p])
@@ -155,29 +154,52 @@ static inline void byte(jw *w, char c)
         w->buf[w->len++] = c;
 }
 
-/* A comma unless first, the indentation, and the key. */
-static void item(jw *w, const char *key)
+/* Makes room for an item's comma, indentation and key and `extra` bytes more,
+ * writes the first three and returns where the value goes (NULL when out of
+ * memory); the caller sets w->len past what it writes. */
+static inline char *item(jw *w, jw_key key, size_t extra)
 {
+    size_t ind = w->pretty ? (size_t)w->depth * 2 + 2 : 0; /* '\n', spaces, ' ' after ':' */
+    if (reserve(w, 1 + ind + ((key.len + 15) & ~(size_t)15) + extra))
+        return NULL;
+    char *o = w->buf + w->len;
     unsigned long long bit = 1ull << (w->depth & 63);
     if (w->first & bit)
         w->first &= ~bit;
     else
-        byte(w, ',');
-    if (w->pretty && w->depth > 0)
-        indent(w);
-    if (key) {
-        string(w, key);
+        *o++ = ',';
+    if (ind && w->depth > 0) {
+        *o++ = '\n';
+        memset(o, ' ', (size_t)w->depth * 2);
+        o += (size_t)w->depth * 2;
+    }
+    if (key.text) {
+        for (size_t i = 0; i < key.len; i += 16) /* whole blocks: see jw_key */
+            memcpy(o + i, key.text + i, 16);
+        o += key.len;
         if (w->pretty)
-            raw(w, ": ", 2);
-        else
-            byte(w, ':');
+            *o++ = ' ';
+    }
+    return o;
+}
+
+/* An item whose value is the n bytes at s. */
+static inline void item_raw(jw *w, jw_key key, const char *s, size_t n)
+{
+    char *o = item(w, key, n);
+    if (o) {
+        memcpy(o, s, n);
+        w->len = (size_t)(o + n - w->buf);
     }
 }
 
-static void open_(jw *w, const char *key, char c)
+/* Opens an object or array at o (from item; NULL when out of memory). */
+static void open_at(jw *w, char *o, char c)
 {
-    item(w, key);
-    byte(w, c);
+    if (o) {
+        *o++ = c;
+        w->len = (size_t)(o - w->buf);
+    }
     w->depth++;
     w->first |= 1ull << (w->depth & 63);
 }
@@ -191,37 +213,57 @@ static void close_(jw *w, char c)
     byte(w, c);
 }
 
-void jw_object(jw *w, const char *key) { open_(w, key, '{'); }
-void jw_array(jw *w, const char *key) { open_(w, key, '['); }
+void jw_object(jw *w, jw_key key) { open_at(w, item(w, key, 1), '{'); }
+void jw_array(jw *w, jw_key key) { open_at(w, item(w, key, 1), '['); }
 void jw_end_object(jw *w) { close_(w, '}'); }
 void jw_end_array(jw *w) { close_(w, ']'); }
 
-void jw_str(jw *w, const char *key, const char *s)
+void jw_object_named(jw *w, const char *key)
 {
-    item(w, key);
-    string(w, s ? s : "");
+    char *o = item(w, JW_NOKEY, STRING_FAST + 2);
+    if (o) {
+        string_at(w, o, key);
+        raw(w, w->pretty ? ": {" : ":{", w->pretty ? 3 : 2);
+    }
+    w->depth++;
+    w->first |= 1ull << (w->depth & 63);
 }
 
-void jw_null(jw *w, const char *key)
+void jw_str(jw *w, jw_key key, const char *s)
 {
-    item(w, key);
-    raw(w, "null", 4);
+    char *o = item(w, key, STRING_FAST + 2);
+    if (o)
+        string_at(w, o, s ? s : "");
 }
 
-void jw_bool(jw *w, const char *key, int b)
+void jw_null(jw *w, jw_key key) { item_raw(w, key, "null", 4); }
+
+void jw_bool(jw *w, jw_key key, int b)
 {
-    item(w, key);
-    raw(w, b ? "true" : "false", b ? 4 : 5);
+    item_raw(w, key, b ? "true" : "false", b ? 4 : 5);
 }
 
-void jw_num(jw *w, const char *key, double x, int decimals)
+/* Rounded half away from zero as llround does, for |x| < 9e15 (the cast and
+ * the difference are exact there). */
+static inline long long round_ll(double x)
 {
-    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    long long v = (long long)x;
+    double rest = x - (double)v;
+    if (rest >= 0.5)
+        v++;
+    else if (rest <= -0.5)
+        v--;
+    return v;
+}
+
+static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+void jw_num(jw *w, jw_key key, double x, int decimals)
+{
     if (!isfinite(x)) {
         jw_null(w, key);
         return;
     }
-    item(w, key);
     if (decimals < 0)
         decimals = 0;
     if (decimals > 9)
@@ -230,16 +272,10 @@ void jw_num(jw *w, const char *key, double x, int decimals)
     if (!(fabs(scaled) < 9e15)) { /* too large for the integer path */
         char tmp[40];
         int n = snprintf(tmp, sizeof tmp, "%.17g", x);
-        raw(w, tmp, n > 0 ? (size_t)n : 0);
+        item_raw(w, key, tmp, n > 0 ? (size_t)n : 0);
         return;
     }
-    /* llround, inline: |scaled| < 9e15, so the cast and the difference are exact */
-    long long v = (long long)scaled;
-    double rest = scaled - (double)v;
-    if (rest >= 0.5)
-        v++;
-    else if (rest <= -0.5)
-        v--;
+    long long v = round_ll(scaled);
     char tmp[40], *e = tmp + sizeof tmp, *p = e;
     int neg = v < 0;
     unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
@@ -260,10 +296,10 @@ void jw_num(jw *w, const char *key, double x, int decimals)
     } while (u);
     if (neg && !(p[0] == '0' && p + 1 == e)) /* no -0 */
         *--p = '-';
-    raw(w, p, (size_t)(e - p));
+    item_raw(w, key, p, (size_t)(e - p));
 }
 
-void jw_date(jw *w, const char *key, ot_date d)
+void jw_date(jw *w, jw_key key, ot_date d)
 {
     if (d == OT_DATE_NONE) {
         jw_null(w, key);
@@ -275,8 +311,7 @@ void jw_date(jw *w, const char *key, ot_date d)
         w->date = d;
         w->date_ok = 1;
     }
-    item(w, key);
-    raw(w, w->date_text, 12);
+    item_raw(w, key, w->date_text, 12);
 }
 
 int jw_finish(jw *w, char **out)
