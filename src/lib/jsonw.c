@@ -258,6 +258,16 @@ static inline long long round_ll(double x)
 
 static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
+int jw_num_same(double a, double b, int decimals)
+{
+    if (!isfinite(a) || !isfinite(b))
+        return !isfinite(a) && !isfinite(b);
+    double x = a * p10[decimals], y = b * p10[decimals];
+    if (!(fabs(x) < 9e15 && fabs(y) < 9e15))
+        return a == b;
+    return round_ll(x) == round_ll(y);
+}
+
 void jw_num(jw *w, jw_key key, double x, int decimals)
 {
     if (!isfinite(x)) {

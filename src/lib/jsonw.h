@@ -43,6 +43,8 @@ void jw_num(jw *w, jw_key key, double x, int decimals);
 void jw_bool(jw *w, jw_key key, int b);
 void jw_null(jw *w, jw_key key);
 void jw_date(jw *w, jw_key key, ot_date d);
+/* 1 when jw_num would write a and b alike at `decimals` (0..9). */
+int jw_num_same(double a, double b, int decimals);
 /* Hands the NUL-terminated text to *out (free with ot_free), or OT_ENOMEM. */
 int jw_finish(jw *w, char **out);
 

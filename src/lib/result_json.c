@@ -141,13 +141,7 @@ void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
 /* Equal as written (jw_num rounds to `decimals`), or both null. */
 static int same(double a, double b, int decimals)
 {
-    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
-    if (!isfinite(a) || !isfinite(b))
-        return !isfinite(a) && !isfinite(b);
-    double x = a * p10[decimals], y = b * p10[decimals];
-    if (!(fabs(x) < 9e15 && fabs(y) < 9e15))
-        return a == b;
-    return llround(x) == llround(y);
+    return jw_num_same(a, b, decimals);
 }
 
 void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result *own)
