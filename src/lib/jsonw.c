@@ -63,11 +63,21 @@ static const unsigned char needs_escape[256] = {
     1, 1, 1, ['"'] = 1, ['\\'] = 1, [0x80] = U8, U8, U8, U8, U8, U8, U8, U8};
 #undef U8
 
-/* The rest of a string from s (its opening quote written), escaped. */
-static void string_rest(jw *w, const char *s)
+/* Whether any of 8 bytes is a control byte, '"', '\\' or above 0x7f. */
+static inline uint64_t plain8_not(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t ctl = (x - ones * 0x20) & ~x & highs; /* a byte below 0x20 */
+    uint64_t quote = (q - ones) & ~q & highs;      /* a '"' */
+    uint64_t bslash = (b - ones) & ~b & highs;     /* a '\\' */
+    return ctl | quote | bslash | (x & highs);
+}
+
+/* The rest of a string, the n bytes at s (its opening quote written), escaped. */
+static void string_rest(jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s);
     if (reserve(w, n * 6 + 2))
         return;
     char *o = w->buf + w->len;
@@ -78,12 +88,7 @@ static void string_rest(jw *w, const char *s)
         while (end - p >= 8) {
             uint64_t x;
             memcpy(&x, p, 8);
-            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-            uint64_t ctl = (x - ones * 0x20) & ~x & highs; /* a byte below 0x20 */
-            uint64_t quote = (q - ones) & ~q & highs;      /* a '"' */
-            uint64_t bslash = (b - ones) & ~b & highs;     /* a '\\' */
-            if (ctl | quote | bslash | (x & highs))
+            if (plain8_not(x))
                 break; /* the byte loop below finds which (or checks UTF-8) */
             p += 8;
         }
@@ -126,26 +131,42 @@ static void string_rest(jw *w, const char *s)
     w->len = (size_t)(o - w->buf);
 }
 
-#define STRING_FAST 64
-
-/* A string at o, with room for STRING_FAST + 2 bytes there. Most strings
- * (names, codes) are short and plain: copied in one pass up to their NUL
- * (needs_escape[0] stops it too) without strlen; the rest of a long or
- * escaped one goes the general way. */
-static inline void string_at(jw *w, char *o, const char *s)
+/* The n bytes at s as a string at o, with room for n + 2 bytes there. A plain
+ * string (nearly all are) is checked and copied 8 bytes at a time, its last
+ * bytes as the 8 that end it (overlapping the block before); from the first
+ * block that needs escaping (or checking as UTF-8) on, the general way. */
+static inline void string_at(jw *w, char *o, const char *s, size_t n)
 {
-    char *lim = o + 1 + STRING_FAST;
     const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
     *o++ = '"';
-    while (o < lim && !needs_escape[*p])
-        *o++ = (char)*p++;
-    if (*p == '\0') {
-        *o++ = '"';
-        w->len = (size_t)(o - w->buf);
-        return;
+    if (n >= 8) {
+        uint64_t x;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&x, p + i, 8);
+            if (plain8_not(x))
+                goto rest;
+            memcpy(o + i, &x, 8);
+        }
+        if (i < n) {
+            memcpy(&x, p + n - 8, 8);
+            if (plain8_not(x))
+                goto rest;
+            memcpy(o + n - 8, &x, 8);
+        }
+    } else {
+        for (; i < n; i++) {
+            if (needs_escape[p[i]])
+                goto rest;
+            o[i] = (char)p[i];
+        }
     }
-    w->len = (size_t)(o - w->buf);
-    string_rest(w, (const char *)p);
+    o[n] = '"';
+    w->len = (size_t)(o + n + 1 - w->buf);
+    return;
+rest:
+    w->len = (size_t)(o + i - w->buf);
+    string_rest(w, s + i, n - i);
 }
 
 static inline void byte(jw *w, char c)
@@ -220,9 +241,10 @@ void jw_end_array(jw *w) { close_(w, ']'); }
 
 void jw_object_named(jw *w, const char *key)
 {
-    char *o = item(w, JW_NOKEY, STRING_FAST + 2);
+    size_t n = strlen(key);
+    char *o = item(w, JW_NOKEY, n + 2);
     if (o) {
-        string_at(w, o, key);
+        string_at(w, o, key, n);
         raw(w, w->pretty ? ": {" : ":{", w->pretty ? 3 : 2);
     }
     w->depth++;
@@ -231,9 +253,12 @@ void jw_object_named(jw *w, const char *key)
 
 void jw_str(jw *w, jw_key key, const char *s)
 {
-    char *o = item(w, key, STRING_FAST + 2);
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char *o = item(w, key, n + 2);
     if (o)
-        string_at(w, o, s ? s : "");
+        string_at(w, o, s, n);
 }
 
 void jw_null(jw *w, jw_key key) { item_raw(w, key, "null", 4); }
