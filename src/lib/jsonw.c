@@ -311,27 +311,55 @@ void jw_num(jw *w, jw_key key, double x, int decimals)
         return;
     }
     long long v = round_ll(scaled);
-    char tmp[40], *e = tmp + sizeof tmp, *p = e;
-    int neg = v < 0;
-    unsigned long long u = neg ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
-    int frac = decimals;
-    while (frac > 0 && u % 10 == 0) { /* no trailing zeros */
-        u /= 10;
-        frac--;
+    /* digits backwards from e, two at a time: the `decimals` digits of the
+     * fraction, the '.', the integer part; then the fraction's trailing
+     * zeros (and a '.' with none left) are dropped. v < 0 is at least one
+     * unit of the last decimal, so never a -0. */
+    static const char d2[] = "00010203040506070809101112131415161718192021222324"
+                             "25262728293031323334353637383940414243444546474849"
+                             "50515253545556575859606162636465666768697071727374"
+                             "75767778798081828384858687888990919293949596979899";
+    char tmp[64], *e = tmp + 32, *p = e;
+    memset(e, 0, 32); /* copied as whole blocks below */
+    unsigned long long u = v < 0 ? (unsigned long long)(-(v + 1)) + 1 : (unsigned long long)v;
+    int k = decimals;
+    for (; k >= 2; k -= 2) {
+        p -= 2;
+        memcpy(p, d2 + 2 * (u % 100), 2);
+        u /= 100;
     }
-    for (int i = 0; i < frac; i++) {
+    if (k) {
         *--p = (char)('0' + u % 10);
         u /= 10;
     }
-    if (frac > 0)
+    char *dot = p, *end = e;
+    while (end > dot && end[-1] == '0')
+        end--;
+    if (decimals) {
         *--p = '.';
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (neg && !(p[0] == '0' && p + 1 == e)) /* no -0 */
+        if (end == dot)
+            end = p;
+    }
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, d2 + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, d2 + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    if (v < 0)
         *--p = '-';
-    item_raw(w, key, p, (size_t)(e - p));
+    /* at most 1 + 16 + 1 digits and signs (|scaled| < 9e15): two blocks */
+    char *o = item(w, key, 32);
+    if (o) {
+        memcpy(o, p, 16);
+        memcpy(o + 16, p + 16, 16);
+        w->len = (size_t)(o + (end - p) - w->buf);
+    }
 }
 
 void jw_date(jw *w, jw_key key, ot_date d)
