@@ -11,6 +11,8 @@ void jw_init(jw *w, int pretty)
     memset(w, 0, sizeof *w);
     w->pretty = pretty;
     w->first = 1;
+    for (size_t i = 0; i < sizeof w->dates / sizeof w->dates[0]; i++)
+        w->dates[i] = OT_DATE_NONE;
 }
 
 static int grow(jw *w, size_t n);
@@ -368,13 +370,15 @@ void jw_date(jw *w, jw_key key, ot_date d)
         jw_null(w, key);
         return;
     }
-    if (!w->date_ok || w->date != d) { /* a report repeats its dates */
-        ot_date_format(w->date_text + 1, d);
-        w->date_text[0] = w->date_text[11] = '"';
-        w->date = d;
-        w->date_ok = 1;
+    /* a report repeats its dates (a scan's, its baseline's) across entries */
+    unsigned slot = (unsigned)d & 7;
+    char *text = w->date_text[slot];
+    if (w->dates[slot] != d) {
+        ot_date_format(text + 1, d);
+        text[0] = text[11] = '"';
+        w->dates[slot] = d;
     }
-    item_raw(w, key, w->date_text, 12);
+    item_raw(w, key, text, 12);
 }
 
 int jw_finish(jw *w, char **out)

@@ -11,9 +11,8 @@ typedef struct jw {
     size_t len, cap;
     int pretty, depth, failed;
     unsigned long long first;  /* bit d: the next item at depth d is the first */
-    ot_date date;              /* the last date written, and its quoted text */
-    int date_ok;
-    char date_text[12];
+    ot_date dates[8];          /* dates written (d % 8 decides where), OT_DATE_NONE */
+    char date_text[8][12];     /* for none, and each one's quoted text */
 } jw;
 
 /* A member's key as written: its quoted text and the colon ("\"name\":", len
