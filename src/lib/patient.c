@@ -195,8 +195,8 @@ static int over_limit(const ot_patient *p, ot_error *err)
 }
 
 /* OT_EDUPLICATE with a message when `o` repeats an observation on record. */
-static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const char *unit,
-                     ot_error *err)
+static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const char *what2,
+                     const char *unit, ot_error *err)
 {
     const ot_obs *d = find_obs(p, o);
     if (!d)
@@ -205,8 +205,8 @@ static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const cha
     ot_date_format(date, o->date);
     if (d->line > 0)
         ot_fmt(line, sizeof line, "line %ld: ", d->line);
-    return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s of %s%s%s is already on record (%s%g "
-                      "%s%s); the first is kept", what, date, o->device[0] ? " on device " : "",
+    return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s%s of %s%s%s is already on record (%s%g "
+                      "%s%s); the first is kept", what, what2, date, o->device[0] ? " on device " : "",
                       o->device, line, d->value, unit,
                       ot_micro(d->value) == ot_micro(o->value) ? ", the same value"
                                                                : ", another value");
@@ -264,9 +264,9 @@ int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measur
     c.manufacturer = m->manufacturer;
     ot_strlcpy(c.device, m->device ? m->device : "", sizeof c.device);
     c.line = line;
-    char what[48];
-    ot_fmt(what, sizeof what, "%s BMD", ot_site_name(m->site));
-    if ((rc = over_limit(p, err)) != OT_OK || (rc = check_dup(p, &c, what, "g/cm2", err)) != OT_OK)
+    /* "SITE BMD" in the message, only formatted when there is one */
+    if ((rc = over_limit(p, err)) != OT_OK ||
+        (rc = check_dup(p, &c, ot_site_name(m->site), " BMD", "g/cm2", err)) != OT_OK)
         return rc;
     ot_obs *o = new_obs(p);
     if (!o)
@@ -305,7 +305,7 @@ int ot_patient_add_marker(ot_patient *p, const ot_refdata *rd, const ot_marker_m
     c.line = line;
     int p1np = m->analyte == OT_ANALYTE_P1NP;
     if ((rc = over_limit(p, err)) != OT_OK ||
-        (rc = check_dup(p, &c, p1np ? "P1NP" : "CTX", p1np ? "ug/L" : "ng/L", err)) != OT_OK)
+        (rc = check_dup(p, &c, p1np ? "P1NP" : "CTX", "", p1np ? "ug/L" : "ng/L", err)) != OT_OK)
         return rc;
     ot_obs *o = new_obs(p);
     if (!o)

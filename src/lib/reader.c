@@ -176,7 +176,9 @@ static void reject_doc(ot_patient_reader *r, size_t parts, long line, const char
 static int on_doc(void *ctx, const char *doc, size_t len, long line, const char *where)
 {
     ot_patient_reader *r = ctx;
-    ot_error err = {0, ""};
+    ot_error err; /* one a record: its "" set, not all 512 bytes zeroed */
+    err.status = 0;
+    err.message[0] = '\0';
     size_t n = 0;
     if (r->fatal || r->stop)
         return 1; /* the rest of the input is not read */
@@ -248,7 +250,9 @@ static int same_id(const ot_patient_reader *r, const ot_row *row)
  * patient on; a patient already handed on is not grouped input. */
 static void stream_row(ot_patient_reader *r, const ot_row *row)
 {
-    ot_error err = {0, ""};
+    ot_error err; /* one a record: its "" set, not all 512 bytes zeroed */
+    err.status = 0;
+    err.message[0] = '\0';
     if (!same_id(r, row)) {
         flush_current(r);
         int seen = ot_idset_add(r->done, row->patient_id, row->patient_id_len);
@@ -464,7 +468,9 @@ static void *parse_rows(void *arg)
         b->n = b->nrecs = b->len = 0;
         while (b->n < PBATCH_ROWS && b->len < PBATCH_TEXT) {
             ot_row row;
-            ot_error e = {0, ""};
+            ot_error e; /* one a record: its "" set, not all 512 bytes zeroed */
+            e.status = 0;
+            e.message[0] = '\0';
             int rc = ot_rowreader_next(ps->rr, &row, &e);
             if (rc == 0) {
                 end = 1;

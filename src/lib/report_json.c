@@ -11,38 +11,38 @@
  * previous scan is the baseline. */
 static void bmd_entry(jw *w, ot_srcs *u, const ot_bmd_entry *e)
 {
-    jw_object(w, NULL);
+    jw_object(w, JW_NOKEY);
     ot_bmd_result_write(w, u, &e->base, 0); /* the report lists flags once */
-    jw_str(w, "therapy", ot_agent_name(e->therapy));
-    jw_str(w, "period", ot_period_name(e->period));
-    jw_bool(w, "new_baseline", e->new_baseline);
-    jw_object(w, "vs_previous");
+    jw_str(w, JW_KEY("therapy"), ot_agent_name(e->therapy));
+    jw_str(w, JW_KEY("period"), ot_period_name(e->period));
+    jw_bool(w, JW_KEY("new_baseline"), e->new_baseline);
+    jw_object(w, JW_KEY("vs_previous"));
     ot_bmd_change_diff_write(w, &e->prev, &e->base);
     jw_end_object(w);
     jw_end_object(w);
 }
 
-static void pair(jw *w, const char *key, double a, double b, int decimals)
+static void pair(jw *w, jw_key key, double a, double b, int decimals)
 {
     jw_array(w, key);
-    jw_num(w, NULL, a, decimals);
-    jw_num(w, NULL, b, decimals);
+    jw_num(w, JW_NOKEY, a, decimals);
+    jw_num(w, JW_NOKEY, b, decimals);
     jw_end_array(w);
 }
 
 static void trend(jw *w, const ot_trend *t)
 {
-    jw_object(w, NULL);
-    jw_str(w, "site", ot_site_name(t->site));
-    jw_num(w, "n", (double)t->n, 0);
-    jw_date(w, "first_date", t->first);
-    jw_date(w, "last_date", t->last);
-    jw_num(w, "slope_g_cm2_per_year", t->slope, 6);
-    jw_num(w, "slope_pct_per_year", t->slope_pct, 4);
-    pair(w, "ci95", t->lo, t->hi, 6);
-    pair(w, "ci95_pct", t->lo_pct, t->hi_pct, 4);
-    jw_num(w, "dof", t->dof, 0);
-    jw_bool(w, "excludes_zero", t->excludes_zero);
+    jw_object(w, JW_NOKEY);
+    jw_str(w, JW_KEY("site"), ot_site_name(t->site));
+    jw_num(w, JW_KEY("n"), (double)t->n, 0);
+    jw_date(w, JW_KEY("first_date"), t->first);
+    jw_date(w, JW_KEY("last_date"), t->last);
+    jw_num(w, JW_KEY("slope_g_cm2_per_year"), t->slope, 6);
+    jw_num(w, JW_KEY("slope_pct_per_year"), t->slope_pct, 4);
+    pair(w, JW_KEY("ci95"), t->lo, t->hi, 6);
+    pair(w, JW_KEY("ci95_pct"), t->lo_pct, t->hi_pct, 4);
+    jw_num(w, JW_KEY("dof"), t->dof, 0);
+    jw_bool(w, JW_KEY("excludes_zero"), t->excludes_zero);
     jw_end_object(w);
 }
 
@@ -54,58 +54,58 @@ static void tscore(jw *w, ot_srcs *u, const ot_report *r)
     static const char *const rules[] = {"who_t_score", "nbha_fracture_any_bmd",
                                         "nbha_fracture_with_low_bone_mass"};
     const ot_tscore_summary *ts = &r->ts;
-    jw_object(w, "tscore");
-    jw_str(w, "reference", ts->zref ? "z_score" : "t_score");
-    jw_num(w, "lowest", ts->lowest, 2);
+    jw_object(w, JW_KEY("tscore"));
+    jw_str(w, JW_KEY("reference"), ts->zref ? "z_score" : "t_score");
+    jw_num(w, JW_KEY("lowest"), ts->lowest, 2);
     if (isnan(ts->lowest)) {
-        jw_null(w, "lowest_site");
-        jw_null(w, "date");
-        jw_null(w, "source");
+        jw_null(w, JW_KEY("lowest_site"));
+        jw_null(w, JW_KEY("date"));
+        jw_null(w, JW_KEY("source"));
     } else {
-        jw_str(w, "lowest_site", ot_site_name(ts->lowest_site));
-        jw_date(w, "date", ts->date);
-        ot_src_write(w, u, "source", ts->computed ? ts->computed_source : "scanner-reported");
+        jw_str(w, JW_KEY("lowest_site"), ot_site_name(ts->lowest_site));
+        jw_date(w, JW_KEY("date"), ts->date);
+        ot_src_write(w, u, JW_KEY("source"), ts->computed ? ts->computed_source : "scanner-reported");
     }
-    jw_num(w, "lowest_zscore", ts->zlowest, 2);
+    jw_num(w, JW_KEY("lowest_zscore"), ts->zlowest, 2);
     if (isnan(ts->zlowest)) {
-        jw_null(w, "lowest_zscore_site");
-        jw_null(w, "lowest_zscore_date");
+        jw_null(w, JW_KEY("lowest_zscore_site"));
+        jw_null(w, JW_KEY("lowest_zscore_date"));
     } else {
-        jw_str(w, "lowest_zscore_site", ot_site_name(ts->zsite));
-        jw_date(w, "lowest_zscore_date", ts->zdate);
+        jw_str(w, JW_KEY("lowest_zscore_site"), ot_site_name(ts->zsite));
+        jw_date(w, JW_KEY("lowest_zscore_date"), ts->zdate);
     }
     if (ts->zref ? ts->zcategory < 0 : ts->category < 0)
-        jw_null(w, "category");
+        jw_null(w, JW_KEY("category"));
     else
-        jw_str(w, "category", ts->zref ? zcats[ts->zcategory] : cats[ts->category]);
-    jw_bool(w, "osteoporosis_diagnosis", ts->diagnosis);
+        jw_str(w, JW_KEY("category"), ts->zref ? zcats[ts->zcategory] : cats[ts->category]);
+    jw_bool(w, JW_KEY("osteoporosis_diagnosis"), ts->diagnosis);
     if (ts->diagnosis) {
-        jw_str(w, "diagnosis_basis", ts->basis);
-        jw_str(w, "diagnosis_rule", rules[ts->rule - 1]);
+        jw_str(w, JW_KEY("diagnosis_basis"), ts->basis);
+        jw_str(w, JW_KEY("diagnosis_rule"), rules[ts->rule - 1]);
     } else {
-        jw_null(w, "diagnosis_basis");
-        jw_null(w, "diagnosis_rule");
+        jw_null(w, JW_KEY("diagnosis_basis"));
+        jw_null(w, JW_KEY("diagnosis_rule"));
     }
     if (ts->note[0])
-        jw_str(w, "note", ts->note);
+        jw_str(w, JW_KEY("note"), ts->note);
     else
-        jw_null(w, "note");
+        jw_null(w, JW_KEY("note"));
     jw_end_object(w);
 }
 
 static void patient(jw *w, const ot_report *r)
 {
-    jw_object(w, "patient");
+    jw_object(w, JW_KEY("patient"));
     if (r->sex == OT_SEX_UNKNOWN)
-        jw_null(w, "sex");
+        jw_null(w, JW_KEY("sex"));
     else
-        jw_str(w, "sex", ot_sex_name(r->sex));
+        jw_str(w, JW_KEY("sex"), ot_sex_name(r->sex));
     int age = ot_date_age(r->birth, r->as_of);
-    jw_num(w, "age", age < 0 ? NAN : (double)age, 0);
+    jw_num(w, JW_KEY("age"), age < 0 ? NAN : (double)age, 0);
     if (r->menopause == OT_MENOPAUSE_UNKNOWN)
-        jw_null(w, "menopausal_status");
+        jw_null(w, JW_KEY("menopausal_status"));
     else
-        jw_str(w, "menopausal_status", ot_menopause_name(r->menopause));
+        jw_str(w, JW_KEY("menopausal_status"), ot_menopause_name(r->menopause));
     jw_end_object(w);
 }
 
@@ -120,28 +120,28 @@ static const char *class_name(ot_agent a)
 
 static void therapy(jw *w, const ot_report *r, int courses)
 {
-    jw_object(w, "therapy");
+    jw_object(w, JW_KEY("therapy"));
     if (r->current) {
-        jw_str(w, "current", ot_agent_name(r->current->agent));
-        jw_date(w, "since", r->current->start);
+        jw_str(w, JW_KEY("current"), ot_agent_name(r->current->agent));
+        jw_date(w, JW_KEY("since"), r->current->start);
     } else {
-        jw_null(w, "current");
-        jw_null(w, "since");
+        jw_null(w, JW_KEY("current"));
+        jw_null(w, JW_KEY("since"));
     }
     if (!courses) {
         jw_end_object(w);
         return;
     }
-    jw_array(w, "courses");
+    jw_array(w, JW_KEY("courses"));
     for (size_t i = 0; i < r->ncourses; i++) {
         const ot_course *c = &r->courses[i];
-        jw_object(w, NULL);
-        jw_str(w, "agent", ot_agent_name(c->agent));
-        jw_str(w, "class", class_name(c->agent));
-        jw_date(w, "start", c->start);
-        jw_date(w, "end", c->end);
-        jw_date(w, "in_effect_until", c->until);
-        jw_num(w, "doses", (double)c->ndoses, 0);
+        jw_object(w, JW_NOKEY);
+        jw_str(w, JW_KEY("agent"), ot_agent_name(c->agent));
+        jw_str(w, JW_KEY("class"), class_name(c->agent));
+        jw_date(w, JW_KEY("start"), c->start);
+        jw_date(w, JW_KEY("end"), c->end);
+        jw_date(w, JW_KEY("in_effect_until"), c->until);
+        jw_num(w, JW_KEY("doses"), (double)c->ndoses, 0);
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -153,25 +153,25 @@ static void assessed(jw *w, const ot_report *r)
 {
     const ot_course *c = r->assessed;
     if (!c) {
-        jw_null(w, "assessed_course");
+        jw_null(w, JW_KEY("assessed_course"));
         return;
     }
-    jw_object(w, "assessed_course");
-    jw_str(w, "agent", ot_agent_name(c->agent));
-    jw_date(w, "start", c->start);
-    jw_date(w, "in_effect_until", c->until);
-    jw_bool(w, "current", c == r->current);
-    jw_array(w, "bmd");
+    jw_object(w, JW_KEY("assessed_course"));
+    jw_str(w, JW_KEY("agent"), ot_agent_name(c->agent));
+    jw_date(w, JW_KEY("start"), c->start);
+    jw_date(w, JW_KEY("in_effect_until"), c->until);
+    jw_bool(w, JW_KEY("current"), c == r->current);
+    jw_array(w, JW_KEY("bmd"));
     for (int s = 0; s < OT_SITE_COUNT; s++) {
         if (!r->has_cc[s])
             continue;
         const ot_course_change *cc = &r->cc[s];
-        jw_object(w, NULL);
-        jw_str(w, "site", ot_site_name((ot_site)s));
+        jw_object(w, JW_NOKEY);
+        jw_str(w, JW_KEY("site"), ot_site_name((ot_site)s));
         ot_bmd_change_write(w, &cc->cmp);
-        jw_str(w, "significance", ot_significance_name(cc->cmp.significance));
-        jw_date(w, "previous_date", cc->prev.baseline_date);
-        jw_str(w, "vs_previous", ot_significance_name(cc->prev.significance));
+        jw_str(w, JW_KEY("significance"), ot_significance_name(cc->cmp.significance));
+        jw_date(w, JW_KEY("previous_date"), cc->prev.baseline_date);
+        jw_str(w, JW_KEY("vs_previous"), ot_significance_name(cc->prev.significance));
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -182,43 +182,43 @@ static void review(jw *w, ot_srcs *u, const ot_report *r)
 {
     const ot_bp_review *v = &r->review;
     if (!v->active) {
-        jw_null(w, "bisphosphonate_review");
+        jw_null(w, JW_KEY("bisphosphonate_review"));
         return;
     }
-    jw_object(w, "bisphosphonate_review");
-    jw_str(w, "phase", v->holiday ? "holiday" : "on_treatment");
-    jw_date(w, "since", v->since);
-    jw_date(w, "due", v->due);
-    jw_num(w, "years_on_treatment", v->years, 2);
+    jw_object(w, JW_KEY("bisphosphonate_review"));
+    jw_str(w, JW_KEY("phase"), v->holiday ? "holiday" : "on_treatment");
+    jw_date(w, JW_KEY("since"), v->since);
+    jw_date(w, JW_KEY("due"), v->due);
+    jw_num(w, JW_KEY("years_on_treatment"), v->years, 2);
     if (v->recommendation < 0)
-        jw_null(w, "recommendation");
+        jw_null(w, JW_KEY("recommendation"));
     else
-        jw_str(w, "recommendation", ot_review_recommendation(v->recommendation));
-    jw_array(w, "reasons");
+        jw_str(w, JW_KEY("recommendation"), ot_review_recommendation(v->recommendation));
+    jw_array(w, JW_KEY("reasons"));
     for (unsigned i = 0; ot_review_reason(i); i++)
         if (v->reasons & (1u << i))
-            jw_str(w, NULL, ot_review_reason(i));
+            jw_str(w, JW_NOKEY, ot_review_reason(i));
     jw_end_array(w);
-    ot_src_write(w, u, "source", v->source);
+    ot_src_write(w, u, JW_KEY("source"), v->source);
     jw_end_object(w);
 }
 
 static void failure(jw *w, ot_srcs *u, const ot_report *r)
 {
     if (!r->failure[0]) {
-        jw_null(w, "treatment_failure");
+        jw_null(w, JW_KEY("treatment_failure"));
         return;
     }
-    jw_object(w, "treatment_failure");
-    jw_str(w, "criterion", r->failure);
-    ot_src_write(w, u, "source", r->rd->mon.failure_min.source);
+    jw_object(w, JW_KEY("treatment_failure"));
+    jw_str(w, JW_KEY("criterion"), r->failure);
+    ot_src_write(w, u, JW_KEY("source"), r->rd->mon.failure_min.source);
     jw_end_object(w);
 }
 
 /* Flags, alerts first, then warnings, then info; otherwise in rule order. */
 static void flags(jw *w, const ot_report *r)
 {
-    jw_array(w, "flags");
+    jw_array(w, JW_KEY("flags"));
     for (int sev = OT_SEV_ALERT; sev >= OT_SEV_INFO; sev--)
         for (size_t i = 0; i < r->nflags; i++)
             if ((int)r->flags[i].severity == sev)
@@ -229,7 +229,7 @@ static void flags(jw *w, const ot_report *r)
 /* By due date, then in rule order. */
 static void actions(jw *w, const ot_report *r)
 {
-    jw_array(w, "next_actions");
+    jw_array(w, JW_KEY("next_actions"));
     ot_date last = OT_DATE_NONE;
     for (size_t done = 0; done < r->nactions;) {
         ot_date next = OT_DATE_NONE; /* the smallest due date after `last` */
@@ -241,10 +241,10 @@ static void actions(jw *w, const ot_report *r)
             const ot_action *a = &r->actions[i];
             if (a->due != next)
                 continue;
-            jw_object(w, NULL);
-            jw_str(w, "action", a->action);
-            jw_date(w, "due", a->due);
-            jw_str(w, "code", ot_flag_code_name(a->code));
+            jw_object(w, JW_NOKEY);
+            jw_str(w, JW_KEY("action"), a->action);
+            jw_date(w, JW_KEY("due"), a->due);
+            jw_str(w, JW_KEY("code"), ot_flag_code_name(a->code));
             jw_end_object(w);
             done++;
         }
@@ -288,29 +288,29 @@ int ot_report_to_json_detail(char **out, const ot_report *r, int pretty, ot_deta
     jw_init(&w, pretty);
     ot_srcs u;
     ot_srcs_init(&u);
-    jw_object(&w, NULL);
-    jw_str(&w, "patient_id", r->id);
-    jw_date(&w, "as_of", r->as_of);
+    jw_object(&w, JW_NOKEY);
+    jw_str(&w, JW_KEY("patient_id"), r->id);
+    jw_date(&w, JW_KEY("as_of"), r->as_of);
     if (!full)
-        jw_str(&w, "detail", "summary");
+        jw_str(&w, JW_KEY("detail"), "summary");
     patient(&w, r);
     therapy(&w, r, full);
-    jw_array(&w, "bmd");
+    jw_array(&w, JW_KEY("bmd"));
     if (full)
         for (size_t i = 0; i < r->nbmd; i++)
             bmd_entry(&w, &u, &r->bmd[i]);
     else
         latest_entries(&w, &u, r);
     jw_end_array(&w);
-    jw_array(&w, "trend");
+    jw_array(&w, JW_KEY("trend"));
     for (size_t i = 0; i < r->ntrend; i++)
         trend(&w, &r->trend[i]);
     jw_end_array(&w);
-    jw_array(&w, "markers");
+    jw_array(&w, JW_KEY("markers"));
     for (size_t i = 0; i < r->nmarkers; i++) {
         if (!full && !of_course(r, &r->markers[i]))
             continue;
-        jw_object(&w, NULL);
+        jw_object(&w, JW_NOKEY);
         ot_marker_result_write(&w, &u, &r->markers[i], 0);
         jw_end_object(&w);
     }
@@ -322,18 +322,18 @@ int ot_report_to_json_detail(char **out, const ot_report *r, int pretty, ot_deta
         failure(&w, &u, r);
     }
     flags(&w, r);
-    jw_str(&w, "assessment", ot_assessment_name(r->assessment));
-    jw_str(&w, "summary", r->summary);
+    jw_str(&w, JW_KEY("assessment"), ot_assessment_name(r->assessment));
+    jw_str(&w, JW_KEY("summary"), r->summary);
     actions(&w, r);
     if (r->nafter) { /* never silent: data dated after as_of is left out */
         char note[160], d[11];
         ot_date_format(d, r->as_of);
         snprintf(note, sizeof note, "%zu observation(s), fracture(s), treatment course(s) or dose(s) dated "
                  "after %s (the as-of date) are left out of this report", r->nafter, d);
-        jw_object(&w, "after_as_of");
-        jw_num(&w, "count", (double)r->nafter, 0);
-        jw_date(&w, "first_date", r->first_after);
-        jw_str(&w, "note", note);
+        jw_object(&w, JW_KEY("after_as_of"));
+        jw_num(&w, JW_KEY("count"), (double)r->nafter, 0);
+        jw_date(&w, JW_KEY("first_date"), r->first_after);
+        jw_str(&w, JW_KEY("note"), note);
         jw_end_object(&w);
     }
     ot_provenance_write(&w, r->rd, &u);

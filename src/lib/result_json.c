@@ -43,7 +43,7 @@ int ot_srcs_add(ot_srcs *u, const char *id)
     return OT_OK;
 }
 
-void ot_src_write(jw *w, ot_srcs *u, const char *key, const char *id)
+void ot_src_write(jw *w, ot_srcs *u, jw_key key, const char *id)
 {
     if (!id) {
         jw_null(w, key);
@@ -56,22 +56,22 @@ void ot_src_write(jw *w, ot_srcs *u, const char *key, const char *id)
 
 void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u)
 {
-    jw_str(w, "osteotrack_version", ot_version());
+    jw_str(w, JW_KEY("osteotrack_version"), ot_version());
     if (!rd) {
-        jw_null(w, "reference_data");
-        jw_null(w, "sources");
+        jw_null(w, JW_KEY("reference_data"));
+        jw_null(w, JW_KEY("sources"));
         return;
     }
-    jw_object(w, "reference_data");
-    jw_str(w, "version", ot_refdata_version(rd));
-    jw_str(w, "digest", ot_refdata_digest(rd));
-    jw_array(w, "config");
+    jw_object(w, JW_KEY("reference_data"));
+    jw_str(w, JW_KEY("version"), ot_refdata_version(rd));
+    jw_str(w, JW_KEY("digest"), ot_refdata_digest(rd));
+    jw_array(w, JW_KEY("config"));
     for (size_t i = 0; i < ot_refdata_config_count(rd); i++) {
         const char *name, *digest;
         ot_refdata_config(rd, i, &name, &digest);
-        jw_object(w, NULL);
-        jw_str(w, "name", name);
-        jw_str(w, "digest", digest);
+        jw_object(w, JW_NOKEY);
+        jw_str(w, JW_KEY("name"), name);
+        jw_str(w, JW_KEY("digest"), digest);
         jw_end_object(w);
     }
     jw_end_array(w);
@@ -84,17 +84,17 @@ void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u)
             u->ids[j] = u->ids[j - 1];
         u->ids[j] = x;
     }
-    jw_object(w, "sources");
+    jw_object(w, JW_KEY("sources"));
     for (size_t k = 0; k < u->n; k++) {
         const char *next = u->ids[k];
         const ot_source *s = ot_source_find(rd, next);
-        jw_object(w, next);
+        jw_object_named(w, next); /* an id: escaped */
         if (s) {
-            jw_str(w, "citation", s->citation);
-            jw_bool(w, "confirmed", s->confirmed);
+            jw_str(w, JW_KEY("citation"), s->citation);
+            jw_bool(w, JW_KEY("confirmed"), s->confirmed);
         } else { /* not in this reference data: said, not guessed */
-            jw_null(w, "citation");
-            jw_null(w, "confirmed");
+            jw_null(w, JW_KEY("citation"));
+            jw_null(w, JW_KEY("confirmed"));
         }
         jw_end_object(w);
     }
@@ -103,193 +103,187 @@ void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u)
 
 void ot_flag_write(jw *w, const ot_flag *f)
 {
-    jw_object(w, NULL);
-    jw_str(w, "code", ot_flag_code_name(f->code));
-    jw_str(w, "severity", ot_severity_name(f->severity));
-    jw_str(w, "message", f->message);
+    jw_object(w, JW_NOKEY);
+    jw_str(w, JW_KEY("code"), ot_flag_code_name(f->code));
+    jw_str(w, JW_KEY("severity"), ot_severity_name(f->severity));
+    jw_str(w, JW_KEY("message"), f->message);
     if (f->has_site)
-        jw_str(w, "site", ot_site_name(f->site));
+        jw_str(w, JW_KEY("site"), ot_site_name(f->site));
     if (f->has_analyte)
-        jw_str(w, "analyte", ot_analyte_name(f->analyte));
+        jw_str(w, JW_KEY("analyte"), ot_analyte_name(f->analyte));
     jw_end_object(w);
 }
 
-static void pair(jw *w, const char *key, double a, double b, int decimals)
+static void pair(jw *w, jw_key key, double a, double b, int decimals)
 {
     jw_array(w, key);
-    jw_num(w, NULL, a, decimals);
-    jw_num(w, NULL, b, decimals);
+    jw_num(w, JW_NOKEY, a, decimals);
+    jw_num(w, JW_NOKEY, b, decimals);
     jw_end_array(w);
 }
 
 /* The change fields, shared by an entry and its vs_previous. */
 void ot_bmd_change_write(jw *w, const ot_bmd_result *r)
 {
-    jw_date(w, "baseline_date", r->baseline_date);
-    jw_date(w, "date", r->date);
-    jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
+    jw_date(w, JW_KEY("baseline_date"), r->baseline_date);
+    jw_date(w, JW_KEY("date"), r->date);
+    jw_num(w, JW_KEY("baseline_g_cm2"), r->baseline_g_cm2, 6);
     if (r->device_changed) /* null unless cross-calibrated */
-        jw_num(w, "baseline_converted_g_cm2", r->baseline_converted_g_cm2, 6);
-    jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
-    jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
-    jw_num(w, "change_pct", r->change_pct, 4);
-    jw_num(w, "months", r->months, 2);
-    jw_num(w, "annualized_pct", r->annualized_pct, 4);
-    jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
+        jw_num(w, JW_KEY("baseline_converted_g_cm2"), r->baseline_converted_g_cm2, 6);
+    jw_num(w, JW_KEY("value_g_cm2"), r->value_g_cm2, 6);
+    jw_num(w, JW_KEY("change_g_cm2"), r->change_g_cm2, 6);
+    jw_num(w, JW_KEY("change_pct"), r->change_pct, 4);
+    jw_num(w, JW_KEY("months"), r->months, 2);
+    jw_num(w, JW_KEY("annualized_pct"), r->annualized_pct, 4);
+    jw_num(w, JW_KEY("lsc_g_cm2"), r->lsc_g_cm2, 6);
 }
 
 /* Equal as written (jw_num rounds to `decimals`), or both null. */
 static int same(double a, double b, int decimals)
 {
-    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
-    if (!isfinite(a) || !isfinite(b))
-        return !isfinite(a) && !isfinite(b);
-    double x = a * p10[decimals], y = b * p10[decimals];
-    if (!(fabs(x) < 9e15 && fabs(y) < 9e15))
-        return a == b;
-    return llround(x) == llround(y);
+    return jw_num_same(a, b, decimals);
 }
 
 void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result *own)
 {
     if (r->baseline_date != own->baseline_date)
-        jw_date(w, "baseline_date", r->baseline_date);
+        jw_date(w, JW_KEY("baseline_date"), r->baseline_date);
     if (r->date != own->date)
-        jw_date(w, "date", r->date);
+        jw_date(w, JW_KEY("date"), r->date);
     if (!same(r->baseline_g_cm2, own->baseline_g_cm2, 6))
-        jw_num(w, "baseline_g_cm2", r->baseline_g_cm2, 6);
+        jw_num(w, JW_KEY("baseline_g_cm2"), r->baseline_g_cm2, 6);
     /* the entry has it only after a scanner change; null here says the scan
      * before was compared without a conversion */
     double conv = r->device_changed ? r->baseline_converted_g_cm2 : NAN;
     if ((r->device_changed || own->device_changed) &&
         (r->device_changed != own->device_changed ||
          !same(conv, own->baseline_converted_g_cm2, 6)))
-        jw_num(w, "baseline_converted_g_cm2", conv, 6);
+        jw_num(w, JW_KEY("baseline_converted_g_cm2"), conv, 6);
     if (!same(r->value_g_cm2, own->value_g_cm2, 6))
-        jw_num(w, "value_g_cm2", r->value_g_cm2, 6);
+        jw_num(w, JW_KEY("value_g_cm2"), r->value_g_cm2, 6);
     if (!same(r->change_g_cm2, own->change_g_cm2, 6))
-        jw_num(w, "change_g_cm2", r->change_g_cm2, 6);
+        jw_num(w, JW_KEY("change_g_cm2"), r->change_g_cm2, 6);
     if (!same(r->change_pct, own->change_pct, 4))
-        jw_num(w, "change_pct", r->change_pct, 4);
+        jw_num(w, JW_KEY("change_pct"), r->change_pct, 4);
     if (!same(r->months, own->months, 2))
-        jw_num(w, "months", r->months, 2);
+        jw_num(w, JW_KEY("months"), r->months, 2);
     if (!same(r->annualized_pct, own->annualized_pct, 4))
-        jw_num(w, "annualized_pct", r->annualized_pct, 4);
+        jw_num(w, JW_KEY("annualized_pct"), r->annualized_pct, 4);
     if (!same(r->lsc_g_cm2, own->lsc_g_cm2, 6))
-        jw_num(w, "lsc_g_cm2", r->lsc_g_cm2, 6);
+        jw_num(w, JW_KEY("lsc_g_cm2"), r->lsc_g_cm2, 6);
     if (r->significance != own->significance)
-        jw_str(w, "significance", ot_significance_name(r->significance));
+        jw_str(w, JW_KEY("significance"), ot_significance_name(r->significance));
 }
 
 /* After device_changed, when it is true: how the scanner change was handled. */
 static void scanner_change(jw *w, ot_srcs *u, const ot_bmd_result *r)
 {
-    jw_bool(w, "cross_calibrated", r->cross_calibrated);
+    jw_bool(w, JW_KEY("cross_calibrated"), r->cross_calibrated);
     if (r->cross_calibrated) {
         int inv = r->crosscal_inverted;
-        jw_object(w, "cross_calibration");
-        jw_str(w, "from_device", inv ? r->device : r->baseline_device);
-        jw_str(w, "to_device", inv ? r->baseline_device : r->device);
-        jw_num(w, "slope", r->crosscal_slope, 6);
-        jw_num(w, "intercept", r->crosscal_intercept, 6);
-        jw_num(w, "lsc_g_cm2", r->crosscal_lsc_g_cm2, 6);
-        jw_bool(w, "inverted", inv);
-        ot_src_write(w, u, "source", r->crosscal_source);
+        jw_object(w, JW_KEY("cross_calibration"));
+        jw_str(w, JW_KEY("from_device"), inv ? r->device : r->baseline_device);
+        jw_str(w, JW_KEY("to_device"), inv ? r->baseline_device : r->device);
+        jw_num(w, JW_KEY("slope"), r->crosscal_slope, 6);
+        jw_num(w, JW_KEY("intercept"), r->crosscal_intercept, 6);
+        jw_num(w, JW_KEY("lsc_g_cm2"), r->crosscal_lsc_g_cm2, 6);
+        jw_bool(w, JW_KEY("inverted"), inv);
+        ot_src_write(w, u, JW_KEY("source"), r->crosscal_source);
         jw_end_object(w);
     } else {
-        jw_null(w, "cross_calibration");
+        jw_null(w, JW_KEY("cross_calibration"));
     }
     if (r->has_sbmd) {
-        jw_object(w, "sbmd");
-        jw_num(w, "baseline_mg_cm2", r->sbmd_baseline_mg_cm2, 3);
-        jw_num(w, "value_mg_cm2", r->sbmd_value_mg_cm2, 3);
-        ot_src_write(w, u, "source", r->sbmd_source);
+        jw_object(w, JW_KEY("sbmd"));
+        jw_num(w, JW_KEY("baseline_mg_cm2"), r->sbmd_baseline_mg_cm2, 3);
+        jw_num(w, JW_KEY("value_mg_cm2"), r->sbmd_value_mg_cm2, 3);
+        ot_src_write(w, u, JW_KEY("source"), r->sbmd_source);
         jw_end_object(w);
     } else {
-        jw_null(w, "sbmd");
+        jw_null(w, JW_KEY("sbmd"));
     }
 }
 
 /* The fields of a comparison, without the enclosing braces. */
 void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_flags)
 {
-    jw_str(w, "site", ot_site_name(r->site));
+    jw_str(w, JW_KEY("site"), ot_site_name(r->site));
     ot_bmd_change_write(w, r);
-    jw_num(w, "lsc_pct", r->lsc_pct, 4);
-    jw_bool(w, "lsc_default", r->lsc_is_default);
-    ot_src_write(w, u, "lsc_source", r->lsc_source);
-    jw_str(w, "significance", ot_significance_name(r->significance));
+    jw_num(w, JW_KEY("lsc_pct"), r->lsc_pct, 4);
+    jw_bool(w, JW_KEY("lsc_default"), r->lsc_is_default);
+    ot_src_write(w, u, JW_KEY("lsc_source"), r->lsc_source);
+    jw_str(w, JW_KEY("significance"), ot_significance_name(r->significance));
     if (r->baseline_device[0])
-        jw_str(w, "baseline_device", r->baseline_device);
+        jw_str(w, JW_KEY("baseline_device"), r->baseline_device);
     if (r->device[0])
-        jw_str(w, "device", r->device);
-    jw_bool(w, "device_changed", r->device_changed);
+        jw_str(w, JW_KEY("device"), r->device);
+    jw_bool(w, JW_KEY("device_changed"), r->device_changed);
     if (r->device_changed)
         scanner_change(w, u, r);
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
-        jw_object(w, "expected");
-        jw_str(w, "agent", ot_agent_name(x->agent));
-        pair(w, "range_pct", x->range_lo_pct, x->range_hi_pct, 4);
-        jw_str(w, "measure", x->measure == OT_MEASURE_CHANGE_FROM_BASELINE ? "change_from_baseline"
+        jw_object(w, JW_KEY("expected"));
+        jw_str(w, JW_KEY("agent"), ot_agent_name(x->agent));
+        pair(w, JW_KEY("range_pct"), x->range_lo_pct, x->range_hi_pct, 4);
+        jw_str(w, JW_KEY("measure"), x->measure == OT_MEASURE_CHANGE_FROM_BASELINE ? "change_from_baseline"
                              : x->measure == OT_MEASURE_NOT_KNOWN    ? "not_known"
                                                                      : "difference_from_placebo");
-        jw_num(w, "months", x->months, 2);
-        pair(w, "window_months", x->window_lo_months, x->window_hi_months, 2);
-        ot_src_write(w, u, "source", x->source);
+        jw_num(w, JW_KEY("months"), x->months, 2);
+        pair(w, JW_KEY("window_months"), x->window_lo_months, x->window_hi_months, 2);
+        ot_src_write(w, u, JW_KEY("source"), x->source);
         jw_end_object(w);
     } else {
-        jw_null(w, "expected");
+        jw_null(w, JW_KEY("expected"));
     }
-    jw_str(w, "vs_expected", ot_vs_expected_name(r->vs_expected));
+    jw_str(w, JW_KEY("vs_expected"), ot_vs_expected_name(r->vs_expected));
     if (with_flags) {
-        jw_array(w, "flags");
+        jw_array(w, JW_KEY("flags"));
         for (size_t i = 0; i < r->nflags; i++)
             ot_flag_write(w, &r->flags[i]);
         jw_end_array(w);
     }
 }
 
-static void sourced(jw *w, ot_srcs *u, const char *key, double v, const char *source)
+static void sourced(jw *w, ot_srcs *u, jw_key key, double v, const char *source)
 {
     if (isnan(v) || !source) {
         jw_null(w, key);
         return;
     }
     jw_object(w, key);
-    jw_num(w, "value", v, 4);
-    ot_src_write(w, u, "source", source);
+    jw_num(w, JW_KEY("value"), v, 4);
+    ot_src_write(w, u, JW_KEY("source"), source);
     jw_end_object(w);
 }
 
 void ot_marker_result_write(jw *w, ot_srcs *u, const ot_marker_result *r, int with_flags)
 {
-    jw_str(w, "analyte", ot_analyte_name(r->analyte));
-    jw_str(w, "unit", ot_unit_name(r->unit));
-    jw_date(w, "baseline_date", r->baseline_date);
-    jw_date(w, "date", r->date);
-    jw_num(w, "baseline", r->baseline, 4);
-    jw_num(w, "value", r->value, 4);
-    jw_num(w, "change_abs", r->change_abs, 4);
-    jw_num(w, "change_pct", r->change_pct, 4);
-    jw_num(w, "lsc_pct", r->lsc_pct, 4);
-    jw_num(w, "target", r->target, 4);
-    jw_str(w, "therapy", ot_agent_name(r->therapy));
-    jw_str(w, "rule", ot_marker_rule_name(r->rule));
-    jw_num(w, "months_from_start", r->months_from_start, 2);
+    jw_str(w, JW_KEY("analyte"), ot_analyte_name(r->analyte));
+    jw_str(w, JW_KEY("unit"), ot_unit_name(r->unit));
+    jw_date(w, JW_KEY("baseline_date"), r->baseline_date);
+    jw_date(w, JW_KEY("date"), r->date);
+    jw_num(w, JW_KEY("baseline"), r->baseline, 4);
+    jw_num(w, JW_KEY("value"), r->value, 4);
+    jw_num(w, JW_KEY("change_abs"), r->change_abs, 4);
+    jw_num(w, JW_KEY("change_pct"), r->change_pct, 4);
+    jw_num(w, JW_KEY("lsc_pct"), r->lsc_pct, 4);
+    jw_num(w, JW_KEY("target"), r->target, 4);
+    jw_str(w, JW_KEY("therapy"), ot_agent_name(r->therapy));
+    jw_str(w, JW_KEY("rule"), ot_marker_rule_name(r->rule));
+    jw_num(w, JW_KEY("months_from_start"), r->months_from_start, 2);
     if (isnan(r->window_lo_months))
-        jw_null(w, "window_months");
+        jw_null(w, JW_KEY("window_months"));
     else
-        pair(w, "window_months", r->window_lo_months, r->window_hi_months, 2);
-    jw_object(w, "thresholds");
-    sourced(w, u, "lsc_pct", r->lsc_pct, r->lsc_source);
-    sourced(w, u, "target", r->target, r->target_source);
-    sourced(w, u, "anabolic_rise", r->rise_threshold, r->rise_source);
+        pair(w, JW_KEY("window_months"), r->window_lo_months, r->window_hi_months, 2);
+    jw_object(w, JW_KEY("thresholds"));
+    sourced(w, u, JW_KEY("lsc_pct"), r->lsc_pct, r->lsc_source);
+    sourced(w, u, JW_KEY("target"), r->target, r->target_source);
+    sourced(w, u, JW_KEY("anabolic_rise"), r->rise_threshold, r->rise_source);
     jw_end_object(w);
-    jw_str(w, "response", ot_response_name(r->response));
-    jw_str(w, "reason", r->reason);
+    jw_str(w, JW_KEY("response"), ot_response_name(r->response));
+    jw_str(w, JW_KEY("reason"), r->reason);
     if (with_flags) {
-        jw_array(w, "flags");
+        jw_array(w, JW_KEY("flags"));
         for (size_t i = 0; i < r->nflags; i++)
             ot_flag_write(w, &r->flags[i]);
         jw_end_array(w);
@@ -304,7 +298,7 @@ int ot_bmd_result_to_json(char **out, const ot_bmd_result *r, int pretty)
     jw_init(&w, pretty);
     ot_srcs u;
     ot_srcs_init(&u);
-    jw_object(&w, NULL);
+    jw_object(&w, JW_NOKEY);
     ot_bmd_result_write(&w, &u, r, 1);
     ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
@@ -320,7 +314,7 @@ int ot_marker_result_to_json(char **out, const ot_marker_result *r, int pretty)
     jw_init(&w, pretty);
     ot_srcs u;
     ot_srcs_init(&u);
-    jw_object(&w, NULL);
+    jw_object(&w, JW_NOKEY);
     ot_marker_result_write(&w, &u, r, 1);
     ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
@@ -339,7 +333,7 @@ int ot_refdata_sources_to_json(char **out, const ot_refdata *rd, int pretty)
     for (size_t i = 0; i < rd->nsources; i++) /* every id, as if each were used */
         if (ot_srcs_add(&u, rd->sources[i].id) != OT_OK)
             w.failed = 1;
-    jw_object(&w, NULL);
+    jw_object(&w, JW_NOKEY);
     ot_provenance_write(&w, rd, &u);
     jw_end_object(&w);
     ot_srcs_free(&u);

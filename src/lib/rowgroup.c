@@ -692,7 +692,9 @@ static const char *where_of(group *g, uint32_t k, long *line)
 static int fill_add(group *g, uint32_t k, const mrec *m, ot_patient *p, const ot_refdata *rd,
                     const ot_record *r, group_reject_fn rej, void *ctx, int *row_told)
 {
-    ot_error err = {0, ""};
+    ot_error err; /* one a record: its "" set, not all 512 bytes zeroed */
+    err.status = 0;
+    err.message[0] = '\0';
     int rc = ot_patient_add_record(p, rd, r, (long)m->line, &err);
     if (rc == OT_OK || rc == OT_ENOMEM)
         return rc;

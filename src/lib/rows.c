@@ -101,6 +101,17 @@ static int reject(const rowctx *x, const char *fmt, ...)
  * message is one line of text. */
 static const char *shown(char *buf, size_t size, const char *s, size_t n)
 {
+    /* nearly every field is short printable ASCII, shown as it is */
+    if (n < size) {
+        size_t i = 0;
+        while (i < n && (unsigned char)(s[i] - 0x20) < 0x5F)
+            i++;
+        if (i == n) {
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            return buf;
+        }
+    }
     return ot_text_shown(buf, size, s, n);
 }
 
@@ -125,7 +136,14 @@ static int get_date(const rowctx *x, enum col c, ot_date *out, int required)
     *out = OT_DATE_NONE;
     if (!s)
         return required ? reject(x, "%s: missing (expected YYYY-MM-DD)", col_names[c]) : OT_OK;
-    if (n != 10 || ot_date_parse(out, shown(buf, sizeof buf, s, n)) != OT_OK)
+    /* the 10 bytes as they are: a byte that shown() would escape is no digit
+     * or '-', so it fails the parse either way */
+    char d[11];
+    if (n == 10) {
+        memcpy(d, s, 10);
+        d[10] = '\0';
+    }
+    if (n != 10 || ot_date_parse(out, d) != OT_OK)
         return reject(x, "%s: '%s' is not a valid date (expected YYYY-MM-DD, 1900-2199)",
                       col_names[c], shown(buf, sizeof buf, s, n));
     return OT_OK;

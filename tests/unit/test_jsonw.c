@@ -17,7 +17,7 @@ static char *written(void (*fill)(jw *, const void *), const void *arg)
     return out;
 }
 
-static void fill_str(jw *w, const void *s) { jw_str(w, NULL, s); }
+static void fill_str(jw *w, const void *s) { jw_str(w, JW_NOKEY, s); }
 
 START_TEST(strings_escape_like_the_reference)
 {
@@ -91,7 +91,7 @@ typedef struct numcase {
 static void fill_num(jw *w, const void *arg)
 {
     const numcase *c = arg;
-    jw_num(w, NULL, c->x, c->decimals);
+    jw_num(w, JW_NOKEY, c->x, c->decimals);
 }
 
 START_TEST(numbers_round_for_display)
@@ -119,16 +119,16 @@ END_TEST
 static void fill_doc(jw *w, const void *arg)
 {
     (void)arg;
-    jw_object(w, NULL);
-    jw_array(w, "a");
+    jw_object(w, JW_NOKEY);
+    jw_array(w, JW_KEY("a"));
     jw_end_array(w);
-    jw_object(w, "o");
-    jw_bool(w, "t", 1);
-    jw_null(w, "n");
+    jw_object(w, JW_KEY("o"));
+    jw_bool(w, JW_KEY("t"), 1);
+    jw_null(w, JW_KEY("n"));
     jw_end_object(w);
-    jw_date(w, "d", 0);
-    jw_date(w, "e", 0); /* the cached text */
-    jw_date(w, "f", OT_DATE_NONE);
+    jw_date(w, JW_KEY("d"), 0);
+    jw_date(w, JW_KEY("e"), 0); /* the cached text */
+    jw_date(w, JW_KEY("f"), OT_DATE_NONE);
     jw_end_object(w);
 }
 
@@ -141,6 +141,48 @@ START_TEST(structure)
 }
 END_TEST
 
+static void fill_keys(jw *w, const void *arg)
+{
+    (void)arg;
+    jw_object(w, JW_NOKEY);
+    /* a key longer than a 16-byte block, one of exactly 16 bytes as written */
+    jw_num(w, JW_KEY("a_key_longer_than_sixteen_bytes"), 1.5, 2);
+    jw_str(w, JW_KEY("thirteen_char"), "x");
+    jw_object_named(w, "id \"quoted\"");
+    jw_array(w, JW_KEY("v"));
+    jw_num(w, JW_NOKEY, 1, 0);
+    jw_str(w, JW_NOKEY, NULL);
+    jw_end_array(w);
+    jw_object(w, JW_KEY("e"));
+    jw_end_object(w);
+    jw_end_object(w);
+    jw_end_object(w);
+}
+
+static char *written_pretty(void (*fill)(jw *, const void *))
+{
+    jw w;
+    char *out = NULL;
+    jw_init(&w, 1);
+    fill(&w, NULL);
+    ck_assert_int_eq(jw_finish(&w, &out), OT_OK);
+    return out;
+}
+
+START_TEST(keys_compact_and_pretty)
+{
+    char *out = written(fill_keys, NULL);
+    ck_assert_str_eq(out, "{\"a_key_longer_than_sixteen_bytes\":1.5,\"thirteen_char\":\"x\","
+                          "\"id \\\"quoted\\\"\":{\"v\":[1,\"\"],\"e\":{}}}");
+    free(out);
+    out = written_pretty(fill_keys);
+    ck_assert_str_eq(out, "{\n  \"a_key_longer_than_sixteen_bytes\": 1.5,\n  \"thirteen_char\": \"x\","
+                          "\n  \"id \\\"quoted\\\"\": {\n    \"v\": [\n      1,\n      \"\"\n    ],"
+                          "\n    \"e\": {}\n  }\n}");
+    free(out);
+}
+END_TEST
+
 Suite *suite_jsonw(void)
 {
     Suite *s = suite_create("jsonw");
@@ -149,6 +191,7 @@ Suite *suite_jsonw(void)
     tcase_add_test(tc, strings_are_valid_utf8);
     tcase_add_test(tc, numbers_round_for_display);
     tcase_add_test(tc, structure);
+    tcase_add_test(tc, keys_compact_and_pretty);
     suite_add_tcase(s, tc);
     return s;
 }
