@@ -675,6 +675,8 @@ int ot_patient_reader_finish(ot_patient_reader *r, ot_error *err)
         return ot_err_set(err, OT_EINVAL, "ot_patient_reader_finish: NULL argument");
     if (!r->stop && !r->fatal)
         flush_current(r);
+    if (r->grp) /* no more rows: the patients are only filled from here */
+        ot_group_done(r->grp);
     for (size_t i = 0; r->grp && i < ot_group_patients(r->grp) && !r->stop && !r->fatal; i++) {
         ot_patient *p = r->o.patient(r->o.ctx);
         r->filling = p;

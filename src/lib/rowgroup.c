@@ -163,6 +163,20 @@ static long lookup(table *t, arena *a, uint32_t **offsets, size_t *n, size_t *ca
                    const char *s, size_t len, int *added)
 {
     *added = 0;
+    if (!t->slot && t->cap) { /* let go by ot_group_done(): made again from the keys */
+        size_t nc = t->cap;
+        if (!(t->slot = calloc(nc, sizeof *t->slot)))
+            return -1;
+        for (size_t k = 0; k < *n; k++) {
+            const char *ks = a->buf + (*offsets)[k];
+            uint32_t h = hash(ks, strlen(ks));
+            size_t j = h & (nc - 1);
+            while (t->slot[j].k)
+                j = (j + 1) & (nc - 1);
+            t->slot[j].k = (uint32_t)(k + 1);
+            t->slot[j].tag = h;
+        }
+    }
     if ((t->n + 1) * 4 > t->cap * 3) { /* keep the load under 3/4 */
         size_t nc = t->cap ? t->cap * 2 : 1024;
         tslot *ns = calloc(nc, sizeof *ns);
@@ -282,6 +296,14 @@ void ot_group_free(group *g)
 }
 
 size_t ot_group_patients(const group *g) { return g->npats; }
+
+void ot_group_done(group *g)
+{
+    free(g->by_id.slot);
+    g->by_id.slot = NULL;
+    free(g->by_dev.slot);
+    g->by_dev.slot = NULL;
+}
 
 static double score_out(const group *g, int32_t v)
 {

@@ -21,6 +21,10 @@ void ot_group_free(group *g);
  * names a device past 2^20 - 1 distinct device names. */
 int ot_group_add(group *g, const ot_row *row);
 size_t ot_group_patients(const group *g);
+/* No more rows for now: lets go of the tables that find a patient or a
+ * device by name (16 MB for a million patients) while the patients are
+ * filled. Adding rows later makes them again. */
+void ot_group_done(group *g);
 /* Rows added from now on come from input `name` (borrowed), for messages. */
 int ot_group_set_file(group *g, const char *name);
 /* Adds the data of patient `p`, read from one JSON document at `line` of the

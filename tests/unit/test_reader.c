@@ -15,6 +15,7 @@ typedef struct sink {
     size_t n, cap;
     size_t rejects;
     char last_reject[600];
+    unsigned long all_rejects; /* a hash of every rejection, in order */
     int stop_after;      /* nonzero: ask to stop after this many */
 } sink;
 
@@ -44,6 +45,8 @@ static void rejected(void *ctx, const char *file, long line, const char *patient
     s->rejects++;
     snprintf(s->last_reject, sizeof s->last_reject, "%s:%ld:%s:%s:%s", file ? file : "-", line,
              patient ? patient : "-", where ? where : "-", reason);
+    for (const char *c = s->last_reject; *c; c++)
+        s->all_rejects = (s->all_rejects ^ (unsigned char)*c) * 1099511628211ul;
 }
 
 static void sink_free(sink *s)
@@ -54,10 +57,10 @@ static void sink_free(sink *s)
     ot_patient_free(s->p);
 }
 
-/* Reads inputs texts[i] as fmts[i] with `grouping` into s; the rows read,
- * and the rows rejected in *rej. */
-static size_t read_inputs(sink *s, const char *const *texts, const ot_input_format *fmts,
-                          size_t n, ot_grouping grouping, size_t *rej)
+/* Reads inputs texts[i] as fmts[i] with `grouping` on `threads` into s; the
+ * rows read, and the rows rejected in *rej. */
+static size_t read_inputs_on(sink *s, const char *const *texts, const ot_input_format *fmts,
+                             size_t n, ot_grouping grouping, unsigned threads, size_t *rej)
 {
     memset(s, 0, sizeof *s);
     ck_assert_int_eq(ot_patient_new(&s->p, ""), OT_OK);
@@ -69,6 +72,7 @@ static size_t read_inputs(sink *s, const char *const *texts, const ot_input_form
     o.ready = take;
     o.reject = rejected;
     o.ctx = s;
+    o.threads = threads;
     ot_patient_reader *r = NULL;
     ck_assert_int_eq(ot_patient_reader_new(&r, rd, &o, NULL), OT_OK);
     for (size_t i = 0; i < n; i++)
@@ -80,6 +84,12 @@ static size_t read_inputs(sink *s, const char *const *texts, const ot_input_form
     ot_patient_reader_counts(r, &rows, rej);
     ot_patient_reader_free(r);
     return rows;
+}
+
+static size_t read_inputs(sink *s, const char *const *texts, const ot_input_format *fmts,
+                          size_t n, ot_grouping grouping, size_t *rej)
+{
+    return read_inputs_on(s, texts, fmts, n, grouping, 0, rej);
 }
 
 /* Reads `text` as `fmt` with `grouping` into s; every rejection is named. */
@@ -177,6 +187,65 @@ START_TEST(spilled_rows_come_back_whole)
     ck_assert_msg(strstr(s.last_reject, "mem.csv:300002:P00000:-:rows of this patient came "
                                          "earlier") != NULL, "%s", s.last_reject);
     sink_free(&s);
+    free(t);
+}
+END_TEST
+
+START_TEST(threads_change_nothing)
+{
+    /* 600 patients x 20 scans, shuffled, with rows rejected as they are
+     * parsed and as the patients are filled: a reader on 2 or 4 threads gives
+     * the same patients, counts and rejections, in the same order */
+    size_t len;
+    char *t = many(600, 20, 0, &len);
+    char *body = strchr(t, '\n') + 1;
+    size_t nl = 0;
+    char **lines = malloc(12000 * sizeof *lines);
+    ck_assert_ptr_nonnull(lines);
+    for (char *c = strtok(body, "\n"); c; c = strtok(NULL, "\n"))
+        lines[nl++] = c;
+    ck_assert_uint_eq(nl, 12000);
+    unsigned long x = 19;
+    for (size_t i = nl - 1; i > 0; i--) { /* a fixed shuffle */
+        x = x * 6364136223846793005ul + 1442695040888963407ul;
+        size_t j = (size_t)(x >> 33) % (i + 1);
+        char *tmp = lines[i];
+        lines[i] = lines[j];
+        lines[j] = tmp;
+    }
+    size_t cap = len + 4096, n = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    n += (size_t)snprintf(text, cap, "patient_id,date,analyte,site,value\n");
+    for (size_t i = 0; i < nl; i++) {
+        n += (size_t)snprintf(text + n, cap - n, "%s\n", lines[i]);
+        if (i % 1000 == 7) /* a duplicate, a day that is not, a row without an id */
+            n += (size_t)snprintf(text + n, cap - n, "%s\nP00001,2020-02-30,bmd,spine,0.8\n"
+                                  ",2020-01-01,bmd,spine,0.8\n", lines[i]);
+    }
+    for (int g = 0; g < 2; g++) {
+        ot_grouping grouping = g ? OT_GROUPING_MEMORY : OT_GROUPING_AUTO;
+        const char *texts[] = {text};
+        ot_input_format fmt = OT_INPUT_AUTO;
+        sink one, more;
+        size_t rej1 = 0, rows1 = read_inputs_on(&one, texts, &fmt, 1, grouping, 1, &rej1);
+        ck_assert_uint_eq(one.n, 600);
+        ck_assert_uint_eq(rej1, 36);
+        for (unsigned threads = 2; threads <= 4; threads += 2) {
+            size_t rej = 0;
+            ck_assert_uint_eq(read_inputs_on(&more, texts, &fmt, 1, grouping, threads, &rej),
+                              rows1);
+            ck_assert_uint_eq(rej, rej1);
+            ck_assert_uint_eq(more.rejects, one.rejects);
+            ck_assert_uint_eq(more.all_rejects, one.all_rejects);
+            ck_assert_str_eq(more.last_reject, one.last_reject);
+            same_reports(&one, &more);
+            sink_free(&more);
+        }
+        sink_free(&one);
+    }
+    free(text);
+    free(lines);
     free(t);
 }
 END_TEST
@@ -369,6 +438,7 @@ Suite *suite_reader(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, groupings_agree_on_the_examples);
     tcase_add_test(tc, spilled_rows_come_back_whole);
+    tcase_add_test(tc, threads_change_nothing);
     tcase_add_test(tc, one_reject_callback_names_the_place);
     tcase_add_test(tc, options_are_checked);
     tcase_add_test(tc, documents_of_one_patient_are_one);
