@@ -152,7 +152,7 @@ static int parse_args(args *a, int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         double jobs;
         switch (c) {
         case OPT_INFMT:
@@ -190,9 +190,10 @@ static int parse_args(args *a, int argc, char **argv)
         case OPT_CONFIG: a->config = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
         case OPT_PRETTY: a->pretty = 1; break;
+        case 'h':
         case OPT_HELP: fputs(help, stdout); return -1;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(CMD, options, argv);
         }
     }
     if (optind == argc && a->infmt == FMT_UNKNOWN)

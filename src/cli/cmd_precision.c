@@ -63,7 +63,7 @@ static int parse_args(args *a, int argc, char **argv)
     int c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (c) {
         case OPT_FORMAT:
             if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -82,9 +82,10 @@ static int parse_args(args *a, int argc, char **argv)
             break;
         case OPT_FACILITY: a->facility = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
+        case 'h':
         case OPT_HELP: fputs(help, stdout); return -1;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(CMD, options, argv);
         }
     }
     if (optind >= argc)
