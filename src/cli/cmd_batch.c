@@ -196,6 +196,12 @@ static int parse_args(args *a, int argc, char **argv)
         default: return cli_bad_option(CMD, options, argv);
         }
     }
+    /* indented reports are not NDJSON (one report a line): --pretty writes a
+     * JSON array unless NDJSON was asked for, which it cannot be */
+    if (a->pretty && a->json_array == 0)
+        return cli_usage(CMD, "--pretty cannot be NDJSON: one report a line (use --format json)");
+    if (a->json_array < 0)
+        a->json_array = a->pretty;
     if (optind == argc && a->infmt == FMT_UNKNOWN)
         return cli_usage(CMD, "reading standard input needs --input-format");
     for (int i = optind; i < argc; i++)
@@ -245,7 +251,8 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
 
 int cmd_batch(int argc, char **argv)
 {
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, 0, 0, 0, OT_GROUPING_AUTO};
+    /* json_array -1: --format not given */
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
