@@ -1,5 +1,6 @@
 /* Helpers shared by the subcommands. */
 #include "cli.h"
+#include "progress.h"
 
 #include <getopt.h>
 
@@ -32,7 +33,9 @@ static void vmsg(const char *prefix, const char *suffix, const char *fmt, va_lis
         shown = cli_shown(text);
     }
     va_end(again);
+    progress_hold(); /* a progress line on the terminal is cleared first */
     fprintf(stderr, "%s%s%s\n", prefix, shown ? shown : "(out of memory)", suffix);
+    progress_release();
     free(shown);
     free(text);
 }
