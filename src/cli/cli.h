@@ -41,6 +41,13 @@ int cli_usage(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Prints "osteotrack CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 
+/* The usage error for getopt_long's '?' (opterr 0), from optopt and
+ * argv[optind - 1] matched against the command's table: "unknown option
+ * '-x'", "unknown option '--x'", "option '--fr' is ambiguous (could be
+ * --from, --from-date)" or "option '--help' takes no value". Returns 2. */
+struct option;
+int cli_bad_option(const char *cmd, const struct option *options, char **argv);
+
 /* Strict parsers: the whole string, finite. Return 0 on success. */
 int cli_parse_double(double *out, const char *s);
 /* Parses "X" or "X%" for --lsc. */
@@ -68,9 +75,11 @@ typedef struct cli_pair {
     ot_agent *therapy;
     int have_from, have_to, pretty;
     const char *config, *datadir;
+    const struct option *options; /* the command's table, for cli_bad_option() */
 } cli_pair;
 #define CLI_NOT_SHARED 1
-/* Takes option c (getopt_long's return, optarg) when it is a shared one:
+/* Takes option c (getopt_long's return, optarg) when it is a shared one
+ * (-h is --help):
  * EXIT_OK, a usage error's status, -1 after printing `help`; CLI_NOT_SHARED
  * for an option of the command's own. An unknown option or a missing value
  * is a usage error here too. */

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "output.h"
 #include "pool.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,22 +45,15 @@ typedef struct batch {
     ot_patient_reader *reader;
     size_t reported, no_report;
     int fatal;
-    int tty;
-    time_t last_progress;
+    int grouping; /* the progress line says "grouping", then counts reports */
 } batch;
 
-static void progress(batch *b, int final)
+/* The reader's counts are read here, on the main thread, for the progress line. */
+static void progress_update(batch *b)
 {
-    if (!b->tty)
-        return;
-    time_t now = time(NULL);
-    if (!final && now == b->last_progress)
-        return;
-    b->last_progress = now;
     size_t rows = 0;
     ot_patient_reader_counts(b->reader, &rows, NULL);
-    fprintf(stderr, "\r%zu rows read, %zu patients reported...%s", rows, b->reported,
-            final ? "\r\033[K" : "");
+    progress_counts(rows, b->reported);
 }
 
 static void emit(void *ctx, const char *id, const char *json, const char *err)
@@ -78,8 +72,13 @@ static void emit(void *ctx, const char *id, const char *json, const char *err)
     if (b->out.failed && !b->fatal)
         b->fatal = EXIT_IOERR; /* a full disk or a closed pipe: stop reading */
     b->reported++;
-    if ((b->reported & 4095) == 0)
-        progress(b, 0);
+    if (b->grouping == 1) {
+        b->grouping = 2;
+        progress_update(b);
+        progress_phase(PROGRESS_REPORTING);
+    }
+    if ((b->reported & 63) == 0)
+        progress_update(b);
 }
 
 /* The reader's callbacks: patients come from the pool's free slot and go
@@ -92,6 +91,7 @@ static int patient_ready(void *ctx, ot_patient *p)
     batch *b = ctx;
     (void)p;
     pool_submit(b->pool);
+    progress_update(b);
     return b->fatal != 0; /* an output that failed stops the reading */
 }
 
@@ -152,7 +152,7 @@ static int parse_args(args *a, int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         double jobs;
         switch (c) {
         case OPT_INFMT:
@@ -190,11 +190,18 @@ static int parse_args(args *a, int argc, char **argv)
         case OPT_CONFIG: a->config = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
         case OPT_PRETTY: a->pretty = 1; break;
+        case 'h':
         case OPT_HELP: fputs(help, stdout); return -1;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(CMD, options, argv);
         }
     }
+    /* indented reports are not NDJSON (one report a line): --pretty writes a
+     * JSON array unless NDJSON was asked for, which it cannot be */
+    if (a->pretty && a->json_array == 0)
+        return cli_usage(CMD, "--pretty cannot be NDJSON: one report a line (use --format json)");
+    if (a->json_array < 0)
+        a->json_array = a->pretty;
     if (optind == argc && a->infmt == FMT_UNKNOWN)
         return cli_usage(CMD, "reading standard input needs --input-format");
     for (int i = optind; i < argc; i++)
@@ -222,17 +229,42 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
     ot_error err = {0, ""};
     if (ot_patient_reader_new(&b->reader, rd, &o, &err) != OT_OK)
         return EXIT_SOFTWARE;
+    /* the progress line's percentage: the inputs' bytes, when all are files */
+    long long total = 0, before = 0;
+    for (int i = 0; i < n && total >= 0; i++) {
+        struct stat st;
+        int ok = strcmp(paths[i], "-") ? stat(paths[i], &st) : fstat(STDIN_FILENO, &st);
+        total = ok == 0 && S_ISREG(st.st_mode) ? total + (long long)st.st_size : -1;
+    }
+    out_block_signals(1);
+    progress_start("osteotrack " CMD, total);
+    out_block_signals(0);
     int rc = EXIT_OK;
     for (int i = 0; i < n && !b->fatal; i++) {
-        int r = ot_patient_reader_add_path(b->reader, paths[i], format_of(paths[i], a->infmt),
-                                           &err);
+        ot_input_format fmt = format_of(paths[i], a->infmt);
+        /* opened here, as ot_patient_reader_add_path() would, so that the
+         * progress line sees its offset; one that cannot be opened is left
+         * to the library, which says why */
+        FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : NULL;
+        progress_input(f ? fileno(f) : !strcmp(paths[i], "-") ? STDIN_FILENO : -1, before);
+        int r = f ? ot_patient_reader_add_file(b->reader, f, paths[i], fmt, &err)
+                  : ot_patient_reader_add_path(b->reader, paths[i], fmt, &err);
+        progress_input(-1, before);
+        if (f) {
+            struct stat st;
+            before += fstat(fileno(f), &st) == 0 ? (long long)st.st_size : 0;
+            fclose(f);
+        }
+        progress_update(b);
         if (r != OT_OK && err.message[0]) /* (a header that cannot be read was said already) */
             cli_error(CMD, "%s", err.message);
         if (r == OT_ENOMEM)
             b->fatal = EXIT_SOFTWARE;
         rc = rc == EXIT_OK ? cli_exit_for(r) : rc;
-        if ((i & 15) == 0)
-            progress(b, 0);
+    }
+    if (a->grouping != OT_GROUPING_STREAM && !b->fatal) {
+        b->grouping = 1;
+        progress_phase(PROGRESS_GROUPING);
     }
     if (!b->fatal && ot_patient_reader_finish(b->reader, &err) != OT_OK) {
         cli_error(CMD, "%s", err.message);
@@ -244,7 +276,8 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
 
 int cmd_batch(int argc, char **argv)
 {
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, 0, 0, 0, OT_GROUPING_AUTO};
+    /* json_array -1: --format not given */
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -260,7 +293,6 @@ int cmd_batch(int argc, char **argv)
     batch b;
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
-    b.tty = isatty(STDERR_FILENO);
     /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
      * this thread (output.c says why) */
     out_block_signals(1);
@@ -283,7 +315,7 @@ int cmd_batch(int argc, char **argv)
         int wrc = out_close(&b.out, ok);
         rc = b.fatal ? b.fatal : wrc != EXIT_OK ? wrc : rc;
     }
-    progress(&b, 1);
+    progress_stop();
     /* the count is of reports made: say when they did not all reach the output */
     size_t rows = 0, rejected = 0;
     ot_patient_reader_counts(b.reader, &rows, &rejected);

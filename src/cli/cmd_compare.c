@@ -88,7 +88,7 @@ static int parse_args(args *a, int argc, char **argv)
     int c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1)
         if ((rc = parse_one(a, c, argv)) != EXIT_OK)
             return rc;
     if (optind < argc)
@@ -108,7 +108,7 @@ int cmd_compare(int argc, char **argv)
     a.to = m0;
     a.opts = o0;
     a.pair = (cli_pair){&a.from.value, &a.to.value, &a.from.date, &a.to.date, &a.opts.therapy,
-                        0, 0, 0, NULL, NULL};
+                        0, 0, 0, NULL, NULL, options};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;

@@ -27,6 +27,7 @@ static const struct option options[] = {
 
 typedef struct args {
     const char *file, *facility, *datadir;
+    const char *stdin_format; /* FILE '-': its --input-format, else NULL */
     int json;
     double levels[OT_PRECISION_MAX_LEVELS];
     ot_precision_options opts;
@@ -63,7 +64,7 @@ static int parse_args(args *a, int argc, char **argv)
     int c, rc;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (c) {
         case OPT_FORMAT:
             if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -82,9 +83,10 @@ static int parse_args(args *a, int argc, char **argv)
             break;
         case OPT_FACILITY: a->facility = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
+        case 'h':
         case OPT_HELP: fputs(help, stdout); return -1;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(CMD, options, argv);
         }
     }
     if (optind >= argc)
@@ -92,6 +94,15 @@ static int parse_args(args *a, int argc, char **argv)
     if (optind + 1 < argc)
         return cli_usage(CMD, "unexpected argument '%s' (one FILE)", argv[optind + 1]);
     a->file = argv[optind];
+    /* standard input: the library reads a path, so /dev/stdin (a pipe or a
+     * file alike), which messages name; a stream has no name to tell the
+     * format by, and CSV and JSON cannot be told apart without reading it */
+    if (!strcmp(a->file, "-")) {
+        if (a->opts.input == OT_PRECISION_INPUT_AUTO)
+            return cli_usage(CMD, "reading standard input needs --input-format csv or json");
+        a->file = "/dev/stdin";
+        a->stdin_format = a->opts.input == OT_PRECISION_INPUT_JSON ? "json" : "csv";
+    }
     return EXIT_OK;
 }
 
@@ -188,7 +199,8 @@ static int print_table(FILE *out, const ot_precision_result *r)
     return 0;
 }
 
-static void print_text(FILE *out, const ot_precision_result *r, const char *name)
+static void print_text(FILE *out, const ot_precision_result *r, const char *name,
+                       const char *stdin_format)
 {
     char d0[11], d1[11];
     fprintf(out, "Precision study of %s: %zu scans used", name, r->rows_used);
@@ -210,8 +222,13 @@ static void print_text(FILE *out, const ot_precision_result *r, const char *name
     if (r->rows_single)
         fprintf(out, "%sLeft out: %zu scans of patients with one scan (named on stderr).\n",
                 first ? "\n" : "", r->rows_single);
-    fprintf(out, "\nTo use the LSC in every report: osteotrack precision %s --format json > "
-                 "facility.json, then --config facility.json.\n", name);
+    if (stdin_format)
+        fprintf(out, "\nTo use the LSC in every report: osteotrack precision - --input-format %s "
+                     "--format json > facility.json, then --config facility.json.\n",
+                stdin_format);
+    else
+        fprintf(out, "\nTo use the LSC in every report: osteotrack precision %s --format json > "
+                     "facility.json, then --config facility.json.\n", name);
 }
 
 /* ---- the command ---------------------------------------------------- */
@@ -248,7 +265,7 @@ static int emit(const args *a, const ot_precision_result *r)
         return EXIT_SOFTWARE;
     }
     errno = 0;
-    print_text(stdout, r, name);
+    print_text(stdout, r, name, a->stdin_format);
     free(name);
     if (fflush(stdout) == EOF || ferror(stdout)) {
         cli_error(CMD, "cannot write the output: %s", strerror(errno ? errno : EIO));

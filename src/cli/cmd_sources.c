@@ -29,14 +29,15 @@ int cmd_sources(int argc, char **argv)
     int pretty = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG: config = optarg; break;
         case OPT_DATA_DIR: datadir = optarg; break;
         case OPT_PRETTY: pretty = 1; break;
+        case 'h':
         case OPT_HELP: fputs(help, stdout); return EXIT_OK;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
-        default: return cli_usage(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_bad_option(CMD, options, argv);
         }
     }
     if (optind < argc)

@@ -1,5 +1,6 @@
 /* Helpers shared by the subcommands. */
 #include "cli.h"
+#include "progress.h"
 
 #include <getopt.h>
 
@@ -32,7 +33,9 @@ static void vmsg(const char *prefix, const char *suffix, const char *fmt, va_lis
         shown = cli_shown(text);
     }
     va_end(again);
+    progress_hold(); /* a progress line on the terminal is cleared first */
     fprintf(stderr, "%s%s%s\n", prefix, shown ? shown : "(out of memory)", suffix);
+    progress_release();
     free(shown);
     free(text);
 }
@@ -65,6 +68,46 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vmsg(prefix, "", fmt, ap);
     va_end(ap);
+}
+
+int cli_bad_option(const char *cmd, const struct option *options, char **argv)
+{
+    /* an unknown short option: optopt is its character (a long option's
+     * error leaves 0 or the option's value, 256 or more here); in a cluster
+     * (-xh) argv[optind - 1] may not be the word that holds it */
+    if (optopt > 0 && optopt < 256)
+        return cli_usage(cmd, "unknown option '-%c'", optopt);
+    const char *arg = argv[optind - 1];
+    if (strncmp(arg, "--", 2) != 0)
+        return cli_usage(cmd, "unknown option '%s'", arg);
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    /* glibc returns '?' with optopt 0 both for an unknown and an ambiguous
+     * prefix: tell them apart by matching the table as getopt_long does */
+    size_t nmatch = 0, listed = 0;
+    const struct option *only = NULL;
+    for (const struct option *o = options; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len) { /* exact: it was given a value it takes none of */
+            only = o;
+            nmatch = 1;
+            break;
+        }
+        only = o;
+        nmatch++;
+    }
+    if (nmatch == 1 && only->has_arg == no_argument && name[len] == '=')
+        return cli_usage(cmd, "option '--%s' takes no value", only->name);
+    if (nmatch < 2)
+        return cli_usage(cmd, "unknown option '%s'", arg);
+    char list[512] = "";
+    for (const struct option *o = options; o->name; o++) {
+        size_t used = strlen(list);
+        if (strncmp(o->name, name, len) == 0 && used + strlen(o->name) + 5 < sizeof list)
+            snprintf(list + used, sizeof list - used, "%s--%s", listed++ ? ", " : "", o->name);
+    }
+    return cli_usage(cmd, "option '--%.*s' is ambiguous (could be %s)", (int)len, name, list);
 }
 
 int cli_parse_double(double *out, const char *s)
@@ -180,9 +223,10 @@ int cli_pair_option(const char *cmd, const char *help, int c, char **argv, cli_p
     case CLI_OPT_CONFIG: p->config = optarg; return EXIT_OK;
     case CLI_OPT_DATA_DIR: p->datadir = optarg; return EXIT_OK;
     case CLI_OPT_PRETTY: p->pretty = 1; return EXIT_OK;
+    case 'h':
     case CLI_OPT_HELP: fputs(help, stdout); return -1;
     case ':': return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
-    case '?': return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+    case '?': return cli_bad_option(cmd, p->options, argv);
     default: return CLI_NOT_SHARED;
     }
 }
