@@ -1002,11 +1002,18 @@ typedef struct ot_patient_reader_options {
      * callbacks are still called on the calling thread only, in the same
      * order with the same arguments as with none. */
     unsigned threads;
+    /* A key of a JSON or NDJSON document that osteotrack does not use (a
+     * typo: "observation", "valeu"). 0: a note through `note`, once a kind
+     * of object (document, observation, therapy, fracture) and key a file;
+     * the rest is read. Nonzero (strict): a rejection, counted: of its
+     * observation, therapy or fracture, or of the whole document when the
+     * key is the document's own. (Version 3.) */
+    int strict;
 } ot_patient_reader_options;
 
-#define OT_PATIENT_READER_OPTIONS_VERSION 2u
+#define OT_PATIENT_READER_OPTIONS_VERSION 3u
 #define OT_PATIENT_READER_OPTIONS_INIT \
-    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0 }
+    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 OT_EXTERN int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version);
 
 /* "auto", "stream", "memory". */
