@@ -780,7 +780,9 @@ typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
  * "therapies", "observations", "fractures"}; a therapy may list "doses"). An invalid observation, therapy or fracture
  * is passed to `reject` (may be NULL) with its place, e.g.
  * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
- * is not an object with a non-empty patient_id.
+ * is not an object with a non-empty patient_id, or is a report of osteotrack
+ * (it has "assessment" and no "observations"). Keys it does not use are
+ * ignored here (ot_patient_reader names them, or with `strict` rejects them).
  * *nitems receives the number of observations, therapies and fractures seen,
  * plus one for the demographics (sex, birth_date, menopausal_status) when any
  * is given: they are used whole or rejected whole ("demographics"). A

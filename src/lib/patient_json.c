@@ -448,7 +448,7 @@ static int duplicate_key(const cJSON *o, char *buf, size_t size)
 int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, size_t len,
                          ot_reject_fn rej, void *ctx, size_t *nitems, ot_error *err)
 {
-    return ot_patient_from_json_keys(p, rd, json, len, rej, NULL, 0, ctx, nitems, err);
+    return ot_patient_from_json_keys(p, rd, json, len, rej, NULL, 0, ctx, nitems, NULL, err);
 }
 
 /* A report of osteotrack given back as input (data/examples holds one beside
@@ -462,10 +462,13 @@ static int looks_like_report(const cJSON *doc)
 
 int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *json,
                               size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
-                              int strict, void *ctx, size_t *nitems, ot_error *err)
+                              int strict, void *ctx, size_t *nitems, int *named,
+                              ot_error *err)
 {
     if (nitems)
         *nitems = 0;
+    if (named)
+        *named = 0;
     if (!p || !rd || !json)
         return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
     int prc = prescan(json, len, err);
@@ -517,12 +520,14 @@ int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *j
     else
         rc = ot_patient_reset(p, id);
     doc_ctx d = {p, rd, rej, ctx, "", "", unknown, strict};
-    char list[200], idb[128];
+    if (rc == OT_OK && named)
+        *named = 1; /* p is the patient's: its id names a refusal from here on */
+    char list[200];
     size_t nk = rc == OT_OK ? unknown_keys(&d, doc, &DOC_KEYS, list, sizeof list) : 0;
     if (nk && strict) /* its data may be under the unknown key: the whole is rejected */
-        rc = ot_err_set(err, OT_EPARSE, "patient %s: unknown key%s %s in the patient document "
-                        "(expected %s): the document is rejected (--strict)", SHOWN(idb, id),
-                        nk > 1 ? "s" : "", list, DOC_KEYS.expected);
+        rc = ot_err_set(err, OT_EPARSE, "unknown key%s %s in the patient document (expected "
+                        "%s): the document is rejected (--strict)", nk > 1 ? "s" : "", list,
+                        DOC_KEYS.expected);
     if (rc == OT_OK) {
         size_t n = add_demographics(&d, doc);
         n += each(&d, doc, "therapies", add_therapy);

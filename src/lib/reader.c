@@ -226,11 +226,12 @@ static int on_doc(void *ctx, const char *doc, size_t len, long line, const char 
     }
     ot_patient *p = r->grp ? r->doc : r->o.patient(r->o.ctx);
     r->filling = p; /* its id names its parts: set before they are read */
+    int named = 0;
     int rc = ot_patient_from_json_keys(p, r->rd, doc, len, on_part, on_unknown_key,
-                                       r->o.strict, r, &n, &err);
+                                       r->o.strict, r, &n, &named, &err);
     r->rows += n + (rc != OT_OK && n == 0);
-    if (rc != OT_OK) {
-        reject(r, r->file, line, NULL, where, err.message);
+    if (rc != OT_OK) { /* named: refused with its patient known (strict) */
+        reject(r, r->file, line, named ? ot_patient_id(p) : NULL, where, err.message);
         return 0;
     }
     const char *id = ot_patient_id(p);
