@@ -780,7 +780,9 @@ typedef void (*ot_reject_fn)(void *ctx, const char *where, const char *reason);
  * "therapies", "observations", "fractures"}; a therapy may list "doses"). An invalid observation, therapy or fracture
  * is passed to `reject` (may be NULL) with its place, e.g.
  * "observations[2]", and left out. Fails (OT_EPARSE) only when the document
- * is not an object with a non-empty patient_id.
+ * is not an object with a non-empty patient_id, or is a report of osteotrack
+ * (it has "assessment" and no "observations"). Keys it does not use are
+ * ignored here (ot_patient_reader names them, or with `strict` rejects them).
  * *nitems receives the number of observations, therapies and fractures seen,
  * plus one for the demographics (sex, birth_date, menopausal_status) when any
  * is given: they are used whole or rejected whole ("demographics"). A
@@ -1002,11 +1004,18 @@ typedef struct ot_patient_reader_options {
      * callbacks are still called on the calling thread only, in the same
      * order with the same arguments as with none. */
     unsigned threads;
+    /* A key of a JSON or NDJSON document that osteotrack does not use (a
+     * typo: "observation", "valeu"). 0: a note through `note`, once a kind
+     * of object (document, observation, therapy, fracture) and key a file;
+     * the rest is read. Nonzero (strict): a rejection, counted: of its
+     * observation, therapy or fracture, or of the whole document when the
+     * key is the document's own. (Version 3.) */
+    int strict;
 } ot_patient_reader_options;
 
-#define OT_PATIENT_READER_OPTIONS_VERSION 2u
+#define OT_PATIENT_READER_OPTIONS_VERSION 3u
 #define OT_PATIENT_READER_OPTIONS_INIT \
-    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0 }
+    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 OT_EXTERN int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version);
 
 /* "auto", "stream", "memory". */

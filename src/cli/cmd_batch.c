@@ -19,7 +19,7 @@ static const char help[] =
     ;
 
 enum { OPT_INFMT = 256, OPT_FORMAT, OPT_OUTPUT, OPT_ASOF, OPT_CONFIG, OPT_DATA_DIR, OPT_PRETTY,
-       OPT_JOBS, OPT_GROUPING, OPT_DETAIL, OPT_HELP };
+       OPT_JOBS, OPT_GROUPING, OPT_DETAIL, OPT_STRICT, OPT_HELP };
 
 static const struct option options[] = {
     {"input-format", required_argument, NULL, OPT_INFMT},
@@ -32,6 +32,7 @@ static const struct option options[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"grouping", required_argument, NULL, OPT_GROUPING},
     {"detail", required_argument, NULL, OPT_DETAIL},
+    {"strict", no_argument, NULL, OPT_STRICT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -145,6 +146,7 @@ typedef struct args {
     ot_date as_of;
     int pretty, json_array, jobs, summary;
     ot_grouping grouping;
+    int strict; /* an unknown key of a JSON document is a rejection */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -190,6 +192,7 @@ static int parse_args(args *a, int argc, char **argv)
         case OPT_CONFIG: a->config = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
         case OPT_PRETTY: a->pretty = 1; break;
+        case OPT_STRICT: a->strict = 1; break;
         case 'h':
         case OPT_HELP: fputs(help, stdout); return -1;
         case ':': return cli_usage(CMD, "%s needs a value", argv[optind - 1]);
@@ -226,6 +229,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
     o.note = on_note;
     o.ctx = b;
     o.threads = (unsigned)a->jobs; /* gathered CSV rows are parsed on a thread of their own */
+    o.strict = a->strict;
     ot_error err = {0, ""};
     if (ot_patient_reader_new(&b->reader, rd, &o, &err) != OT_OK)
         return EXIT_SOFTWARE;
@@ -277,7 +281,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
 int cmd_batch(int argc, char **argv)
 {
     /* json_array -1: --format not given */
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO};
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO, 0};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;

@@ -344,6 +344,23 @@ int ot_load_sbmd(ot_refdata *rd, ot_error *err);
 void ot_sbmd_fill(ot_bmd_result *r, const ot_refdata *rd, ot_manufacturer from,
                   ot_manufacturer to);
 
+/* patient_json.c: ot_patient_from_json, and the keys of the document that
+ * osteotrack does not use (the document's own, an observation's, a
+ * therapy's or a fracture's). Each goes to `unknown` (may be NULL): `where`
+ * the item's place ("observations[2]", "" for the document itself), `what`
+ * its kind ("document", "observation", "therapy", "fracture"), `key` as
+ * given and `message` the key (shown) and the keys expected. With `strict`
+ * they go to no one: an item holding one is rejected through `rej`, a
+ * document holding one is refused whole (OT_EPARSE), naming them. *named
+ * (may be NULL) is 1 when p holds the document's patient_id, also on such a
+ * refusal: ot_patient_id(p) then names its patient. */
+typedef void (*ot_unknown_key_fn)(void *ctx, const char *where, const char *what,
+                                  const char *key, const char *message);
+int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *json,
+                              size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
+                              int strict, void *ctx, size_t *nitems, int *named,
+                              ot_error *err);
+
 /* Age in whole years on date d (a birthday counts from its day); -1 when
  * either date is unknown or d is before the birth. */
 int ot_date_age(ot_date birth, ot_date d);

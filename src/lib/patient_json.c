@@ -12,10 +12,85 @@ typedef struct doc_ctx {
     void *ctx;
     char where[64];
     char reason[sizeof(((ot_error *)0)->message)];
+    ot_unknown_key_fn unknown;
+    int strict;
 } doc_ctx;
 
-/* Records a rejected item and returns -1. */
 static int reject(doc_ctx *d, const char *fmt, ...) OT_PRINTF(2, 3);
+
+/* The keys of each object of a patient document (osteotrack(1) "JSON and
+ * NDJSON"); any other is unknown: a typo ("observation", "valeu") would
+ * otherwise vanish with what it holds. */
+typedef struct keyset {
+    const char *what;               /* its kind, for messages and ot_unknown_key_fn */
+    const char *const *keys;
+    const char *expected;           /* the keys, for messages */
+} keyset;
+
+static const char *const doc_keys[] = {"patient_id", "sex", "birth_date", "menopausal_status",
+                                       "therapies", "observations", "fractures", NULL};
+static const char *const obs_keys[] = {"date", "analyte", "site", "value", "unit", "tscore",
+                                       "zscore", "device", "manufacturer", NULL};
+static const char *const therapy_keys[] = {"agent", "start", "end", "doses", NULL};
+static const char *const fracture_keys[] = {"date", "site", NULL};
+
+static const keyset DOC_KEYS = {"document", doc_keys, "patient_id, sex, birth_date, "
+                                "menopausal_status, therapies, observations or fractures"};
+static const keyset OBS_KEYS = {"observation", obs_keys, "date, analyte, site, value, unit, "
+                                "tscore, zscore, device or manufacturer"};
+static const keyset THERAPY_KEYS = {"therapy", therapy_keys, "agent, start, end or doses"};
+static const keyset FRACTURE_KEYS = {"fracture", fracture_keys, "date or site"};
+
+static int known_key(const keyset *ks, const char *key)
+{
+    for (const char *const *k = ks->keys; *k; k++)
+        if (!strcmp(*k, key))
+            return 1;
+    return 0;
+}
+
+/* The keys of o that are not its kind's, in `list` ('a', 'b', cut to fit):
+ * their number. Each goes to d->unknown (which names it once a file) unless
+ * d->strict, where the caller rejects what holds them. */
+static size_t unknown_keys(doc_ctx *d, const cJSON *o, const keyset *ks, char *list,
+                           size_t size)
+{
+    size_t n = 0, used = 0;
+    list[0] = '\0';
+    for (const cJSON *c = o->child; c; c = c->next) {
+        if (!c->string || known_key(ks, c->string))
+            continue;
+        char b[64], msg[300];
+        ot_text_shown(b, sizeof b, c->string, strlen(c->string));
+        if (!d->strict && d->unknown) {
+            snprintf(msg, sizeof msg, "unknown key '%s'%s: ignored (expected %s)", b,
+                     d->where[0] ? "" : " in the patient document", ks->expected);
+            d->unknown(d->ctx, d->where, ks->what, c->string, msg);
+        }
+        if (used < size) {
+            int k = snprintf(list + used, size - used, "%s'%s'", n ? ", " : "", b);
+            used = k < 0 || (size_t)k >= size - used ? size : used + (size_t)k;
+        }
+        n++;
+    }
+    if (used >= size && size > 4)
+        memcpy(list + size - 4, "...", 4); /* cut: said so */
+    return n;
+}
+
+/* An item's unknown keys: named (once a file), or with strict the item is
+ * rejected naming them. */
+static int check_keys(doc_ctx *d, const cJSON *o, const keyset *ks)
+{
+    char list[200];
+    size_t n = unknown_keys(d, o, ks, list, sizeof list);
+    if (n && d->strict)
+        return reject(d, "unknown key%s %s (expected %s): the %s is rejected (--strict)",
+                      n > 1 ? "s" : "", list, ks->expected, ks->what);
+    return 0;
+}
+
+/* Records a rejected item and returns -1. */
 static int reject(doc_ctx *d, const char *fmt, ...)
 {
     va_list ap;
@@ -124,6 +199,8 @@ static int add_observation(doc_ctx *d, const cJSON *o)
     char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
+    if (check_keys(d, o, &OBS_KEYS))
+        return -1;
     if (!an || ot_analyte_parse(&a, an) != OT_OK)
         return reject(d, "analyte: %s%s%s (expected bmd, p1np, ctx or fracture)",
                       an ? "unknown '" : "missing", an ? SHOWN(b, an) : "", an ? "'" : "");
@@ -203,6 +280,8 @@ static int add_therapy(doc_ctx *d, const cJSON *o)
     char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
+    if (check_keys(d, o, &THERAPY_KEYS))
+        return -1;
     if (!ag || ot_agent_parse(&agent, ag) != OT_OK)
         return reject(d, "agent: %s%s%s", ag ? "unknown agent '" : "missing",
                       ag ? SHOWN(b, ag) : "", ag ? "'" : "");
@@ -273,6 +352,8 @@ static int add_fracture(doc_ctx *d, const cJSON *o)
     char b[40];
     if (!cJSON_IsObject(o))
         return reject(d, "expected an object");
+    if (check_keys(d, o, &FRACTURE_KEYS))
+        return -1;
     if (!site || ot_fracture_site_parse(&fs, site) != OT_OK)
         return reject(d, "site: %s%s%s (expected vertebral, hip, wrist, humerus, pelvis, "
                       "other, skull_face, hand_finger, foot_toe or ankle)", site ? "unknown fracture site '" : "missing",
@@ -367,8 +448,27 @@ static int duplicate_key(const cJSON *o, char *buf, size_t size)
 int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, size_t len,
                          ot_reject_fn rej, void *ctx, size_t *nitems, ot_error *err)
 {
+    return ot_patient_from_json_keys(p, rd, json, len, rej, NULL, 0, ctx, nitems, NULL, err);
+}
+
+/* A report of osteotrack given back as input (data/examples holds one beside
+ * the documents it was made from): it has a patient_id but no data, and
+ * would make an empty patient. */
+static int looks_like_report(const cJSON *doc)
+{
+    return cJSON_IsObject(doc) && cJSON_GetObjectItemCaseSensitive(doc, "assessment") &&
+           !cJSON_GetObjectItemCaseSensitive(doc, "observations");
+}
+
+int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *json,
+                              size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
+                              int strict, void *ctx, size_t *nitems, int *named,
+                              ot_error *err)
+{
     if (nitems)
         *nitems = 0;
+    if (named)
+        *named = 0;
     if (!p || !rd || !json)
         return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
     int prc = prescan(json, len, err);
@@ -393,6 +493,12 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
         return ot_err_set(err, OT_EPARSE, "the key \"%s\" is given twice in one object: one "
                           "of them would be lost, so the document is rejected", dupkey);
     }
+    if (looks_like_report(doc)) {
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EPARSE, "an osteotrack report, not a patient document (it has "
+                          "\"assessment\" and no \"observations\"): a report is output, "
+                          "not input");
+    }
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(doc, "patient_id");
     char idbuf[32];
     const char *id = cJSON_IsString(idv) ? idv->valuestring : NULL;
@@ -413,8 +519,16 @@ int ot_patient_from_json(ot_patient *p, const ot_refdata *rd, const char *json, 
                         at + 1);
     else
         rc = ot_patient_reset(p, id);
+    doc_ctx d = {p, rd, rej, ctx, "", "", unknown, strict};
+    if (rc == OT_OK && named)
+        *named = 1; /* p is the patient's: its id names a refusal from here on */
+    char list[200];
+    size_t nk = rc == OT_OK ? unknown_keys(&d, doc, &DOC_KEYS, list, sizeof list) : 0;
+    if (nk && strict) /* its data may be under the unknown key: the whole is rejected */
+        rc = ot_err_set(err, OT_EPARSE, "unknown key%s %s in the patient document (expected "
+                        "%s): the document is rejected (--strict)", nk > 1 ? "s" : "", list,
+                        DOC_KEYS.expected);
     if (rc == OT_OK) {
-        doc_ctx d = {p, rd, rej, ctx, "", ""};
         size_t n = add_demographics(&d, doc);
         n += each(&d, doc, "therapies", add_therapy);
         n += each(&d, doc, "observations", add_observation);

@@ -30,6 +30,7 @@ struct ot_patient_reader {
     const ot_patient *filling; /* the patient whose parts are being read */
     const char *wrapper; /* JSON: the document's place in its wrapper */
     size_t doc_rejected; /* JSON: parts of the document rejected as it was read */
+    idset *keys_named;   /* JSON: the unknown keys named in this file (kind:key) */
     long line;
     size_t rows, rejected;
     int stop;            /* `ready` asked to stop */
@@ -110,6 +111,7 @@ void ot_patient_reader_free(ot_patient_reader *r)
         return;
     ot_group_free(r->grp);
     ot_idset_free(r->done);
+    ot_idset_free(r->keys_named);
     ot_patient_free(r->doc);
     free(r->cur_id);
     for (size_t i = 0; i < r->nnames; i++)
@@ -148,6 +150,40 @@ static void on_part(void *ctx, const char *where, const char *reason)
         snprintf(w, sizeof w, "%s.%s", r->wrapper, where);
     reject(r, r->file, r->line, ot_patient_id(r->filling), r->wrapper ? w : where, reason);
     r->doc_rejected++;
+}
+
+/* A key of a document that osteotrack does not use (not strict): a note, as
+ * CSV's columns not used are, once a kind of object and key a file. */
+static void on_unknown_key(void *ctx, const char *where, const char *what, const char *key,
+                           const char *message)
+{
+    ot_patient_reader *r = ctx;
+    if (!r->o.note)
+        return;
+    size_t wl = strlen(what), kl = strlen(key);
+    char small[256], *k = wl + 1 + kl <= sizeof small ? small : malloc(wl + 1 + kl);
+    if (!k || (!r->keys_named && ot_idset_new(&r->keys_named) != 0)) {
+        if (k != small)
+            free(k);
+        r->fatal = OT_ENOMEM;
+        return;
+    }
+    memcpy(k, what, wl);
+    k[wl] = ':';
+    memcpy(k + wl + 1, key, kl);
+    int seen = ot_idset_add(r->keys_named, k, wl + 1 + kl);
+    if (k != small)
+        free(k);
+    if (seen < 0)
+        r->fatal = OT_ENOMEM;
+    if (seen)
+        return;
+    char w[160];
+    if (r->wrapper)
+        snprintf(w, sizeof w, "%s%s%s", r->wrapper, where[0] ? "." : "", where);
+    const char *place = r->wrapper ? w : where;
+    note(r, "%s:%ld: patient %s: %s%s%s; named once a file (--strict rejects it)", r->file,
+         r->line, ot_patient_id(r->filling), place, place[0] ? ": " : "", message);
 }
 
 static void on_bad(void *ctx, long line, const char *reason)
@@ -192,10 +228,12 @@ static int on_doc(void *ctx, const char *doc, size_t len, long line, const char 
     }
     ot_patient *p = r->grp ? r->doc : r->o.patient(r->o.ctx);
     r->filling = p; /* its id names its parts: set before they are read */
-    int rc = ot_patient_from_json(p, r->rd, doc, len, on_part, r, &n, &err);
+    int named = 0;
+    int rc = ot_patient_from_json_keys(p, r->rd, doc, len, on_part, on_unknown_key,
+                                       r->o.strict, r, &n, &named, &err);
     r->rows += n + (rc != OT_OK && n == 0);
-    if (rc != OT_OK) {
-        reject(r, r->file, line, NULL, where, err.message);
+    if (rc != OT_OK) { /* named: refused with its patient known (strict) */
+        reject(r, r->file, line, named ? ot_patient_id(p) : NULL, where, err.message);
         return 0;
     }
     const char *id = ot_patient_id(p);
@@ -629,6 +667,8 @@ int ot_patient_reader_add_file(ot_patient_reader *r, FILE *f, const char *name,
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     if (err)
         err->message[0] = '\0';
+    ot_idset_free(r->keys_named); /* unknown keys are named again in each file */
+    r->keys_named = NULL;
     if (r->grp && ot_group_set_file(r->grp, r->file) != 0)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     if (fmt == OT_INPUT_JSON || fmt == OT_INPUT_NDJSON)

@@ -2,8 +2,9 @@
  * The patient reader (src/lib/reader.c, rowgroup.c) as batch drives it: the
  * first byte chooses the grouping and the format, the second where the rest
  * is cut in two inputs, so that one patient's rows and documents come in two
- * inputs and are merged (or, streamed, rejected when they come back). Every
- * patient handed on is reported; every rejection has a reason on one line;
+ * inputs and are merged (or, streamed, rejected when they come back); it
+ * also chooses strict (unknown JSON keys rejected, else noted). Every
+ * patient handed on is reported; every rejection and note is one line;
  * the counts close: no more rows rejected than read.
  */
 #include "fuzz.h"
@@ -34,6 +35,13 @@ static void on_reject(void *c, const char *file, long line, const char *patient,
         abort();
 }
 
+static void on_note(void *c, const char *message)
+{
+    (void)c;
+    if (!message || !message[0] || strchr(message, '\n'))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const ot_input_format formats[] = {OT_INPUT_AUTO, OT_INPUT_LONG_CSV,
@@ -54,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.patient = give;
     o.ready = take;
     o.reject = on_reject;
+    o.note = on_note;
+    o.strict = (data[0] / 15) & 1;
     o.ctx = &c;
     ot_patient_reader *r = NULL;
     ot_error err = {0, ""};

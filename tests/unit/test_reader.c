@@ -279,6 +279,8 @@ START_TEST(options_are_checked)
 {
     ot_patient_reader_options o;
     ck_assert_int_eq(ot_patient_reader_options_init(&o, 99), OT_EINVAL);
+    /* version 2 had no `strict`: a program built for it is refused, not misread */
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, 2), OT_EINVAL);
     ck_assert_int_eq(ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION),
                      OT_OK);
     ot_patient_reader *r = NULL;
@@ -427,6 +429,239 @@ START_TEST(a_second_document_is_checked_against_the_first)
 }
 END_TEST
 
+/* ---- keys osteotrack does not use (issue 20) ---- */
+
+typedef struct keysink {
+    sink s;
+    char notes[4096];    /* every note, a line each */
+    char rejects[4096];  /* every rejection, a line each: FILE:LINE:PATIENT:WHERE:REASON */
+    size_t nnotes;
+} keysink;
+
+static void key_note(void *ctx, const char *message)
+{
+    keysink *k = ctx;
+    size_t n = strlen(k->notes);
+    k->nnotes++;
+    ck_assert_ptr_null(strchr(message, '\n'));
+    snprintf(k->notes + n, sizeof k->notes - n, "%s\n", message);
+}
+
+static void key_reject(void *ctx, const char *file, long line, const char *patient,
+                       const char *where, const char *reason)
+{
+    keysink *k = ctx;
+    size_t n = strlen(k->rejects);
+    rejected(&k->s, file, line, patient, where, reason);
+    snprintf(k->rejects + n, sizeof k->rejects - n, "%s\n", k->s.last_reject);
+}
+
+static ot_patient *key_give(void *ctx) { return ((keysink *)ctx)->s.p; }
+static int key_take(void *ctx, ot_patient *p) { return take(&((keysink *)ctx)->s, p); }
+
+/* Reads texts[i] (named "f1", "f2", ...) as fmts[i]; the rows read, the rows
+ * rejected in *rej. */
+static size_t read_keys(keysink *k, const char *const *texts, const ot_input_format *fmts,
+                        size_t n, ot_grouping grouping, int strict, size_t *rej)
+{
+    memset(k, 0, sizeof *k);
+    ck_assert_int_eq(ot_patient_new(&k->s.p, ""), OT_OK);
+    ot_patient_reader_options o;
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION),
+                     OT_OK);
+    ck_assert_int_eq(o.strict, 0); /* the default: named, not rejected */
+    o.grouping = grouping;
+    o.patient = key_give;
+    o.ready = key_take;
+    o.reject = key_reject;
+    o.note = key_note;
+    o.ctx = k;
+    o.strict = strict;
+    ot_patient_reader *r = NULL;
+    ck_assert_int_eq(ot_patient_reader_new(&r, rd, &o, NULL), OT_OK);
+    for (size_t i = 0; i < n; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "f%zu", i + 1);
+        ck_assert_int_eq(ot_patient_reader_add_memory(r, texts[i], strlen(texts[i]), name,
+                                                      fmts[i], NULL),
+                         OT_OK);
+    }
+    ck_assert_int_eq(ot_patient_reader_finish(r, NULL), OT_OK);
+    size_t rows = 0;
+    ot_patient_reader_counts(r, &rows, rej);
+    ck_assert_uint_eq(*rej, k->s.rejects);
+    ot_patient_reader_free(r);
+    return rows;
+}
+
+/* A typo at each place of a document: the top level ("observation", and a
+ * demographic "birthdate"), an observation, a therapy, a fracture. */
+#define TYPOS "{\"patient_id\": \"K\", \"sex\": \"F\", \"birthdate\": \"1950-01-01\", " \
+    "\"observation\": [], " \
+    "\"therapies\": [{\"agent\": \"alendronate\", \"start\": \"2020-01-15\", " \
+    "\"stop\": \"2021-01-01\"}], " \
+    "\"observations\": [{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300, " \
+    "\"units\": \"ng/L\"}], " \
+    "\"fractures\": [{\"date\": \"2020-06-01\", \"site\": \"hip\", \"side\": \"left\"}]}\n"
+#define TYPOS_AGAIN "{\"patient_id\": \"L\", \"observation\": [], \"observations\": " \
+    "[{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300, \"units\": \"ng/L\"}]}\n"
+
+START_TEST(unknown_keys_are_named_once_a_file)
+{
+    static const ot_input_format nd[] = {OT_INPUT_NDJSON, OT_INPUT_NDJSON};
+    const char *one[] = {TYPOS TYPOS_AGAIN}, *two[] = {TYPOS, TYPOS_AGAIN};
+    keysink k;
+    size_t rej;
+    for (int g = OT_GROUPING_AUTO; g <= OT_GROUPING_MEMORY; g++) {
+        /* sex + therapy + observation + fracture, then one observation: read
+         * whole, nothing rejected, two reports */
+        ck_assert_uint_eq(read_keys(&k, one, nd, 1, (ot_grouping)g, 0, &rej), 5);
+        ck_assert_uint_eq(rej, 0);
+        ck_assert_uint_eq(k.s.n, 2);
+        ck_assert_msg(k.nnotes == 5, "grouping %d: %zu notes:\n%s", g, k.nnotes, k.notes);
+        ck_assert_msg(strstr(k.notes, "f1:1: patient K: unknown key 'birthdate' in the patient "
+                                      "document: ignored (expected patient_id, sex, "
+                                      "birth_date,") &&
+                          strstr(k.notes, "f1:1: patient K: unknown key 'observation' in the "
+                                          "patient document: ignored") &&
+                          strstr(k.notes, "f1:1: patient K: therapies[0]: unknown key 'stop': "
+                                          "ignored (expected agent, start, end or doses); "
+                                          "named once a file (--strict rejects it)\n") &&
+                          strstr(k.notes, "f1:1: patient K: observations[0]: unknown key "
+                                          "'units': ignored (expected date, analyte,") &&
+                          strstr(k.notes, "f1:1: patient K: fractures[0]: unknown key 'side': "
+                                          "ignored (expected date or site)"),
+                      "%s", k.notes);
+        ck_assert_ptr_null(strstr(k.notes, "patient L")); /* the same keys: said already */
+        sink_free(&k.s);
+        /* in another file they are named again */
+        ck_assert_uint_eq(read_keys(&k, two, nd, 2, (ot_grouping)g, 0, &rej), 5);
+        ck_assert_uint_eq(rej, 0);
+        ck_assert_msg(k.nnotes == 7, "%s", k.notes);
+        ck_assert_msg(strstr(k.notes, "f2:1: patient L: unknown key 'observation'") &&
+                          strstr(k.notes, "f2:1: patient L: observations[0]: unknown key "
+                                          "'units'"),
+                      "%s", k.notes);
+        sink_free(&k.s);
+    }
+    /* one key in two kinds of object is named for each; in a wrapper, with its place */
+    static const ot_input_format js[] = {OT_INPUT_JSON};
+    const char *wrapped[] = {"{\"patients\": [{\"patient_id\": \"W\", \"observations\": "
+                             "[{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300, "
+                             "\"x\": 1}], \"fractures\": [{\"date\": \"2020-06-01\", \"site\": "
+                             "\"hip\", \"x\": 1}, {\"date\": \"2021-06-01\", \"site\": \"hip\", "
+                             "\"x\": 1}], \"x\": 1}]}"};
+    ck_assert_uint_eq(read_keys(&k, wrapped, js, 1, OT_GROUPING_AUTO, 0, &rej), 3);
+    ck_assert_uint_eq(rej, 0);
+    ck_assert_msg(k.nnotes == 3 &&
+                      strstr(k.notes, "f1:1: patient W: patients[0]: unknown key 'x' in the "
+                                      "patient document") &&
+                      strstr(k.notes, "f1:1: patient W: patients[0].observations[0]: unknown "
+                                      "key 'x'") &&
+                      strstr(k.notes, "f1:1: patient W: patients[0].fractures[0]: unknown key "
+                                      "'x'"),
+                  "%s", k.notes);
+    sink_free(&k.s);
+}
+END_TEST
+
+START_TEST(strict_rejects_unknown_keys)
+{
+    static const ot_input_format nd[] = {OT_INPUT_NDJSON};
+    keysink k;
+    size_t rej;
+    /* an item's key rejects the item, every time (no once a file): K's
+     * therapy, observation and fracture, M's two observations; 4 + 2 rows */
+    const char *items[] = {
+        "{\"patient_id\": \"K\", \"sex\": \"F\", "
+        "\"therapies\": [{\"agent\": \"alendronate\", \"start\": \"2020-01-15\", "
+        "\"stop\": \"2021-01-01\"}], "
+        "\"observations\": [{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300, "
+        "\"units\": \"ng/L\", \"t_score\": 1}], "
+        "\"fractures\": [{\"date\": \"2020-06-01\", \"site\": \"hip\", \"side\": \"left\"}]}\n"
+        "{\"patient_id\": \"M\", \"observations\": [{\"date\": \"2020-01-10\", \"analyte\": "
+        "\"ctx\", \"value\": 300, \"units\": \"ng/L\"}, {\"date\": \"2020-04-10\", \"analyte\": "
+        "\"ctx\", \"value\": 200}]}\n"};
+    for (int g = OT_GROUPING_AUTO; g <= OT_GROUPING_MEMORY; g++) {
+        ck_assert_uint_eq(read_keys(&k, items, nd, 1, (ot_grouping)g, 1, &rej), 6);
+        ck_assert_uint_eq(rej, 4);
+        ck_assert_uint_eq(k.nnotes, 0);
+        ck_assert_uint_eq(k.s.n, 2); /* both patients still reported */
+        ck_assert_msg(strstr(k.rejects, "f1:1:K:therapies[0]:unknown key 'stop' (expected "
+                                        "agent, start, end or doses): the therapy is rejected "
+                                        "(--strict)\n") &&
+                          strstr(k.rejects, "f1:1:K:observations[0]:unknown keys 'units', "
+                                            "'t_score' (expected date,") &&
+                          strstr(k.rejects, "the observation is rejected (--strict)") &&
+                          strstr(k.rejects, "f1:1:K:fractures[0]:unknown key 'side' (expected "
+                                            "date or site): the fracture is rejected") &&
+                          strstr(k.rejects, "f1:2:M:observations[0]:unknown key 'units'"),
+                      "%s", k.rejects);
+        sink_free(&k.s);
+    }
+    /* the document's own key rejects the document (one row), naming its
+     * patient; in a wrapper, its place */
+    static const ot_input_format js[] = {OT_INPUT_JSON};
+    const char *doc[] = {"{\"patients\": [{\"patient_id\": \"D\", \"observation\": [{\"date\": "
+                         "\"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300}]}, "
+                         "{\"patient_id\": \"E\", \"observations\": [{\"date\": "
+                         "\"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300}]}]}"};
+    ck_assert_uint_eq(read_keys(&k, doc, js, 1, OT_GROUPING_AUTO, 1, &rej), 2);
+    ck_assert_uint_eq(rej, 1);
+    ck_assert_uint_eq(k.s.n, 1); /* E alone */
+    ck_assert_msg(strstr(k.rejects, "f1:1:D:patients[0]:unknown key 'observation' in the "
+                                    "patient document (expected patient_id,") &&
+                      strstr(k.rejects, "the document is rejected (--strict)\n"),
+                  "%s", k.rejects);
+    sink_free(&k.s);
+}
+END_TEST
+
+#define REPORT_DOC "{\"patient_id\": \"R\", \"as_of\": \"2024-06-01\", \"patient\": " \
+    "{\"sex\": \"female\"}, \"bmd\": [], \"assessment\": \"responding\"}"
+
+START_TEST(a_report_is_not_a_patient)
+{
+    static const ot_input_format js[] = {OT_INPUT_JSON};
+    keysink k;
+    size_t rej;
+    /* a report given back as input: rejected whole with the reason, counted as
+     * one row, and no patient is made of it (in a list: line 2) */
+    const char *listed[] = {"[\n" REPORT_DOC ",\n{\"patient_id\": \"S\", \"observations\": "
+                            "[{\"date\": \"2020-01-10\", \"analyte\": \"ctx\", \"value\": 300}], "
+                            "\"assessment\": \"mine\"}\n]\n"};
+    for (int strict = 0; strict <= 1; strict++) {
+        ck_assert_uint_eq(read_keys(&k, listed, js, 1, OT_GROUPING_AUTO, strict, &rej), 2);
+        ck_assert_uint_eq(k.s.n, strict ? 0 : 1);
+        ck_assert_uint_eq(rej, strict ? 2 : 1);
+        ck_assert_msg(strstr(k.rejects, "f1:2:-:-:an osteotrack report, not a patient document "
+                                        "(it has \"assessment\" and no \"observations\"): a "
+                                        "report is output, not input\n"),
+                      "%s", k.rejects);
+        /* with observations it is a patient document; "assessment" a key not used */
+        ck_assert_msg(strict ? strstr(k.rejects, "f1:3:S:-:unknown key 'assessment'") != NULL
+                             : strstr(k.notes, "f1:3: patient S: unknown key 'assessment'") !=
+                                   NULL,
+                      "%s%s", k.rejects, k.notes);
+        sink_free(&k.s);
+    }
+    /* ot_patient_from_json refuses it too, and ignores keys it does not use */
+    ot_patient *p = NULL;
+    ot_error err;
+    size_t n = 9;
+    ck_assert_int_eq(ot_patient_new(&p, ""), OT_OK);
+    ck_assert_int_eq(ot_patient_from_json(p, rd, REPORT_DOC, strlen(REPORT_DOC), NULL, NULL, &n,
+                                          &err),
+                     OT_EPARSE);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_nonnull(strstr(err.message, "an osteotrack report, not a patient document"));
+    ck_assert_int_eq(ot_patient_from_json(p, rd, TYPOS, strlen(TYPOS), NULL, NULL, &n, &err),
+                     OT_OK);
+    ck_assert_uint_eq(n, 4);
+    ot_patient_free(p);
+}
+END_TEST
+
 static void setup(void) { rd = test_refdata(); }
 static void teardown(void) { ot_refdata_free(rd); }
 
@@ -443,6 +678,9 @@ Suite *suite_reader(void)
     tcase_add_test(tc, options_are_checked);
     tcase_add_test(tc, documents_of_one_patient_are_one);
     tcase_add_test(tc, a_second_document_is_checked_against_the_first);
+    tcase_add_test(tc, unknown_keys_are_named_once_a_file);
+    tcase_add_test(tc, strict_rejects_unknown_keys);
+    tcase_add_test(tc, a_report_is_not_a_patient);
     suite_add_tcase(s, tc);
     return s;
 }
