@@ -555,6 +555,25 @@ static int read_error(ot_csv *c, ot_error *err)
                       strerror(c->ioerr));
 }
 
+/* Reads on until the first line is buffered whole (up to 64 KiB), for
+ * detect_delimiter: the same answer whatever the buffer's size. */
+static int see_first_line(ot_csv *c)
+{
+    while (!c->eof && !c->ioerr && c->end - c->pos < 65536 &&
+           !memchr(c->buf + c->pos, '\n', c->end - c->pos)) {
+        if (c->cap - c->end < 3) {
+            char *nb = realloc(c->buf, c->cap * 2 + 1);
+            if (!nb)
+                return OT_ENOMEM;
+            c->buf = nb;
+            c->cap *= 2;
+        }
+        fill(c);
+    }
+    c->eof = 0; /* the end is seen again by the reading itself */
+    return OT_OK;
+}
+
 /* The delimiter not given: ',' when the first line holds one outside
  * quotes (or holds none of the three), else the one of ';' and tab found
  * there most often (';' on a tie). A comma file is read as it always was. */
@@ -586,6 +605,8 @@ int ot_csv_next(ot_csv *c, ot_csv_row *row, ot_error *err)
         fill(c);
         if (!c->raw && c->end >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
             c->pos = 3;
+        if (!c->delim && see_first_line(c) != OT_OK)
+            return ot_err_set(err, OT_ENOMEM, "%s:1: out of memory", c->name);
         if (!c->delim)
             detect_delimiter(c);
     }
