@@ -868,6 +868,39 @@ OT_EXTERN int ot_parse_number(double *out, const char *s, size_t n);
  * OT_EVOCAB for anything else, OT_EINVAL when out or s is NULL. */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
 
+/* The character encoding of a CSV input: read as UTF-8 (a byte order mark
+ * skipped), or converted to UTF-8 as it is read from ISO-8859-1 (Latin-1)
+ * or Windows-1252 (whose bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D are no
+ * character: a row holding one is rejected). */
+typedef enum ot_encoding {
+    OT_ENCODING_UTF8 = 0,
+    OT_ENCODING_LATIN1,
+    OT_ENCODING_CP1252
+} ot_encoding;
+
+/* "utf-8" (and "utf8"), "latin1" (and "iso-8859-1"), "cp1252" (and
+ * "windows-1252"), in any case. OT_EVOCAB for anything else, OT_EINVAL when
+ * out or s is NULL. */
+OT_EXTERN int ot_encoding_parse(ot_encoding *out, const char *s);
+
+/*
+ * A map from an export's column names to osteotrack's, for CSV inputs: a
+ * JSON document {"kind": "osteotrack-columns", "columns": {"PatID":
+ * "patient_id", "ScanDate": "date", ...}}. A header's column named by a key
+ * (ASCII case-insensitive, blanks around it ignored) is read as the
+ * osteotrack column it maps to; other columns keep their names. A value that
+ * is not an osteotrack column, two keys that differ only in case, or two keys
+ * mapped to one column are refused (OT_EPARSE for JSON that cannot be read,
+ * OT_EDATA for a bad map, naming the file and the key). `name` labels
+ * messages. Free with ot_column_map_free().
+ */
+typedef struct ot_column_map ot_column_map;
+OT_EXTERN int ot_column_map_parse(ot_column_map **out, const char *json, size_t len,
+                                  const char *name, ot_error *err);
+/* The same from a file (OT_EIO when it cannot be read). */
+OT_EXTERN int ot_column_map_load(ot_column_map **out, const char *path, ot_error *err);
+OT_EXTERN void ot_column_map_free(ot_column_map *m);
+
 /* The row reader and its records: for programs linked statically (the
  * structs' layout may change in any release). A program linked to the
  * shared library reads patients with ot_patient_reader instead. */
@@ -1011,11 +1044,20 @@ typedef struct ot_patient_reader_options {
      * observation, therapy or fracture, or of the whole document when the
      * key is the document's own. (Version 3.) */
     int strict;
+    /* Version 3: CSV inputs' dialect. The delimiter is ',', ';' or '	', or
+     * 0 to take the one of them found most often on the header line (a
+     * note says which when it is not ','); the encoding as above; the
+     * column map (borrowed for the reader's life) or NULL for osteotrack's
+     * own column names. */
+    char delimiter;
+    ot_encoding encoding;
+    const ot_column_map *columns;
 } ot_patient_reader_options;
 
 #define OT_PATIENT_READER_OPTIONS_VERSION 3u
-#define OT_PATIENT_READER_OPTIONS_INIT \
-    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define OT_PATIENT_READER_OPTIONS_INIT                                                    \
+    { OT_PATIENT_READER_OPTIONS_VERSION, OT_GROUPING_AUTO, NULL, NULL, NULL, NULL, NULL, 0, \
+      0, 0, OT_ENCODING_UTF8, NULL }
 OT_EXTERN int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version);
 
 /* "auto", "stream", "memory". */

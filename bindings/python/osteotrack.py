@@ -103,7 +103,7 @@ class _MarkerOptions(ctypes.Structure):
 _REJECT_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p)
 
 # The patient reader (ot_patient_reader_options, version 2).
-_READER_OPTIONS_VERSION = 2
+_READER_OPTIONS_VERSION = 3
 _PATIENT_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)
 _READY_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 _ROW_REJECT_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_long,
@@ -114,7 +114,11 @@ _NOTE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
 class _ReaderOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("grouping", ctypes.c_int),
                 ("patient", _PATIENT_FN), ("ready", _READY_FN), ("reject", _ROW_REJECT_FN),
-                ("note", _NOTE_FN), ("ctx", ctypes.c_void_p), ("threads", ctypes.c_uint)]
+                ("note", _NOTE_FN), ("ctx", ctypes.c_void_p), ("threads", ctypes.c_uint),
+                # version 3: unknown JSON keys rejected (strict), and the CSV
+                # dialect (0: detected; utf-8; no column map)
+                ("strict", ctypes.c_int), ("delimiter", ctypes.c_char), ("encoding", ctypes.c_int),
+                ("columns", ctypes.c_void_p)]
 
 
 _INPUT_FORMATS = {"auto": 0, "csv": 0, "long-csv": 1, "wide-csv": 2, "json": 3, "ndjson": 4,

@@ -19,7 +19,8 @@ static const char help[] =
     ;
 
 enum { OPT_INFMT = 256, OPT_FORMAT, OPT_OUTPUT, OPT_ASOF, OPT_CONFIG, OPT_DATA_DIR, OPT_PRETTY,
-       OPT_JOBS, OPT_GROUPING, OPT_DETAIL, OPT_STRICT, OPT_HELP };
+       OPT_JOBS, OPT_GROUPING, OPT_DETAIL, OPT_STRICT, OPT_HELP, OPT_DELIMITER, OPT_ENCODING,
+       OPT_COLUMNS };
 
 static const struct option options[] = {
     {"input-format", required_argument, NULL, OPT_INFMT},
@@ -34,6 +35,9 @@ static const struct option options[] = {
     {"detail", required_argument, NULL, OPT_DETAIL},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"help", no_argument, NULL, OPT_HELP},
+    {"delimiter", required_argument, NULL, OPT_DELIMITER},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
     {NULL, 0, NULL, 0}};
 
 #define CMD "batch"
@@ -124,7 +128,7 @@ static ot_input_format format_of(const char *path, ot_input_format given)
         return OT_INPUT_JSON;
     if (dot && (!strcmp(dot, ".ndjson") || !strcmp(dot, ".jsonl")))
         return OT_INPUT_NDJSON;
-    if (dot && !strcmp(dot, ".csv"))
+    if (dot && (!strcmp(dot, ".csv") || !strcmp(dot, ".tsv")))
         return OT_INPUT_AUTO;
     return FMT_UNKNOWN;
 }
@@ -147,6 +151,9 @@ typedef struct args {
     int pretty, json_array, jobs, summary;
     ot_grouping grouping;
     int strict; /* an unknown key of a JSON document is a rejection */
+    char delimiter;           /* 0: detected from each CSV's header */
+    ot_encoding encoding;
+    const char *columns;      /* --columns FILE */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -188,6 +195,19 @@ static int parse_args(args *a, int argc, char **argv)
                 return cli_usage(CMD, "--detail: '%s' is not full or summary", optarg);
             a->summary = !strcmp(optarg, "summary");
             break;
+        case OPT_DELIMITER:
+            if (!strcmp(optarg, "tab") || !strcmp(optarg, "\t"))
+                a->delimiter = '\t';
+            else if (!strcmp(optarg, ",") || !strcmp(optarg, ";"))
+                a->delimiter = optarg[0];
+            else
+                return cli_usage(CMD, "--delimiter: '%s' is not ',', ';' or tab", optarg);
+            break;
+        case OPT_ENCODING:
+            if (ot_encoding_parse(&a->encoding, optarg) != OT_OK)
+                return cli_usage(CMD, "--encoding: '%s' is not utf-8, latin1 or cp1252", optarg);
+            break;
+        case OPT_COLUMNS: a->columns = optarg; break;
         case OPT_OUTPUT: a->output = optarg; break;
         case OPT_CONFIG: a->config = optarg; break;
         case OPT_DATA_DIR: a->datadir = optarg; break;
@@ -214,7 +234,8 @@ static int parse_args(args *a, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int n)
+static int run(batch *b, const ot_refdata *rd, const args *a, const ot_column_map *columns,
+               char **paths, int n)
 {
     char *stdin_path[1] = {"-"};
     if (n == 0) {
@@ -230,6 +251,9 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
     o.ctx = b;
     o.threads = (unsigned)a->jobs; /* gathered CSV rows are parsed on a thread of their own */
     o.strict = a->strict;
+    o.delimiter = a->delimiter;
+    o.encoding = a->encoding;
+    o.columns = columns;
     ot_error err = {0, ""};
     if (ot_patient_reader_new(&b->reader, rd, &o, &err) != OT_OK)
         return EXIT_SOFTWARE;
@@ -281,7 +305,8 @@ static int run(batch *b, const ot_refdata *rd, const args *a, char **paths, int 
 int cmd_batch(int argc, char **argv)
 {
     /* json_array -1: --format not given */
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO, 0};
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO,
+              0, 0, OT_ENCODING_UTF8, NULL};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -291,9 +316,17 @@ int cmd_batch(int argc, char **argv)
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
         a.jobs = nc > 0 && nc < 256 ? (int)nc : 1;
     }
+    ot_column_map *columns = NULL;
+    ot_error cerr = {0, ""};
+    if (a.columns && (rc = ot_column_map_load(&columns, a.columns, &cerr)) != OT_OK) {
+        cli_error(CMD, "--columns: %s", cerr.message);
+        return cli_exit_for(rc);
+    }
     ot_refdata *rd = NULL;
-    if ((rc = cli_load_refdata(&rd, CMD, a.datadir, a.config)) != EXIT_OK)
+    if ((rc = cli_load_refdata(&rd, CMD, a.datadir, a.config)) != EXIT_OK) {
+        ot_column_map_free(columns);
         return rc;
+    }
     batch b;
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
@@ -305,13 +338,14 @@ int cmd_batch(int argc, char **argv)
     out_block_signals(0);
     if (prc != OT_OK) {
         ot_refdata_free(rd);
+        ot_column_map_free(columns);
         cli_error(CMD, "out of memory");
         return EXIT_SOFTWARE;
     }
     int unwritten = 0;
     rc = out_open(&b.out, CMD, a.output);
     if (rc == EXIT_OK) {
-        rc = run(&b, rd, &a, argv + optind, argc - optind);
+        rc = run(&b, rd, &a, columns, argv + optind, argc - optind);
         if (b.json_array)
             out_write(&b.out, b.reported ? "\n]\n" : "[]\n", 3);
         int ok = !b.fatal && rc == EXIT_OK;
@@ -343,5 +377,6 @@ int cmd_batch(int argc, char **argv)
     pool_free(b.pool);
     ot_patient_reader_free(b.reader);
     ot_refdata_free(rd);
+    ot_column_map_free(columns);
     return rc == EXIT_OK && rejected ? EXIT_DATAERR : rc;
 }

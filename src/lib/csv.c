@@ -7,8 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CAP (OT_CSV_MAX_RECORD + 2u) /* a longest record and its CRLF */
+/* a longest record and its CRLF, and room for the 3 bytes of one more
+ * character transcoded (latin1, cp1252) */
+#define MAX_CAP (OT_CSV_MAX_RECORD + 4u)
 #define MIN_CAP 4u
+#define RAW_SIZE (16u * 1024u) /* latin1, cp1252: bytes read before transcoding */
+/* cp1252: its five undefined bytes become these, never in UTF-8 (F8-FC) */
+#define UNDEF_MARK 0xF8u
 
 enum { S_FIELD, S_UNQ, S_Q, S_QQ, S_QCR };
 
@@ -23,11 +28,17 @@ struct ot_csv {
     size_t nf, fcap;         /* fields of the record being read */
     size_t *off, *len;       /* offsets from the record start, lengths */
     const char **ptr;
+    char delim;              /* ',', ';' or '\t'; 0 until detected */
+    int detected;            /* the delimiter was taken from the header line */
+    int enc;                 /* OT_ENCODING_* */
+    unsigned char *raw;      /* latin1, cp1252: bytes read, not yet transcoded */
+    size_t rawpos, rawend;
+    unsigned char special[256], qspecial[256]; /* bytes that end a run (below) */
 };
 
 /* Why a record is malformed. */
 enum { R_NONE, R_STRAY_QUOTE, R_AFTER_QUOTE, R_NUL, R_FIELD_LONG, R_RECORD_LONG,
-       R_UNTERMINATED, R_NOMEM };
+       R_UNTERMINATED, R_NOMEM, R_UNDEF };
 
 /* The state of the record being read; offsets survive buffer compaction. */
 typedef struct rec {
@@ -43,18 +54,49 @@ typedef struct rec {
     int unterminated;        /* the input ended inside a quoted field */
     int reason;              /* first error, R_NONE if none */
     size_t efield;           /* its field number (1-based), 0 for the record */
+    unsigned char ebyte;     /* R_UNDEF: the cp1252 byte */
 } rec;
 
-/* Bytes that end a run of an unquoted field, of a quoted one. */
-static const unsigned char special[256] = {[','] = 1, ['\n'] = 1, ['"'] = 1, [0] = 1};
-static const unsigned char qspecial[256] = {['\n'] = 1, ['"'] = 1, [0] = 1};
+/* The cp1252 bytes 0x80-0x9F as Unicode; 0 for the five undefined ones. */
+static const unsigned short cp1252_c1[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+static const unsigned char cp1252_undef[5] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+
+/* The bytes that end a run of an unquoted field (the delimiter, LF, quote,
+ * NUL), of a quoted one (LF, quote, NUL); with cp1252 the marks of its
+ * undefined bytes too. */
+static void set_delimiter(ot_csv *c, char d)
+{
+    memset(c->special, 0, sizeof c->special);
+    memset(c->qspecial, 0, sizeof c->qspecial);
+    c->delim = d;
+    c->special[(unsigned char)d] = 1;
+    c->special['\n'] = c->special['"'] = c->special[0] = 1;
+    c->qspecial['\n'] = c->qspecial['"'] = c->qspecial[0] = 1;
+    for (unsigned i = 0; c->enc == OT_ENCODING_CP1252 && i < 5; i++)
+        c->special[UNDEF_MARK + i] = c->qspecial[UNDEF_MARK + i] = 1;
+}
 
 int ot_csv_open_sized(ot_csv **out, FILE *f, const char *name, size_t bufsize,
                       ot_error *err)
 {
+    return ot_csv_open_dialect(out, f, name, NULL, bufsize, err);
+}
+
+int ot_csv_open_dialect(ot_csv **out, FILE *f, const char *name, const ot_csv_dialect *d,
+                        size_t bufsize, ot_error *err)
+{
     if (!out || !f || !name)
         return ot_err_set(err, OT_EINVAL, "ot_csv_open: NULL argument");
     *out = NULL;
+    char delim = d ? d->delimiter : ',';
+    int enc = d ? d->encoding : OT_ENCODING_UTF8;
+    if ((delim && delim != ',' && delim != ';' && delim != '\t') ||
+        (enc != OT_ENCODING_UTF8 && enc != OT_ENCODING_LATIN1 && enc != OT_ENCODING_CP1252))
+        return ot_err_set(err, OT_EINVAL, "ot_csv_open: unknown delimiter or encoding");
     ot_csv *c = calloc(1, sizeof *c);
     if (!c)
         return ot_err_set(err, OT_ENOMEM, "%s: out of memory", name);
@@ -68,7 +110,13 @@ int ot_csv_open_sized(ot_csv **out, FILE *f, const char *name, size_t bufsize,
     c->off = malloc(c->fcap * sizeof *c->off);
     c->len = malloc(c->fcap * sizeof *c->len);
     c->ptr = malloc(c->fcap * sizeof *c->ptr);
-    if (!c->name || !c->buf || !c->off || !c->len || !c->ptr) {
+    c->enc = enc;
+    set_delimiter(c, delim ? delim : ',');
+    c->delim = delim; /* 0: detected from the header line at the first read */
+    if (enc != OT_ENCODING_UTF8)
+        c->raw = malloc(RAW_SIZE);
+    if (!c->name || !c->buf || !c->off || !c->len || !c->ptr ||
+        (enc != OT_ENCODING_UTF8 && !c->raw)) {
         ot_csv_close(c);
         return ot_err_set(err, OT_ENOMEM, "%s: out of memory", name);
     }
@@ -91,10 +139,15 @@ void ot_csv_close(ot_csv *c)
     free(c->off);
     free(c->len);
     free(c->ptr);
+    free(c->raw);
     free(c);
 }
 
 const char *ot_csv_name(const ot_csv *c) { return c ? c->name : NULL; }
+
+char ot_csv_delimiter(const ot_csv *c) { return c ? c->delim : 0; }
+
+int ot_csv_delimiter_detected(const ot_csv *c) { return c ? c->detected : 0; }
 
 /* Records the first error of a record; the record is then only scanned. */
 static void fail(ot_csv *c, rec *r, int reason, int field)
@@ -182,21 +235,32 @@ static void start_field(ot_csv *c, rec *r)
     }
 }
 
+/* A NUL byte, or the mark of a cp1252 byte that is no character. */
+static void fail_byte(ot_csv *c, rec *r, unsigned char ch)
+{
+    if (!r->reason && ch)
+        r->ebyte = cp1252_undef[ch - UNDEF_MARK];
+    fail(c, r, ch ? R_UNDEF : R_NUL, 1);
+}
+
 /* Runs an unquoted field; 1 when the record ended. */
 static int run_unquoted(ot_csv *c, rec *r)
 {
     const char *b = c->buf;
+    const unsigned char *special = c->special;
     size_t p = r->p, end = c->end;
     while (p < end && !special[(unsigned char)b[p]])
         p++;
     r->p = p;
     if (p == end)
         return 0;
-    switch (b[p]) {
-    case ',':
+    if (b[p] == c->delim) {
         end_unquoted(c, r, 0);
         r->state = S_FIELD;
-        break;
+        r->p++;
+        return 0;
+    }
+    switch (b[p]) {
     case '\n':
         end_unquoted(c, r, 1);
         r->reclen = p - r->rs + r->dropped;
@@ -204,7 +268,7 @@ static int run_unquoted(ot_csv *c, rec *r)
         r->p++;
         return 1;
     case '"': fail(c, r, R_STRAY_QUOTE, 1); break;
-    default: fail(c, r, R_NUL, 1); break;
+    default: fail_byte(c, r, (unsigned char)b[p]); break;
     }
     r->p++;
     return 0;
@@ -214,6 +278,7 @@ static int run_unquoted(ot_csv *c, rec *r)
 static void run_quoted(ot_csv *c, rec *r)
 {
     const char *b = c->buf;
+    const unsigned char *qspecial = c->qspecial;
     size_t p = r->p, end = c->end;
     for (;;) {
         while (p < end && !qspecial[(unsigned char)b[p]])
@@ -223,7 +288,7 @@ static void run_quoted(ot_csv *c, rec *r)
         if (b[p] == '\n')
             r->nl++;
         else
-            fail(c, r, R_NUL, 1);
+            fail_byte(c, r, (unsigned char)b[p]);
         p++;
     }
     r->p = p;
@@ -241,7 +306,7 @@ static int after_quote(ot_csv *c, rec *r)
     if (r->state == S_QQ && ch == '"') {
         r->escapes = 1;
         r->state = S_Q;
-    } else if (r->state == S_QQ && ch == ',') {
+    } else if (r->state == S_QQ && ch == c->delim) {
         end_quoted(c, r);
         r->state = S_FIELD;
     } else if (ch == '\n') {
@@ -299,9 +364,54 @@ static void cr_lines(ot_csv *c, size_t from, size_t n)
             *p = '\n';
 }
 
+/* latin1, cp1252: the bytes read into UTF-8, as many as fit (3 bytes at
+ * most each); the undefined cp1252 bytes into their marks. */
+static size_t transcode(ot_csv *c)
+{
+    unsigned char *o = (unsigned char *)c->buf + c->end;
+    const unsigned char *oend = (unsigned char *)c->buf + c->cap;
+    size_t i = c->rawpos;
+    for (; i < c->rawend && oend - o >= 3; i++) {
+        unsigned ch = c->raw[i];
+        if (ch < 0x80) {
+            *o++ = (unsigned char)ch;
+            continue;
+        }
+        if (c->enc == OT_ENCODING_CP1252 && ch < 0xA0) {
+            unsigned u = cp1252_c1[ch - 0x80];
+            if (!u) {
+                unsigned k = 0;
+                while (cp1252_undef[k] != ch)
+                    k++;
+                *o++ = (unsigned char)(UNDEF_MARK + k);
+                continue;
+            }
+            ch = u;
+        }
+        if (ch < 0x800) {
+            *o++ = (unsigned char)(0xC0 | ch >> 6);
+        } else {
+            *o++ = (unsigned char)(0xE0 | ch >> 12);
+            *o++ = (unsigned char)(0x80 | (ch >> 6 & 0x3F));
+        }
+        *o++ = (unsigned char)(0x80 | (ch & 0x3F));
+    }
+    c->rawpos = i;
+    return (size_t)(o - ((unsigned char *)c->buf + c->end));
+}
+
 static void fill(ot_csv *c)
 {
-    size_t n = fread(c->buf + c->end, 1, c->cap - c->end, c->f);
+    size_t n;
+    if (c->raw) {
+        if (c->rawpos == c->rawend) {
+            c->rawpos = 0;
+            c->rawend = fread(c->raw, 1, RAW_SIZE, c->f);
+        }
+        n = transcode(c);
+    } else {
+        n = fread(c->buf + c->end, 1, c->cap - c->end, c->f);
+    }
     cr_lines(c, c->end, n);
     c->end += n;
     if (n == 0) {
@@ -329,7 +439,7 @@ static int refill(ot_csv *c, rec *r)
         r->p -= r->rs;
         r->rs = 0;
     }
-    if (c->end == c->cap) {
+    if (c->cap - c->end < (c->raw ? 3u : 1u) && c->cap < MAX_CAP) {
         size_t n = c->cap * 2 > MAX_CAP ? MAX_CAP : c->cap * 2;
         char *nb = realloc(c->buf, n + 1);
         if (!nb)
@@ -403,6 +513,10 @@ static int report(ot_csv *c, rec *r, long line, ot_error *err)
                                             "the file cannot be read" : "");
     case R_NOMEM:
         return ot_err_set(err, OT_ENOMEM, "%s:%ld: out of memory", name, line);
+    case R_UNDEF:
+        return ot_err_set(err, OT_EPARSE, "%s:%ld: %sbyte 0x%02X is not a character in "
+                          "Windows-1252 (cp1252): is the file in another encoding?", name, line,
+                          field, r->ebyte);
     default:
         break;
     }
@@ -441,6 +555,43 @@ static int read_error(ot_csv *c, ot_error *err)
                       strerror(c->ioerr));
 }
 
+/* Reads on until the first line is buffered whole (up to 64 KiB), for
+ * detect_delimiter: the same answer whatever the buffer's size. */
+static int see_first_line(ot_csv *c)
+{
+    while (!c->eof && !c->ioerr && c->end - c->pos < 65536 &&
+           !memchr(c->buf + c->pos, '\n', c->end - c->pos)) {
+        if (c->cap - c->end < 3) {
+            char *nb = realloc(c->buf, c->cap * 2 + 1);
+            if (!nb)
+                return OT_ENOMEM;
+            c->buf = nb;
+            c->cap *= 2;
+        }
+        fill(c);
+    }
+    c->eof = 0; /* the end is seen again by the reading itself */
+    return OT_OK;
+}
+
+/* The delimiter not given: ',' when the first line holds one outside
+ * quotes (or holds none of the three), else the one of ';' and tab found
+ * there most often (';' on a tie). A comma file is read as it always was. */
+static void detect_delimiter(ot_csv *c)
+{
+    size_t n[3] = {0, 0, 0};
+    int quoted = 0;
+    for (size_t i = c->pos; i < c->end && (quoted || c->buf[i] != '\n'); i++) {
+        char ch = c->buf[i];
+        quoted ^= ch == '"';
+        if (!quoted)
+            n[0] += ch == ',', n[1] += ch == ';', n[2] += ch == '\t';
+    }
+    char d = n[0] || (!n[1] && !n[2]) ? ',' : n[1] >= n[2] ? ';' : '\t';
+    set_delimiter(c, d);
+    c->detected = 1;
+}
+
 int ot_csv_next(ot_csv *c, ot_csv_row *row, ot_error *err)
 {
     if (!c || !row)
@@ -452,8 +603,12 @@ int ot_csv_next(ot_csv *c, ot_csv_row *row, ot_error *err)
     if (!c->started) {
         c->started = 1;
         fill(c);
-        if (c->end >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
+        if (!c->raw && c->end >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
             c->pos = 3;
+        if (!c->delim && see_first_line(c) != OT_OK)
+            return ot_err_set(err, OT_ENOMEM, "%s:1: out of memory", c->name);
+        if (!c->delim)
+            detect_delimiter(c);
     }
     for (;;) {
         if (c->ioerr)

@@ -11,6 +11,13 @@
  * - An empty line (nothing, or a lone CR, between line ends) is no record and
  *   is skipped. `""` alone on a line is a record of one empty field.
  * - A CR that is not part of a CRLF line end is data.
+ * - Dialects (ot_csv_open_dialect): the delimiter is ',', ';' or tab, or
+ *   detected from the first line (',' when it holds one outside quotes, or
+ *   none of the three; else the more frequent of ';' and tab there); the input is UTF-8 (a byte order
+ *   mark skipped), ISO-8859-1 or Windows-1252, the latter two converted to
+ *   UTF-8 as they are read (so fields are UTF-8 whatever the input). A
+ *   cp1252 byte that is no character (0x81, 0x8D, 0x8F, 0x90, 0x9D) makes
+ *   its record malformed, named.
  *
  * Errors and resynchronisation. ot_csv_next() returns a negative status for
  * a malformed record, with "NAME:LINE: field N: reason" in err, LINE being
@@ -57,6 +64,21 @@ int ot_csv_open(ot_csv **out, FILE *f, const char *name, ot_error *err);
 /* The same with an initial buffer of `bufsize` bytes (tests use tiny ones). */
 int ot_csv_open_sized(ot_csv **out, FILE *f, const char *name, size_t bufsize,
                       ot_error *err);
+
+typedef struct ot_csv_dialect {
+    char delimiter;            /* ',', ';', '\t', or 0: detected from the first line */
+    int encoding;              /* OT_ENCODING_UTF8, _LATIN1, _CP1252 */
+} ot_csv_dialect;
+
+/* The same with a dialect (NULL: comma-separated UTF-8). OT_EINVAL for a
+ * delimiter or encoding not listed above. */
+int ot_csv_open_dialect(ot_csv **out, FILE *f, const char *name, const ot_csv_dialect *d,
+                        size_t bufsize, ot_error *err);
+
+/* The delimiter (0 before the first ot_csv_next when it is detected), and
+ * whether it was detected rather than given. */
+char ot_csv_delimiter(const ot_csv *c);
+int ot_csv_delimiter_detected(const ot_csv *c);
 
 /*
  * Reads the next record into *row: 1 for a record, 0 at the end of the

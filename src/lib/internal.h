@@ -195,6 +195,15 @@ int ot_sources_register_doc(ot_refdata *rd, const cJSON *doc, const char *path, 
 /* Adds a file's bytes to the digest of the data loaded. */
 void ot_refdata_digest_file(ot_refdata *rd, const char *name, const char *hex);
 
+/* A scanner's label for a site (data/site_labels.json). */
+#define OT_SITE_LABEL_MAX 40
+typedef struct ot_site_label {
+    char label[OT_SITE_LABEL_MAX]; /* as written in the data, matched in any ASCII case */
+    ot_site site;
+    char region[8];               /* "L1-L4", "L2-L4", or "" */
+    char side[8];                 /* "left", "right", or "" */
+} ot_site_label;
+
 struct ot_refdata {
     char dir[1024];
     ot_source *sources;           /* every source id known, in the order registered */
@@ -226,6 +235,8 @@ struct ot_refdata {
     ot_dosing dosing[OT_AGENT_COUNT];
     ot_fx_class fx_class[OT_FX_COUNT];
     ot_reference_rules ref;
+    ot_site_label *site_labels;   /* data/site_labels.json */
+    size_t nsite_labels;
 };
 
 /* A patient's data, in canonical units. */
@@ -328,6 +339,40 @@ int ot_json_sourced_value(ot_sourced *out, const cJSON *parent, const char *key,
 int ot_load_doc(cJSON **out, ot_refdata *rd, const char *name, const char *kind,
                 char *path, size_t pathsz, ot_error *err);
 int ot_load_monitoring(ot_refdata *rd, ot_error *err);
+
+/* ---- Scanner site labels (site_labels.c) ---- */
+int ot_load_site_labels(ot_refdata *rd, ot_error *err);
+/* The label s[0, n) (blanks around it ignored, any ASCII case), or NULL. */
+const ot_site_label *ot_site_label_lookup(const ot_refdata *rd, const char *s, size_t n);
+/* A site by osteotrack's name or alias (ot_site_parse), else by a scanner's
+ * label: OT_OK, or OT_EVOCAB. */
+int ot_site_parse_label(const ot_refdata *rd, ot_site *out, const char *s, size_t n);
+/* What a scanner's label implies beyond the site (NULL when nothing, or for
+ * a label not in site_labels.json): the lumbar spine region, "L1-L4" or
+ * "L2-L4"; the side of a hip, "left" or "right". The strings live as long
+ * as rd. For the readers of hip laterality and spine regions. */
+const char *ot_site_label_region(const ot_refdata *rd, const char *label);
+const char *ot_site_label_side(const ot_refdata *rd, const char *label);
+
+/* ---- CSV dialects (colmap.c, rows.c) ---- */
+/* 0 when s[0, n) is `name` in any ASCII case. */
+int ot_ascii_casecmp(const char *s, size_t n, const char *name);
+/* A column map (colmap.c makes it, rows.c reads the header with it). */
+struct ot_column_map {
+    size_t n;
+    char **from;      /* the export's names, trimmed */
+    const char **to;  /* osteotrack's (ot_rows_column_name: static) */
+};
+/* osteotrack's own name of a CSV column (static storage), or NULL. */
+const char *ot_rows_column_name(const char *name);
+/* ot_rowreader_open with a dialect: delimiter 0 detected from the header,
+ * the input's encoding, a column map or NULL. */
+int ot_rowreader_open_dialect(ot_rowreader **out, const ot_refdata *rd, FILE *f,
+                              const char *name, ot_input_format fmt, char delimiter,
+                              ot_encoding encoding, const ot_column_map *columns,
+                              ot_error *err);
+/* The delimiter the reader uses; *detected: taken from the header line. */
+char ot_rowreader_delimiter(const ot_rowreader *r, int *detected);
 int ot_load_tscore(ot_refdata *rd, ot_error *err);
 
 /* crosscal.c: a configuration's "cross_calibration" list merged with those of

@@ -169,7 +169,7 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
     char b[40];
     size_t at;
     m.date = date;
-    if (!site || ot_site_parse(&m.site, site) != OT_OK)
+    if (!site || ot_site_parse_label(d->rd, &m.site, site, strlen(site)) != OT_OK)
         return reject(d, "site: %s%s%s (expected lumbar_spine, total_hip, femoral_neck or "
                       "radius_33)", site ? "unknown site '" : "missing", site ? SHOWN(b, site) : "",
                       site ? "'" : "");

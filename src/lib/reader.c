@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +38,21 @@ struct ot_patient_reader {
     int fatal;           /* OT_ENOMEM, OT_EIO: nothing more is read */
 };
 
+/* The bytes of the options of each version (2: up to threads). */
+static size_t options_size(unsigned version)
+{
+    return version == 2 ? offsetof(ot_patient_reader_options, strict)
+           : version == OT_PATIENT_READER_OPTIONS_VERSION ? sizeof(ot_patient_reader_options)
+                                                          : 0;
+}
+
 int ot_patient_reader_options_init(ot_patient_reader_options *opts, unsigned version)
 {
     static const ot_patient_reader_options d = OT_PATIENT_READER_OPTIONS_INIT;
-    if (!opts || version != OT_PATIENT_READER_OPTIONS_VERSION)
+    if (!opts || !options_size(version))
         return OT_EINVAL;
-    *opts = d;
+    memcpy(opts, &d, options_size(version));
+    opts->version = version;
     return OT_OK;
 }
 
@@ -86,14 +96,21 @@ static void ready(ot_patient_reader *r, ot_patient *p)
 int ot_patient_reader_new(ot_patient_reader **out, const ot_refdata *rd,
                           const ot_patient_reader_options *opts, ot_error *err)
 {
-    if (!out || !rd || !opts || opts->version != OT_PATIENT_READER_OPTIONS_VERSION ||
-        !opts->patient || !opts->ready || (unsigned)opts->grouping > OT_GROUPING_MEMORY)
+    if (!out || !rd || !opts || !options_size(opts->version) || !opts->patient ||
+        !opts->ready || (unsigned)opts->grouping > OT_GROUPING_MEMORY)
         return ot_err_set(err, OT_EINVAL, "ot_patient_reader_new: bad argument");
+    static const ot_patient_reader_options d = OT_PATIENT_READER_OPTIONS_INIT;
+    ot_patient_reader_options o = d; /* a version 2 caller's: the defaults after threads */
+    memcpy(&o, opts, options_size(opts->version));
+    if ((o.delimiter && o.delimiter != ',' && o.delimiter != ';' && o.delimiter != '\t') ||
+        (unsigned)o.encoding > OT_ENCODING_CP1252)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_reader_new: delimiter or encoding "
+                          "unknown (expected ',', ';', '\\t' or 0; an ot_encoding)");
     ot_patient_reader *r = calloc(1, sizeof *r);
     if (!r)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     r->rd = rd;
-    r->o = *opts;
+    r->o = o;
     int rc = opts->grouping == OT_GROUPING_STREAM
                  ? ot_idset_new(&r->done)
                  : ot_group_new(&r->grp, opts->grouping == OT_GROUPING_AUTO);
@@ -627,12 +644,18 @@ static int read_csv(ot_patient_reader *r, FILE *f, ot_input_format fmt, ot_error
 {
     ot_rowreader *rr = NULL;
     ot_error e = {0, ""};
-    int rc = ot_rowreader_open(&rr, r->rd, f, r->file, fmt, &e);
+    int rc = ot_rowreader_open_dialect(&rr, r->rd, f, r->file, fmt, r->o.delimiter,
+                                       r->o.encoding, r->o.columns, &e);
+    int detected = 0;
+    char delim = rr ? ot_rowreader_delimiter(rr, &detected) : 0;
     if (rc != OT_OK) {
         r->rows++; /* the header (or the empty file), as a rejected JSON document is */
         reject(r, NULL, 0, NULL, NULL, e.message);
         return rc == OT_EIO ? ot_err_set(err, OT_EIO, "%s", "") : OT_OK;
     }
+    if (detected && delim != ',')
+        note(r, "%s: fields separated by %s (detected from the header)", r->file,
+             delim == '\t' ? "tabs" : "';'");
     if (ot_rowreader_warning(rr))
         note(r, "%s", ot_rowreader_warning(rr));
     size_t rows_before = r->rows;

@@ -185,7 +185,6 @@ static int get_vocab(const rowctx *x, enum col c, void *out, parse_fn parse, con
     return OT_OK;
 }
 
-static int p_site(void *o, const char *s) { return ot_site_parse(o, s); }
 static int p_analyte(void *o, const char *s) { return ot_analyte_parse(o, s); }
 static int p_agent(void *o, const char *s) { return ot_agent_parse(o, s); }
 static int p_mfr(void *o, const char *s) { return ot_manufacturer_parse(o, s); }
@@ -374,6 +373,20 @@ static int get_therapy(const rowctx *x, ot_date date)
     return rc;
 }
 
+/* A BMD site: osteotrack's names and aliases, or a scanner's label
+ * (data/site_labels.json). */
+static int get_site(const rowctx *x, ot_site *out, int *given)
+{
+    size_t n;
+    const char *s = field(x, C_SITE, &n);
+    char buf[64];
+    *given = s != NULL;
+    if (s && ot_site_parse_label(x->r->rd, out, s, n) != OT_OK)
+        return reject(x, "site: unknown value '%s' (expected lumbar_spine, total_hip, "
+                      "femoral_neck or radius_33)", shown(buf, sizeof buf, s, n));
+    return OT_OK;
+}
+
 static int long_row(const rowctx *x, ot_date date)
 {
     ot_analyte a;
@@ -395,8 +408,7 @@ static int long_row(const rowctx *x, ot_date date)
     } else if (a == OT_ANALYTE_BMD) {
         ot_site site;
         double v;
-        rc = get_vocab(x, C_SITE, &site, p_site,
-                       "lumbar_spine, total_hip, femoral_neck or radius_33", &given);
+        rc = get_site(x, &site, &given);
         if (rc == OT_OK && !given)
             rc = reject(x, "site: missing (a BMD value needs its site)");
         if (rc == OT_OK)
@@ -513,8 +525,80 @@ static void note_unused(ot_rowreader *r, const ot_csv_row *h)
     }
 }
 
+const char *ot_rows_column_name(const char *name)
+{
+    for (int c = 0; name && c < C_COUNT; c++)
+        if (!strcmp(name, col_names[c]))
+            return col_names[c];
+    return NULL;
+}
+
+/* The osteotrack column a map gives the header field s[0, n) (blanks
+ * around it ignored), or NULL. */
+static const char *map_lookup(const ot_column_map *m, const char *s, size_t n)
+{
+    if (!m)
+        return NULL;
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    for (size_t i = 0; i < m->n; i++)
+        if (ot_ascii_casecmp(s, n, m->from[i]) == 0)
+            return m->to[i];
+    return NULL;
+}
+
+/* The header's names as a column map renames them (blanks around a name
+ * mapped are dropped: osteotrack's name stands for it). */
+static int map_header(ot_csv_row *mapped, const char **names, size_t *lens,
+                      const ot_csv_row *h, const ot_column_map *m)
+{
+    for (size_t i = 0; i < h->nfields; i++) {
+        const char *to = map_lookup(m, h->fields[i], h->lengths[i]);
+        names[i] = to ? to : h->fields[i];
+        lens[i] = to ? strlen(to) : h->lengths[i];
+    }
+    *mapped = *h;
+    mapped->fields = names;
+    mapped->lengths = lens;
+    return OT_OK;
+}
+
+static int header_map(ot_rowreader *r, const ot_csv_row *h, const ot_column_map *m,
+                      ot_error *err)
+{
+    if (!m)
+        return ot_csv_header_map(r->col, r->csv, h, col_names, C_COUNT, err);
+    const char **names = malloc((h->nfields ? h->nfields : 1) * sizeof *names);
+    size_t *lens = malloc((h->nfields ? h->nfields : 1) * sizeof *lens);
+    ot_csv_row mapped;
+    int rc = names && lens ? map_header(&mapped, names, lens, h, m)
+                           : ot_err_set(err, OT_ENOMEM, "out of memory");
+    if (rc == OT_OK)
+        rc = ot_csv_header_map(r->col, r->csv, &mapped, col_names, C_COUNT, err);
+    free(names);
+    free(lens);
+    return rc;
+}
+
+char ot_rowreader_delimiter(const ot_rowreader *r, int *detected)
+{
+    if (detected)
+        *detected = r ? ot_csv_delimiter_detected(r->csv) : 0;
+    return r ? ot_csv_delimiter(r->csv) : 0;
+}
+
 int ot_rowreader_open(ot_rowreader **out, const ot_refdata *rd, FILE *f, const char *name,
                       ot_input_format fmt, ot_error *err)
+{
+    return ot_rowreader_open_dialect(out, rd, f, name, fmt, ',', OT_ENCODING_UTF8, NULL, err);
+}
+
+int ot_rowreader_open_dialect(ot_rowreader **out, const ot_refdata *rd, FILE *f,
+                              const char *name, ot_input_format fmt, char delimiter,
+                              ot_encoding encoding, const ot_column_map *columns,
+                              ot_error *err)
 {
     if (!out || !rd || !f || !name)
         return ot_err_set(err, OT_EINVAL, "ot_rowreader_open: NULL argument");
@@ -526,14 +610,15 @@ int ot_rowreader_open(ot_rowreader **out, const ot_refdata *rd, FILE *f, const c
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     r->rd = rd;
     r->fmt = fmt;
-    int rc = ot_csv_open(&r->csv, f, name, err);
+    ot_csv_dialect d = {delimiter, (int)encoding};
+    int rc = ot_csv_open_dialect(&r->csv, f, name, &d, OT_CSV_BUFSIZE, err);
     ot_csv_row h;
     if (rc == OT_OK) {
         rc = ot_csv_next(r->csv, &h, err);
         if (rc == 0)
             rc = ot_err_set(err, OT_EPARSE, "%s:1: empty file: expected a header row", name);
         else if (rc == 1)
-            rc = ot_csv_header_map(r->col, r->csv, &h, col_names, C_COUNT, err);
+            rc = header_map(r, &h, columns, err);
     }
     if (rc == OT_OK)
         rc = choose_format(r, err);

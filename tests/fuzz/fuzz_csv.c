@@ -20,7 +20,8 @@ typedef struct rec {
     size_t len;
 } rec;
 
-static size_t read_all(rec **out, char *text, size_t size, size_t bufsize)
+static size_t read_all(rec **out, char *text, size_t size, size_t bufsize,
+                       const ot_csv_dialect *d)
 {
     FILE *f = fmemopen(text, size, "rb");
     ot_csv *c = NULL;
@@ -28,7 +29,7 @@ static size_t read_all(rec **out, char *text, size_t size, size_t bufsize)
     *out = NULL;
     if (!f)
         abort();
-    if (ot_csv_open_sized(&c, f, "fuzz.csv", bufsize, NULL) != OT_OK)
+    if (ot_csv_open_dialect(&c, f, "fuzz.csv", d, bufsize, NULL) != OT_OK)
         abort();
     for (;;) {
         ot_csv_row row;
@@ -77,20 +78,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     char *text = fuzz_text(data, size);
-    rec *a, *b;
-    size_t na = read_all(&a, text, size, OT_CSV_BUFSIZE);
-    size_t nb = read_all(&b, text, size, 4);
-    if (na != nb)
-        abort();
-    for (size_t i = 0; i < na; i++) {
-        if (a[i].rc != b[i].rc || a[i].line != b[i].line || a[i].nfields != b[i].nfields ||
-            a[i].len != b[i].len || memcmp(a[i].bytes, b[i].bytes, a[i].len))
+    /* comma UTF-8; then a dialect the first byte picks: the delimiter given
+     * or detected, UTF-8, Latin-1 or cp1252 (transcoded through the 4-byte
+     * buffer too) */
+    ot_csv_dialect dialects[2] = {{',', OT_ENCODING_UTF8},
+                                  {"\0,;\t"[data[0] % 4], (int)((data[0] / 4) % 3)}};
+    for (int k = 0; k < 2; k++) {
+        rec *a, *b;
+        size_t na = read_all(&a, text, size, OT_CSV_BUFSIZE, &dialects[k]);
+        size_t nb = read_all(&b, text, size, 4, &dialects[k]);
+        if (na != nb)
             abort();
-        free(a[i].bytes);
-        free(b[i].bytes);
+        for (size_t i = 0; i < na; i++) {
+            if (a[i].rc != b[i].rc || a[i].line != b[i].line || a[i].nfields != b[i].nfields ||
+                a[i].len != b[i].len || memcmp(a[i].bytes, b[i].bytes, a[i].len))
+                abort();
+            free(a[i].bytes);
+            free(b[i].bytes);
+        }
+        free(a);
+        free(b);
     }
-    free(a);
-    free(b);
     free(text);
     return 0;
 }

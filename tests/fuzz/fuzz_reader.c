@@ -1,6 +1,7 @@
 /*
  * The patient reader (src/lib/reader.c, rowgroup.c) as batch drives it: the
- * first byte chooses the grouping and the format, the second where the rest
+ * first byte chooses the grouping, the format and the CSV encoding (utf-8,
+ * latin1, cp1252; the delimiter is detected), the second where the rest
  * is cut in two inputs, so that one patient's rows and documents come in two
  * inputs and are merged (or, streamed, rejected when they come back); it
  * also chooses strict (unknown JSON keys rejected, else noted). Every
@@ -59,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION) != OT_OK)
         abort();
     o.grouping = grouping;
+    o.encoding = (ot_encoding)((data[0] / 15) % 3);
     o.patient = give;
     o.ready = take;
     o.reject = on_reject;

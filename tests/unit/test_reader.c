@@ -279,8 +279,14 @@ START_TEST(options_are_checked)
 {
     ot_patient_reader_options o;
     ck_assert_int_eq(ot_patient_reader_options_init(&o, 99), OT_EINVAL);
-    /* version 2 had no `strict`: a program built for it is refused, not misread */
-    ck_assert_int_eq(ot_patient_reader_options_init(&o, 2), OT_EINVAL);
+    /* version 1 had no `threads`: refused, not misread; version 2 (up to
+     * `threads`) is read with the defaults after it: not strict, the CSV
+     * dialect detected, UTF-8, no column map */
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, 1), OT_EINVAL);
+    memset(&o, 0x5a, sizeof o);
+    ck_assert_int_eq(ot_patient_reader_options_init(&o, 2), OT_OK);
+    ck_assert_uint_eq(o.version, 2);
+    ck_assert_uint_eq(o.threads, 0);
     ck_assert_int_eq(ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION),
                      OT_OK);
     ot_patient_reader *r = NULL;

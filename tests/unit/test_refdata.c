@@ -11,7 +11,7 @@
 static const char *const data_files[] = {"sources.json", "lsc.json",    "plausibility.json",
                                          "expected_bmd.json", "markers.json", "monitoring.json",
                                          "tscore.json",  "sbmd.json",   "agents.json",
-                                         "fractures.json"};
+                                         "fractures.json", "site_labels.json"};
 
 static void copy_file(const char *from, const char *to)
 {
