@@ -110,8 +110,20 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
         return reject(d, "device: expected a string");
     if (m.device && ot_text_check(m.device, strlen(m.device), &why, &at))
         return reject(d, "device: '%s' %s (at byte %zu)", SHOWN(b, m.device), why, at + 1);
+    /* where the scan was taken: "side" (hips, radius), "region" (spine) */
+    const char *side_s = str_field(o, "side"), *region_s = str_field(o, "region");
+    ot_side side = OT_SIDE_NONE;
+    ot_spine_region region = OT_REGION_NONE;
+    if (has_field(o, "side") && (!side_s || ot_side_parse(&side, side_s) != OT_OK))
+        return reject(d, "side: unknown '%s' (expected left or right; also L or R)",
+                      side_s ? SHOWN(b, side_s) : "(not a string)");
+    if (has_field(o, "region") && (!region_s || ot_spine_region_parse(&region, region_s) != OT_OK))
+        return reject(d, "region: unknown '%s' (expected a range or a single vertebra of L1-L4: "
+                      "L1-L4, L1-L3, L2-L4, L1-L2, L2-L3, L3-L4, L1, L2, L3 or L4)",
+                      region_s ? SHOWN(b, region_s) : "(not a string)");
     ot_error err;
-    if (ot_patient_add_scan(d->p, d->rd, &m, tscore, zscore, 0, &err) != OT_OK)
+    if (ot_patient_add_scan_sided(d->p, d->rd, &m, tscore, zscore, side, region, 0, &err) !=
+        OT_OK)
         return reject(d, "%s", err.message);
     return 0;
 }

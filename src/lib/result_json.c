@@ -214,6 +214,8 @@ static void scanner_change(jw *w, ot_srcs *u, const ot_bmd_result *r)
 void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_flags)
 {
     jw_str(w, "site", ot_site_name(r->site));
+    if (r->side != OT_SIDE_NONE)
+        jw_str(w, "side", ot_side_name(r->side));
     ot_bmd_change_write(w, r);
     jw_num(w, "lsc_pct", r->lsc_pct, 4);
     jw_bool(w, "lsc_default", r->lsc_is_default);
@@ -226,6 +228,12 @@ void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_fla
     jw_bool(w, "device_changed", r->device_changed);
     if (r->device_changed)
         scanner_change(w, u, r);
+    if (r->baseline_region != OT_REGION_NONE || r->region != OT_REGION_NONE) {
+        /* written only when a region is given: not given is L1-L4 */
+        jw_str(w, "baseline_region", ot_spine_region_name(ot_region_or_default(r->baseline_region)));
+        jw_str(w, "region", ot_spine_region_name(ot_region_or_default(r->region)));
+        jw_bool(w, "region_changed", r->region_changed);
+    }
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
         jw_object(w, "expected");
