@@ -32,9 +32,11 @@ static void add(ot_patient *p, const uint8_t *b)
         m.date = d;
         m.device = devices[b[1] >> 6];
         m.manufacturer = (ot_manufacturer)((b[1] >> 3) % OT_MFR_COUNT);
-        /* a side and a region, at any site: where they do not fit, refused */
-        ot_side side = (ot_side)(b[6] % OT_SIDE_COUNT);
-        ot_spine_region region = (ot_spine_region)((b[6] / OT_SIDE_COUNT) % OT_REGION_COUNT);
+        /* a side (hips, radius) or a region (spine), where they fit */
+        int spine = m.site == OT_SITE_LUMBAR_SPINE;
+        ot_side side = spine ? OT_SIDE_NONE : (ot_side)(b[6] % OT_SIDE_COUNT);
+        ot_spine_region region =
+            spine ? (ot_spine_region)((b[6] / OT_SIDE_COUNT) % OT_REGION_COUNT) : OT_REGION_NONE;
         rc = ot_patient_add_scan_sided(p, rd, &m, (b[1] & 4) ? -4.0 + (v % 60) / 10.0 : NAN,
                                        (b[1] & 2) ? -3.5 + (v % 50) / 10.0 : NAN, side, region,
                                        0, NULL);
