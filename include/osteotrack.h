@@ -213,6 +213,40 @@ typedef enum ot_unit {
 
 OT_EXTERN int ot_site_parse(ot_site *out, const char *s);
 OT_EXTERN const char *ot_site_name(ot_site v);
+
+/* The side of a hip (total_hip, femoral_neck) or forearm scan: "left",
+ * "right" (also "l", "r"; any case). OT_SIDE_NONE: not given, and has no
+ * name to parse. Scans of two sides are two series, never compared. */
+typedef enum ot_side {
+    OT_SIDE_NONE = 0,
+    OT_SIDE_LEFT,
+    OT_SIDE_RIGHT,
+    OT_SIDE_COUNT
+} ot_side;
+OT_EXTERN int ot_side_parse(ot_side *out, const char *s);
+OT_EXTERN const char *ot_side_name(ot_side v);
+
+/* The vertebrae of a lumbar spine scan: a range or a single vertebra of
+ * L1-L4, written "L1-L4", "L2-L4", "L3" (any case; "L1L4" and "L1-4" too).
+ * OT_REGION_NONE: not given, taken as L1-L4 (the default region), with no
+ * name to parse. ISCD: follow-up compares the same vertebrae; scans of two
+ * regions are not_comparable (REGION_CHANGED). */
+typedef enum ot_spine_region {
+    OT_REGION_NONE = 0,
+    OT_REGION_L1_L4,
+    OT_REGION_L1_L3,
+    OT_REGION_L2_L4,
+    OT_REGION_L1_L2,
+    OT_REGION_L2_L3,
+    OT_REGION_L3_L4,
+    OT_REGION_L1,
+    OT_REGION_L2,
+    OT_REGION_L3,
+    OT_REGION_L4,
+    OT_REGION_COUNT
+} ot_spine_region;
+OT_EXTERN int ot_spine_region_parse(ot_spine_region *out, const char *s);
+OT_EXTERN const char *ot_spine_region_name(ot_spine_region v);
 OT_EXTERN int ot_analyte_parse(ot_analyte *out, const char *s);
 OT_EXTERN const char *ot_analyte_name(ot_analyte v);
 OT_EXTERN int ot_agent_parse(ot_agent *out, const char *s);
@@ -368,6 +402,7 @@ typedef enum ot_flag_code {
     OT_FLAG_DENOSUMAB_DOSE_OVERDUE,
     OT_FLAG_BMD_LOSS_OFF_TREATMENT,
     OT_FLAG_FRACTURE_WITHOUT_DIAGNOSIS,
+    OT_FLAG_REGION_CHANGED,   /* spine scans of different vertebrae: not compared */
     OT_FLAG_COUNT
 } ot_flag_code;
 
@@ -437,11 +472,19 @@ typedef struct ot_bmd_options {
     double lsc_value;
     ot_agent therapy;         /* agent in effect; OT_AGENT_NONE if none */
     double months_on_therapy; /* < 0: take the interval between the scans */
+    /* Version 2: where the scans were taken. The side of both scans (hips,
+     * radius; OT_SIDE_NONE: not given) and each spine scan's vertebrae
+     * (OT_REGION_NONE: L1-L4). Spine scans of two regions are not_comparable
+     * (REGION_CHANGED); a side or region at another site is OT_EVOCAB. */
+    ot_side side;
+    ot_spine_region from_region, to_region;
 } ot_bmd_options;
 
-#define OT_BMD_OPTIONS_VERSION 1u
+/* Version 1 (without side and regions) is still accepted. */
+#define OT_BMD_OPTIONS_VERSION 2u
 #define OT_BMD_OPTIONS_INIT \
-    { OT_BMD_OPTIONS_VERSION, OT_LSC_FROM_DATA, 0.0, OT_AGENT_NONE, -1.0 }
+    { OT_BMD_OPTIONS_VERSION, OT_LSC_FROM_DATA, 0.0, OT_AGENT_NONE, -1.0, OT_SIDE_NONE, \
+      OT_REGION_NONE, OT_REGION_NONE }
 /* Fills *opts with the defaults of `version` (OT_BMD_OPTIONS_VERSION): what
  * a program that does not compile the INIT macro in (a binding) calls.
  * OT_EINVAL for a version this library does not know. */
@@ -531,6 +574,11 @@ typedef struct ot_bmd_result {
     /* The reference data compared with: its sources' citations and its version
      * are written with the result. Borrowed; it must outlive the result. */
     const ot_refdata *rd;
+    /* Where the scans were taken (options version 2): the side (OT_SIDE_NONE
+     * when not given) and the spine regions (OT_REGION_NONE: not given, L1-L4). */
+    ot_side side;
+    ot_spine_region baseline_region, region;
+    int region_changed;       /* the spine regions differ: not_comparable */
 } ot_bmd_result;
 #else
 typedef struct ot_bmd_result ot_bmd_result;
@@ -737,6 +785,17 @@ OT_EXTERN int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd,
 OT_EXTERN int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd,
                                   const ot_bmd_measure *m, double tscore,
                                   double zscore, long line, ot_error *err);
+/* The same with where the scan was taken: the side of a hip or radius scan
+ * (OT_SIDE_NONE: not given) and the vertebrae of a spine scan
+ * (OT_REGION_NONE: not given, taken as L1-L4). A side at the lumbar spine, or
+ * a region at another site, is OT_EVOCAB. Each side of a hip is its own
+ * series in the report; a spine scan of other vertebrae than the scan before
+ * is not compared with it (REGION_CHANGED) and starts a new baseline. Scans
+ * of two sides, or two regions, on one day are not duplicates. */
+OT_EXTERN int ot_patient_add_scan_sided(ot_patient *p, const ot_refdata *rd,
+                                        const ot_bmd_measure *m, double tscore,
+                                        double zscore, ot_side side,
+                                        ot_spine_region region, long line, ot_error *err);
 /*
  * Who the patient is: sex, birth date (OT_DATE_NONE: unknown) and
  * menopausal status. Unknown parts leave what is on record; a known part that
@@ -933,6 +992,8 @@ typedef struct ot_record {
     ot_sex sex;                   /* DEMOGRAPHICS */
     ot_date birth_date;           /* DEMOGRAPHICS: OT_DATE_NONE when not given */
     ot_menopause menopause;       /* DEMOGRAPHICS */
+    ot_side side;                 /* BMD: OT_SIDE_NONE when not given */
+    ot_spine_region region;       /* BMD: OT_REGION_NONE when not given */
 } ot_record;
 
 #define OT_ROW_MAX_RECORDS 14

@@ -13,7 +13,7 @@ static const char help[] =
 
 enum {
     OPT_SITE = 256, OPT_UNIT, OPT_LSC, OPT_FROM_DEVICE, OPT_TO_DEVICE, OPT_FROM_MFR, OPT_TO_MFR,
-    OPT_MONTHS
+    OPT_MONTHS, OPT_SIDE, OPT_REGION, OPT_FROM_REGION, OPT_TO_REGION
 };
 
 static const struct option options[] = {
@@ -25,6 +25,10 @@ static const struct option options[] = {
     {"from-manufacturer", required_argument, NULL, OPT_FROM_MFR},
     {"to-manufacturer", required_argument, NULL, OPT_TO_MFR},
     {"months-on-therapy", required_argument, NULL, OPT_MONTHS},
+    {"side", required_argument, NULL, OPT_SIDE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"from-region", required_argument, NULL, OPT_FROM_REGION},
+    {"to-region", required_argument, NULL, OPT_TO_REGION},
     CLI_SHARED_OPTIONS,
     {NULL, 0, NULL, 0}};
 
@@ -78,6 +82,28 @@ static int parse_one(args *a, int c, char **argv)
                              c == OPT_FROM_MFR ? "from-manufacturer" : "to-manufacturer",
                              optarg);
         return EXIT_OK;
+    case OPT_SIDE:
+        if (ot_side_parse(&a->opts.side, optarg) != OT_OK)
+            return cli_usage(CMD, "--side: unknown side '%s' (expected left or right; also L or "
+                                  "R)", optarg);
+        return EXIT_OK;
+    case OPT_REGION:
+    case OPT_FROM_REGION:
+    case OPT_TO_REGION: {
+        ot_spine_region g;
+        if (ot_spine_region_parse(&g, optarg) != OT_OK)
+            return cli_usage(CMD, "--%s: unknown region '%s' (expected a range or a single "
+                                  "vertebra of L1-L4: L1-L4, L1-L3, L2-L4, L1-L2, L2-L3, L3-L4, "
+                                  "L1, L2, L3 or L4)",
+                             c == OPT_REGION ? "region" : c == OPT_FROM_REGION ? "from-region"
+                                                                               : "to-region",
+                             optarg);
+        if (c != OPT_TO_REGION)
+            a->opts.from_region = g;
+        if (c != OPT_FROM_REGION)
+            a->opts.to_region = g;
+        return EXIT_OK;
+    }
     case OPT_FROM_DEVICE: a->from.device = optarg; return EXIT_OK;
     default: a->to.device = optarg; return EXIT_OK; /* OPT_TO_DEVICE */
     }

@@ -135,7 +135,7 @@ static int devices_differ(const ot_bmd_measure *a, const ot_bmd_measure *b)
  * only for scans on one scanner, or on two cross-calibrated ones. */
 static void judge(ot_bmd_result *r, const ot_refdata *rd, const ot_bmd_options *o)
 {
-    int comparable = !r->device_changed || r->cross_calibrated;
+    int comparable = (!r->device_changed || r->cross_calibrated) && !r->region_changed;
     if (!comparable || isnan(r->lsc_g_cm2))
         r->significance = OT_SIG_NOT_COMPARABLE;
     else if (ot_micro(fabs(r->change_g_cm2)) >= ot_micro(r->lsc_g_cm2))
@@ -159,9 +159,18 @@ _Static_assert(offsetof(ot_bmd_result, cross_calibrated) ==
                    offsetof(ot_bmd_result, flags) + sizeof(((ot_bmd_result *)0)->flags),
                "ot_bmd_compare_ex zeroes all but the flags: nothing lies between");
 
+const char *ot_result_site_label(char *buf, size_t size, const ot_bmd_result *r)
+{
+    if (r->side == OT_SIDE_NONE)
+        return ot_site_name(r->site);
+    ot_fmt(buf, size, "%s (%s)", ot_site_name(r->site), ot_side_name(r->side));
+    return buf;
+}
+
 static void add_flags(ot_bmd_result *r)
 {
-    const char *site = ot_site_name(r->site);
+    char label[48];
+    const char *site = ot_result_site_label(label, sizeof label, r);
     int s = (int)r->site;
 #define FLAG(code, sev, ...) \
     ot_flag_add(r->flags, &r->nflags, OT_BMD_MAX_FLAGS, code, sev, s, -1, __VA_ARGS__)
@@ -178,6 +187,13 @@ static void add_flags(ot_bmd_result *r)
              "cross-calibration they cannot be compared, so this scan starts a new baseline",
              site, r->baseline_device[0] ? r->baseline_device : "unknown",
              r->device[0] ? r->device : "unknown");
+    if (r->region_changed)
+        FLAG(OT_FLAG_REGION_CHANGED, OT_SEV_WARNING,
+             "%s: the baseline scan measured %s and this scan %s; ISCD compares the same "
+             "vertebrae at follow-up, so they are not compared and this scan starts a new "
+             "baseline",
+             site, ot_spine_region_name(ot_region_or_default(r->baseline_region)),
+             ot_spine_region_name(ot_region_or_default(r->region)));
     if (r->significance == OT_SIG_STABLE)
         FLAG(OT_FLAG_CHANGE_WITHIN_LSC, OT_SEV_INFO,
              "%s: change of %+.3f g/cm2 (%+.1f%%) is within the LSC of %.4f g/cm2: no "
@@ -226,9 +242,13 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
     if (!out || !rd || !from || !to)
         return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: NULL argument");
     const ot_bmd_options *o = opts ? opts : &defaults;
-    if (o->version != OT_BMD_OPTIONS_VERSION)
-        return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: options version %u, expected %u",
+    if (o->version != 1u && o->version != OT_BMD_OPTIONS_VERSION)
+        return ot_err_set(err, OT_EINVAL, "ot_bmd_compare: options version %u, expected 1 to %u",
                           o->version, OT_BMD_OPTIONS_VERSION);
+    /* version 1 options end before the side and regions: not read */
+    ot_side side = o->version >= 2u ? o->side : OT_SIDE_NONE;
+    ot_spine_region rfrom = o->version >= 2u ? o->from_region : OT_REGION_NONE;
+    ot_spine_region rto = o->version >= 2u ? o->to_region : OT_REGION_NONE;
     /* all but the flags: only the first nflags of them are ever read, and
      * they are written whole when added (2.5 of the 3 KB of a result) */
     memset(out, 0, offsetof(ot_bmd_result, flags));
@@ -258,6 +278,9 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
                           o->lsc_value);
     if ((unsigned)o->therapy >= OT_AGENT_COUNT)
         return ot_err_set(err, OT_EVOCAB, "unknown therapy");
+    if ((rc = ot_check_where(from->site, side, rfrom, err)) != OT_OK ||
+        (rc = ot_check_where(to->site, side, rto, err)) != OT_OK)
+        return rc;
 
     ot_bmd_result *r = out;
     r->site = from->site;
@@ -268,6 +291,10 @@ int ot_bmd_compare_ex(ot_bmd_result *out, const ot_refdata *rd, const ot_bmd_mea
     r->baseline_g_cm2 = base;
     r->value_g_cm2 = val;
     r->device_changed = devices_differ(from, to);
+    r->side = side;
+    r->baseline_region = rfrom;
+    r->region = rto;
+    r->region_changed = ot_region_or_default(rfrom) != ot_region_or_default(rto);
     double ref; /* the baseline on the follow-up's scale */
     if ((rc = cross_calibrate(r, rd, from, to, &ref, err)) != OT_OK)
         return rc;

@@ -250,6 +250,8 @@ typedef struct ot_obs {
     ot_manufacturer manufacturer;
     char device[OT_DEVICE_MAX];
     long line;
+    ot_side side;                /* bmd: OT_SIDE_NONE when not given */
+    ot_spine_region region;      /* bmd: OT_REGION_NONE when not given (L1-L4) */
 } ot_obs;
 
 typedef struct ot_course {
@@ -304,6 +306,23 @@ struct ot_patient {
     size_t dupcap, dupobs, dupfx;
     int dupstale;
 };
+
+/* A spine region as compared: not given is L1-L4 (the default region). */
+static inline ot_spine_region ot_region_or_default(ot_spine_region r)
+{
+    return r == OT_REGION_NONE ? OT_REGION_L1_L4 : r;
+}
+/* OT_EVOCAB unless the side fits the site (hips and radius) and the region
+ * the site (lumbar spine); none given always fits. */
+int ot_check_where(ot_site site, ot_side side, ot_spine_region region, ot_error *err);
+/* "total_hip" or, with a side, "total_hip (left)": in buf or a literal. */
+const char *ot_result_site_label(char *buf, size_t size, const ot_bmd_result *r);
+/* A report's series of scans: a site and a side (OT_SIDE_COUNT per site). */
+#define OT_SERIES_COUNT ((int)OT_SITE_COUNT * (int)OT_SIDE_COUNT)
+static inline int ot_series(ot_site site, ot_side side)
+{
+    return (int)site * (int)OT_SIDE_COUNT + (int)side;
+}
 
 /* The patient's courses as of a date: those given, those made from therapy
  * facts, and those made from doses (ot_patient_add_dose; doses after as_of

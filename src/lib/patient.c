@@ -94,7 +94,9 @@ static int same_obs(const ot_obs *a, const ot_obs *b)
 {
     if (a->date != b->date || a->analyte != b->analyte)
         return 0;
-    return a->analyte != OT_ANALYTE_BMD || (a->site == b->site &&
+    return a->analyte != OT_ANALYTE_BMD || (a->site == b->site && a->side == b->side &&
+                                            ot_region_or_default(a->region) ==
+                                                ot_region_or_default(b->region) &&
                                             a->manufacturer == b->manufacturer &&
                                             !strcmp(a->device, b->device));
 }
@@ -110,6 +112,7 @@ static uint64_t obs_hash(const ot_obs *o)
     uint64_t h = mix(mix(1, (uint64_t)o->date), (uint64_t)o->analyte);
     if (o->analyte == OT_ANALYTE_BMD) {
         h = mix(mix(h, (uint64_t)o->site), (uint64_t)o->manufacturer);
+        h = mix(mix(h, (uint64_t)o->side), (uint64_t)ot_region_or_default(o->region));
         for (const char *c = o->device; *c; c++)
             h = mix(h, (unsigned char)*c);
     }
@@ -229,14 +232,41 @@ int ot_patient_add_bmd(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure
     return ot_patient_add_scan(p, rd, m, tscore, NAN, line, err);
 }
 
+int ot_check_where(ot_site site, ot_side side, ot_spine_region region, ot_error *err)
+{
+    if ((unsigned)side >= OT_SIDE_COUNT)
+        return ot_err_set(err, OT_EVOCAB, "unknown side (expected left or right)");
+    if ((unsigned)region >= OT_REGION_COUNT)
+        return ot_err_set(err, OT_EVOCAB, "unknown spine region (expected a range or a single "
+                          "vertebra of L1-L4)");
+    if (side != OT_SIDE_NONE && site == OT_SITE_LUMBAR_SPINE)
+        return ot_err_set(err, OT_EVOCAB, "side %s given for lumbar_spine: a side applies to "
+                          "total_hip, femoral_neck and radius_33 only", ot_side_name(side));
+    if (region != OT_REGION_NONE && site != OT_SITE_LUMBAR_SPINE)
+        return ot_err_set(err, OT_EVOCAB, "region %s given for %s: a region applies to "
+                          "lumbar_spine only", ot_spine_region_name(region),
+                          ot_site_name(site));
+    return OT_OK;
+}
+
 int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure *m,
                         double tscore, double zscore, long line, ot_error *err)
+{
+    return ot_patient_add_scan_sided(p, rd, m, tscore, zscore, OT_SIDE_NONE, OT_REGION_NONE,
+                                     line, err);
+}
+
+int ot_patient_add_scan_sided(ot_patient *p, const ot_refdata *rd, const ot_bmd_measure *m,
+                              double tscore, double zscore, ot_side side,
+                              ot_spine_region region, long line, ot_error *err)
 {
     if (!p || !rd || !m)
         return ot_err_set(err, OT_EINVAL, "ot_patient_add_bmd: NULL argument");
     double v;
     if ((unsigned)m->site >= OT_SITE_COUNT)
         return ot_err_set(err, OT_EVOCAB, "unknown site");
+    if (ot_check_where(m->site, side, region, err) != OT_OK)
+        return OT_EVOCAB;
     if (m->date == OT_DATE_NONE)
         return ot_err_set(err, OT_EDATE, "a BMD scan needs a date");
     int rc = ot_check_date(m->date, "date", err);
@@ -264,10 +294,21 @@ int ot_patient_add_scan(ot_patient *p, const ot_refdata *rd, const ot_bmd_measur
     c.manufacturer = m->manufacturer;
     ot_strlcpy(c.device, m->device ? m->device : "", sizeof c.device);
     c.line = line;
-    /* "SITE BMD" in the message, only formatted when there is one */
-    if ((rc = over_limit(p, err)) != OT_OK ||
-        (rc = check_dup(p, &c, ot_site_name(m->site), " BMD", "g/cm2", err)) != OT_OK)
+    c.side = side;
+    c.region = region;
+    if ((rc = over_limit(p, err)) != OT_OK)
         return rc;
+    if (find_obs(p, &c)) { /* "SITE BMD" in the message, only formatted when there is one */
+        char what[64];
+        if (side != OT_SIDE_NONE)
+            ot_fmt(what, sizeof what, "%s %s", ot_side_name(side), ot_site_name(m->site));
+        else if (region != OT_REGION_NONE)
+            ot_fmt(what, sizeof what, "%s %s", ot_site_name(m->site), ot_spine_region_name(region));
+        else
+            ot_fmt(what, sizeof what, "%s", ot_site_name(m->site));
+        if ((rc = check_dup(p, &c, what, " BMD", "g/cm2", err)) != OT_OK)
+            return rc;
+    }
     ot_obs *o = new_obs(p);
     if (!o)
         return ot_err_set(err, OT_ENOMEM, "out of memory");
@@ -480,7 +521,8 @@ int ot_patient_add_record(ot_patient *p, const ot_refdata *rd, const ot_record *
         m.date = rec->date;
         m.device = rec->device;
         m.manufacturer = rec->manufacturer;
-        return ot_patient_add_scan(p, rd, &m, rec->tscore, rec->zscore, line, err);
+        return ot_patient_add_scan_sided(p, rd, &m, rec->tscore, rec->zscore, rec->side,
+                                         rec->region, line, err);
     }
     case OT_REC_MARKER: {
         ot_marker_measure m = OT_MARKER_MEASURE_INIT;

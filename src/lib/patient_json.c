@@ -30,14 +30,14 @@ typedef struct keyset {
 static const char *const doc_keys[] = {"patient_id", "sex", "birth_date", "menopausal_status",
                                        "therapies", "observations", "fractures", NULL};
 static const char *const obs_keys[] = {"date", "analyte", "site", "value", "unit", "tscore",
-                                       "zscore", "device", "manufacturer", NULL};
+                                       "zscore", "device", "manufacturer", "side", "region", NULL};
 static const char *const therapy_keys[] = {"agent", "start", "end", "doses", NULL};
 static const char *const fracture_keys[] = {"date", "site", NULL};
 
 static const keyset DOC_KEYS = {"document", doc_keys, "patient_id, sex, birth_date, "
                                 "menopausal_status, therapies, observations or fractures"};
 static const keyset OBS_KEYS = {"observation", obs_keys, "date, analyte, site, value, unit, "
-                                "tscore, zscore, device or manufacturer"};
+                                "tscore, zscore, device, manufacturer, side or region"};
 static const keyset THERAPY_KEYS = {"therapy", therapy_keys, "agent, start, end or doses"};
 static const keyset FRACTURE_KEYS = {"fracture", fracture_keys, "date or site"};
 
@@ -185,8 +185,20 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
         return reject(d, "device: expected a string");
     if (m.device && ot_text_check(m.device, strlen(m.device), &why, &at))
         return reject(d, "device: '%s' %s (at byte %zu)", SHOWN(b, m.device), why, at + 1);
+    /* where the scan was taken: "side" (hips, radius), "region" (spine) */
+    const char *side_s = str_field(o, "side"), *region_s = str_field(o, "region");
+    ot_side side = OT_SIDE_NONE;
+    ot_spine_region region = OT_REGION_NONE;
+    if (has_field(o, "side") && (!side_s || ot_side_parse(&side, side_s) != OT_OK))
+        return reject(d, "side: unknown '%s' (expected left or right; also L or R)",
+                      side_s ? SHOWN(b, side_s) : "(not a string)");
+    if (has_field(o, "region") && (!region_s || ot_spine_region_parse(&region, region_s) != OT_OK))
+        return reject(d, "region: unknown '%s' (expected a range or a single vertebra of L1-L4: "
+                      "L1-L4, L1-L3, L2-L4, L1-L2, L2-L3, L3-L4, L1, L2, L3 or L4)",
+                      region_s ? SHOWN(b, region_s) : "(not a string)");
     ot_error err;
-    if (ot_patient_add_scan(d->p, d->rd, &m, tscore, zscore, 0, &err) != OT_OK)
+    if (ot_patient_add_scan_sided(d->p, d->rd, &m, tscore, zscore, side, region, 0, &err) !=
+        OT_OK)
         return reject(d, "%s", err.message);
     return 0;
 }

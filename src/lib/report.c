@@ -17,6 +17,8 @@ static int cmp_obs(const void *a, const void *b)
         return x->analyte < y->analyte ? -1 : 1;
     if (x->analyte == OT_ANALYTE_BMD && x->site != y->site)
         return x->site < y->site ? -1 : 1;
+    if (x->analyte == OT_ANALYTE_BMD && x->side != y->side)
+        return x->side < y->side ? -1 : 1; /* each side its own series */
     if (x->date != y->date)
         return x->date < y->date ? -1 : 1;
     if (x->line != y->line)
@@ -57,6 +59,20 @@ static ot_bmd_measure measure_of(const ot_obs *o)
     return m;
 }
 
+/* Where the two scans were taken: the side of their series, each one's region. */
+static void where(ot_bmd_options *o, const ot_obs *a, const ot_obs *b)
+{
+    o->side = b->side;
+    o->from_region = a->region;
+    o->to_region = b->region;
+}
+
+/* Spine scans of other vertebrae: never compared, a new baseline. */
+static int region_differs(const ot_obs *a, const ot_obs *b)
+{
+    return ot_region_or_default(a->region) != ot_region_or_default(b->region);
+}
+
 /* Options for comparing `base` with `scan`: the therapy in effect at the scan,
  * with an expected range only when the baseline is near the therapy start. */
 static ot_bmd_options options_for(const ot_report *r, const ot_obs *base, const ot_obs *scan,
@@ -70,6 +86,7 @@ static ot_bmd_options options_for(const ot_report *r, const ot_obs *base, const 
         o.therapy = c->agent;
         o.months_on_therapy = ot_date_months_between(c->start, scan->date);
     }
+    where(&o, base, scan);
     return o;
 }
 
@@ -105,6 +122,8 @@ static int add_trend(ot_report *r, const ot_obs *const *s, size_t n)
     r->trend = a;
     ot_trend *t = &r->trend[r->ntrend++];
     t->site = s[0]->site;
+    t->side = s[0]->side;
+    t->region = s[0]->region;
     t->n = n;
     t->first = s[0]->date;
     t->last = s[n - 1]->date;
@@ -129,6 +148,8 @@ static int add_trend(ot_report *r, const ot_obs *const *s, size_t n)
 static int keeps_baseline(const ot_report *r, const ot_obs *base, const ot_obs *scan, int crossed)
 {
     int inverted;
+    if (region_differs(base, scan))
+        return 0;
     if (!devices_differ(base, scan))
         return crossed;
     return ot_crosscal_find(r->rd, scan->site, base->device, scan->device, &inverted) != NULL;
@@ -149,9 +170,11 @@ static int add_bmd_entry(ot_report *r, const ot_obs *base, const ot_obs *prev, c
     ot_error err;
     int rc = ot_bmd_compare_ex(&e->base, r->rd, &mb, &ms, &o,
                                new_baseline || device_step || latest, &err);
+    ot_bmd_options op = o;
+    where(&op, prev, scan);
     if (rc == OT_OK)
         rc = prev == base ? (e->prev = e->base, OT_OK)
-                          : ot_bmd_compare_ex(&e->prev, r->rd, &mp, &ms, &o, 0, &err);
+                          : ot_bmd_compare_ex(&e->prev, r->rd, &mp, &ms, &op, 0, &err);
     if (rc != OT_OK)
         return rc;
     e->new_baseline = new_baseline;
@@ -169,6 +192,7 @@ static int treatment_compare(ot_report *r, const ot_obs *tb, const ot_obs *scan,
 {
     ot_bmd_measure mb = measure_of(tb), ms = measure_of(scan);
     ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    where(&o, tb, scan);
     ot_error err;
     int rc = ot_bmd_compare_ex(out, r->rd, &mb, &ms, &o, 0, &err);
     if (rc == OT_OK && out->significance == OT_SIG_DECREASE)
@@ -194,8 +218,10 @@ static int compare(const ot_report *r, const ot_obs *a, const ot_obs *b, const o
                    ot_bmd_result *out)
 {
     ot_bmd_measure ma = measure_of(a), mb = measure_of(b);
+    ot_bmd_options w = *o;
+    where(&w, a, b);
     ot_error err;
-    return ot_bmd_compare_ex(out, r->rd, &ma, &mb, o, 0, &err);
+    return ot_bmd_compare_ex(out, r->rd, &ma, &mb, &w, 0, &err);
 }
 
 /* The site's change on the assessed course (ot_course_change). */
@@ -213,7 +239,7 @@ static int course_change(ot_report *r, const ot_obs *const *s, size_t n)
     }
     if (last == n)
         return OT_OK; /* no scan on the course */
-    ot_site site = s[last]->site;
+    int site = ot_series(s[last]->site, s[last]->side);
     ot_course_change *cc = &r->cc[site];
     /* the latest scan on the course that a baseline (the treatment
      * baseline, else the earliest scan on the course) is comparable with:
@@ -267,10 +293,11 @@ static int off_loss(ot_report *r, const ot_obs *const *s, size_t n)
     if (!c || k >= n - 1)
         return OT_OK;
     ot_bmd_options o = OT_BMD_OPTIONS_INIT;
-    ot_off_loss *x = &r->off[l->site];
+    int series = ot_series(l->site, l->side);
+    ot_off_loss *x = &r->off[series];
     int rc = compare(r, s[k], l, &o, &x->cmp);
     x->course = c;
-    r->has_off[l->site] = rc == OT_OK && x->cmp.significance == OT_SIG_DECREASE;
+    r->has_off[series] = rc == OT_OK && x->cmp.significance == OT_SIG_DECREASE;
     return rc;
 }
 
@@ -279,7 +306,8 @@ static int off_loss(ot_report *r, const ot_obs *const *s, size_t n)
  * adherence advice. */
 static void loss_context(const ot_report *r, ot_flag *f, const ot_bmd_result *b)
 {
-    char d0[11], d1[11], s[11];
+    char d0[11], d1[11], s[11], label[48];
+    const char *site = ot_result_site_label(label, sizeof label, b);
     const ot_course *first = NULL;
     for (size_t i = 0; i < r->ncourses && !first; i++)
         if (ot_is_therapy(r->courses[i].agent) && r->courses[i].start >= b->date)
@@ -291,21 +319,21 @@ static void loss_context(const ot_report *r, ot_flag *f, const ot_bmd_result *b)
         f->severity = OT_SEV_INFO;
         ot_fmt(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, "
                  "before %s began on %s: it equals or exceeds the LSC; a reason for treatment, "
-                 "not a response to it", ot_site_name(b->site), -b->change_g_cm2,
+                 "not a response to it", site, -b->change_g_cm2,
                  -b->change_pct, d0, d1, ot_agent_name(first->agent), s);
     } else {
         f->severity = OT_SEV_ALERT;
         ot_fmt(f->message, sizeof f->message, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s "
                  "equals or exceeds the LSC, with no osteoporosis therapy on record; check "
                  "calcium and vitamin D intake and secondary causes, and consider treatment",
-                 ot_site_name(b->site), -b->change_g_cm2, -b->change_pct, d0, d1);
+                 site, -b->change_g_cm2, -b->change_pct, d0, d1);
     }
 }
 
 /* BMD_LOSS_OFF_TREATMENT: after denosumab the rebound, an alert. */
 static int off_flag(ot_report *r, const ot_off_loss *x)
 {
-    char d0[11], d1[11], u[11];
+    char d0[11], d1[11], u[11], label[48];
     const ot_course *c = x->course;
     int dmab = ot_agent_class_of(c->agent) == OT_CLASS_DENOSUMAB;
     ot_date_format(d0, x->cmp.baseline_date);
@@ -314,7 +342,7 @@ static int off_flag(ot_report *r, const ot_off_loss *x)
     return ot_report_add_flag(
         r, OT_FLAG_BMD_LOSS_OFF_TREATMENT, dmab ? OT_SEV_ALERT : OT_SEV_WARNING,
         (int)x->cmp.site, -1, "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s, after %s stopped "
-        "(in effect until %s): it equals or exceeds the LSC. %s", ot_site_name(x->cmp.site),
+        "(in effect until %s): it equals or exceeds the LSC. %s", ot_result_site_label(label, sizeof label, &x->cmp),
         -x->cmp.change_g_cm2, -x->cmp.change_pct, d0, d1, ot_agent_name(c->agent), u,
         dmab ? "This is the rebound bone loss that follows stopping denosumab (ECTS 2021): start "
                "a bisphosphonate now if none is planned"
@@ -325,15 +353,15 @@ static int off_flag(ot_report *r, const ot_off_loss *x)
 /* A loss on treatment: from the treatment baseline, else since the previous scan. */
 static int on_loss_flag(ot_report *r, const ot_bmd_result *b, const char *since)
 {
-    char d0[11], d1[11];
+    char d0[11], d1[11], label[48];
     ot_date_format(d0, b->baseline_date);
     ot_date_format(d1, b->date);
     return ot_report_add_flag(r, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)b->site, -1,
                               "%s: loss of %.3f g/cm2 (%.1f%%) from %s to %s%s equals or exceeds "
                               "the LSC of %.4f g/cm2; check adherence, calcium and vitamin D "
                               "intake and secondary causes (%s)",
-                              ot_site_name(b->site), -b->change_g_cm2, -b->change_pct, d0, d1,
-                              since, b->lsc_g_cm2, r->rd->mon.causes_text);
+                              ot_result_site_label(label, sizeof label, b), -b->change_g_cm2,
+                              -b->change_pct, d0, d1, since, b->lsc_g_cm2, r->rd->mon.causes_text);
 }
 
 /* The flags of a site's latest comparison go into the report, with its loss
@@ -349,18 +377,21 @@ static int site_flags(ot_report *r, size_t first_entry)
         if (b->cross_calibrated && !r->bmd[i].device_step)
             continue; /* flagged at the scan where the scanner changed */
         for (size_t k = 0; k < b->nflags; k++)
-            if (b->flags[k].code == OT_FLAG_DEVICE_CHANGED && ot_report_flag_add(r, &b->flags[k]))
+            if ((b->flags[k].code == OT_FLAG_DEVICE_CHANGED ||
+                 b->flags[k].code == OT_FLAG_REGION_CHANGED) &&
+                ot_report_flag_add(r, &b->flags[k]))
                 return OT_ENOMEM;
     }
     const ot_bmd_entry *e = &r->bmd[r->nbmd - 1];
-    ot_site site = e->base.site;
+    int site = ot_result_series(&e->base);
     /* after a course stopped, a change from a baseline taken on treatment
      * spans both periods: "no significant change" would contradict the loss
      * off treatment that BMD_LOSS_OFF_TREATMENT tells */
     int spans = e->period == OT_PERIOD_OFF && r->has_off[site];
     for (size_t k = 0; k < e->base.nflags; k++) {
         ot_flag_code code = e->base.flags[k].code;
-        if (code != OT_FLAG_DEVICE_CHANGED && code != OT_FLAG_SIGNIFICANT_BMD_LOSS &&
+        if (code != OT_FLAG_DEVICE_CHANGED && code != OT_FLAG_REGION_CHANGED &&
+            code != OT_FLAG_SIGNIFICANT_BMD_LOSS &&
             !(spans && code == OT_FLAG_CHANGE_WITHIN_LSC) &&
             ot_report_flag_add(r, &e->base.flags[k]))
             return OT_ENOMEM;
@@ -375,7 +406,8 @@ static int site_flags(ot_report *r, size_t first_entry)
             return OT_OK;
         ot_flag f;
         size_t nf = 0;
-        ot_flag_add(&f, &nf, 1, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)site, -1, "-");
+        ot_flag_add(&f, &nf, 1, OT_FLAG_SIGNIFICANT_BMD_LOSS, OT_SEV_ALERT, (int)e->base.site, -1,
+                    "-");
         loss_context(r, &f, loss);
         return ot_report_flag_add(r, &f);
     }
@@ -410,7 +442,8 @@ static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
     for (size_t k = 0; r->current && k < n && s[k]->date <= r->current->start; k++)
         tb = k; /* the treatment baseline, if any */
     for (size_t k = 1; k < n && rc == OT_OK; k++) {
-        int step = devices_differ(s[k - 1], s[k]), latest = k + 1 == n;
+        int dstep = devices_differ(s[k - 1], s[k]), latest = k + 1 == n;
+        int step = dstep || region_differs(s[k - 1], s[k]);
         if (step) {
             rc = add_trend(r, s + tseg, k - tseg);
             tseg = k;
@@ -418,12 +451,12 @@ static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
         if (rc != OT_OK)
             break;
         if (step && !keeps_baseline(r, s[seg], s[k], crossed)) {
-            rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1, step, latest);
+            rc = add_bmd_entry(r, s[k - 1], s[k - 1], s[k], 1, dstep, latest);
             seg = k;
             crossed = 0;
         } else {
-            crossed |= step;
-            rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, step, latest);
+            crossed |= dstep;
+            rc = add_bmd_entry(r, s[seg], s[k - 1], s[k], 0, dstep, latest);
         }
         has_tl = tb < n && seg < tb && k > tb + 1; /* neither base nor prev is from tb */
         if (rc == OT_OK && has_tl)
@@ -440,13 +473,14 @@ static int site_bmd(ot_report *r, const ot_obs *const *s, size_t n)
     return rc;
 }
 
-/* Each site in turn (the scans are sorted by site, then date). */
+/* Each series in turn (the scans are sorted by site, side, then date): each
+ * side of a hip is its own series, never compared with the other. */
 static int build_bmd(ot_report *r, const ot_obs *const *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         size_t j = i;
-        while (j < n && s[j]->site == s[i]->site)
+        while (j < n && s[j]->site == s[i]->site && s[j]->side == s[i]->side)
             j++;
         int rc = site_bmd(r, s + i, j - i);
         if (rc != OT_OK)

@@ -52,6 +52,8 @@ typedef struct ot_bp_review {
 
 typedef struct ot_trend {
     ot_site site;
+    ot_side side;            /* OT_SIDE_NONE when not given */
+    ot_spine_region region;  /* OT_REGION_NONE when not given */
     size_t n;
     ot_date first, last;
     double slope, slope_pct, lo, hi, lo_pct, hi_pct, intercept, dof;
@@ -67,6 +69,7 @@ typedef struct ot_action {
 typedef struct ot_tscore_summary {
     double lowest;           /* latest per site, lowest of them; NaN if none */
     ot_site lowest_site;
+    ot_side lowest_side;     /* the side of that scan; OT_SIDE_NONE if not given */
     ot_date date;
     int computed;            /* computed from BMD, not scanner-reported */
     const char *computed_source;
@@ -105,8 +108,8 @@ struct ot_report {
     ot_menopause menopause;     /* as given */
     const ot_course *assessed;  /* the course the assessment judges: the current
                                    one, else the one that stopped last; NULL */
-    int has_cc[OT_SITE_COUNT];  /* which of cc[] are set */
-    int has_off[OT_SITE_COUNT]; /* which of off[] are set */
+    int has_cc[OT_SERIES_COUNT];  /* which of cc[] are set (by ot_series) */
+    int has_off[OT_SERIES_COUNT]; /* which of off[] are set */
     ot_bp_review review;
     ot_date last_dxa;
     size_t nafter;              /* observations, fractures and courses dated after */
@@ -129,9 +132,12 @@ struct ot_report {
     char summary[700];
     /* Last, and not zeroed when a report is made (36 of its 38 KB): each
      * is read only once has_cc or has_off says it was written whole. */
-    ot_course_change cc[OT_SITE_COUNT];
-    ot_off_loss off[OT_SITE_COUNT];
+    ot_course_change cc[OT_SERIES_COUNT];
+    ot_off_loss off[OT_SERIES_COUNT];
 };
+
+/* The series (ot_series) of a comparison: its site and side. */
+static inline int ot_result_series(const ot_bmd_result *b) { return ot_series(b->site, b->side); }
 
 /* The course in effect on date d (latest start), or NULL. Supplements are
  * never osteoporosis therapy. */

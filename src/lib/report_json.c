@@ -34,6 +34,10 @@ static void trend(jw *w, const ot_trend *t)
 {
     jw_object(w, JW_NOKEY);
     jw_str(w, JW_KEY("site"), ot_site_name(t->site));
+    if (t->side != OT_SIDE_NONE)
+        jw_str(w, JW_KEY("side"), ot_side_name(t->side));
+    if (t->region != OT_REGION_NONE)
+        jw_str(w, JW_KEY("region"), ot_spine_region_name(t->region));
     jw_num(w, JW_KEY("n"), (double)t->n, 0);
     jw_date(w, JW_KEY("first_date"), t->first);
     jw_date(w, JW_KEY("last_date"), t->last);
@@ -63,6 +67,8 @@ static void tscore(jw *w, ot_srcs *u, const ot_report *r)
         jw_null(w, JW_KEY("source"));
     } else {
         jw_str(w, JW_KEY("lowest_site"), ot_site_name(ts->lowest_site));
+        if (ts->lowest_side != OT_SIDE_NONE)
+            jw_str(w, JW_KEY("lowest_side"), ot_side_name(ts->lowest_side));
         jw_date(w, JW_KEY("date"), ts->date);
         ot_src_write(w, u, JW_KEY("source"), ts->computed ? ts->computed_source : "scanner-reported");
     }
@@ -162,12 +168,14 @@ static void assessed(jw *w, const ot_report *r)
     jw_date(w, JW_KEY("in_effect_until"), c->until);
     jw_bool(w, JW_KEY("current"), c == r->current);
     jw_array(w, JW_KEY("bmd"));
-    for (int s = 0; s < OT_SITE_COUNT; s++) {
+    for (int s = 0; s < OT_SERIES_COUNT; s++) {
         if (!r->has_cc[s])
             continue;
         const ot_course_change *cc = &r->cc[s];
         jw_object(w, JW_NOKEY);
-        jw_str(w, JW_KEY("site"), ot_site_name((ot_site)s));
+        jw_str(w, JW_KEY("site"), ot_site_name(cc->cmp.site));
+        if (cc->cmp.side != OT_SIDE_NONE)
+            jw_str(w, JW_KEY("side"), ot_side_name(cc->cmp.side));
         ot_bmd_change_write(w, &cc->cmp);
         jw_str(w, JW_KEY("significance"), ot_significance_name(cc->cmp.significance));
         jw_date(w, JW_KEY("previous_date"), cc->prev.baseline_date);
@@ -257,13 +265,13 @@ static void actions(jw *w, const ot_report *r)
  * vs_previous against the scan before), in report order. */
 static void latest_entries(jw *w, ot_srcs *u, const ot_report *r)
 {
-    size_t last[OT_SITE_COUNT];
-    for (int s = 0; s < OT_SITE_COUNT; s++)
+    size_t last[OT_SERIES_COUNT];
+    for (int s = 0; s < OT_SERIES_COUNT; s++)
         last[s] = SIZE_MAX;
     for (size_t i = 0; i < r->nbmd; i++)
-        last[r->bmd[i].base.site] = i;
+        last[ot_result_series(&r->bmd[i].base)] = i;
     for (size_t i = 0; i < r->nbmd; i++)
-        if (last[r->bmd[i].base.site] == i)
+        if (last[ot_result_series(&r->bmd[i].base)] == i)
             bmd_entry(w, u, &r->bmd[i]);
 }
 

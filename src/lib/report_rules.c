@@ -62,9 +62,10 @@ static int zref_at(const ot_report *r, ot_date d, unsigned *assumed, int *age_ou
 /* The latest scan of each site with a score under one reference, and the
  * lowest ever: central sites, else the one-third radius (docs/clinical-rules.md). */
 typedef struct scores {
-    const ot_obs *latest[OT_SITE_COUNT];
-    double latest_v[OT_SITE_COUNT];
-    const char *latest_src[OT_SITE_COUNT];
+    /* by series (ot_series): each side of a hip counts, so the lower one is seen */
+    const ot_obs *latest[OT_SERIES_COUNT];
+    double latest_v[OT_SERIES_COUNT];
+    const char *latest_src[OT_SERIES_COUNT];
     const ot_obs *ever[2];  /* central sites, one-third radius */
     double ever_v[2];
 } scores;
@@ -76,18 +77,20 @@ static void scores_add(scores *x, const ot_obs *o, double v, const char *src)
         return;
     if (!x->ever[k] || v < x->ever_v[k] || (v == x->ever_v[k] && o->date < x->ever[k]->date))
         x->ever[k] = o, x->ever_v[k] = v;
-    const ot_obs *l = x->latest[o->site];
+    int q = ot_series(o->site, o->side);
+    const ot_obs *l = x->latest[q];
     if (!l || o->date > l->date || (o->date == l->date && o->line > l->line))
-        x->latest[o->site] = o, x->latest_v[o->site] = v, x->latest_src[o->site] = src;
+        x->latest[q] = o, x->latest_v[q] = v, x->latest_src[q] = src;
 }
 
-/* The lowest of the latest per site (central sites, else the radius): its
- * index, or -1. Ties go to the first site of the vocabulary. */
+/* The lowest of the latest per site and side (central sites, else the
+ * radius): its series (ot_series), or -1. Ties go to the first site of the
+ * vocabulary, then no side, left, right. */
 static int scores_lowest(const scores *x)
 {
     int central = x->ever[0] != NULL, best = -1;
-    for (int s = central ? 0 : OT_SITE_RADIUS_33; s < (central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT);
-         s++)
+    for (int s = ot_series(central ? OT_SITE_LUMBAR_SPINE : OT_SITE_RADIUS_33, OT_SIDE_NONE);
+         s < ot_series(central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT, OT_SIDE_NONE); s++)
         if (x->latest[s] && (best < 0 || x->latest_v[s] < x->latest_v[best]))
             best = s;
     return best;
@@ -202,17 +205,19 @@ int ot_report_tscore(ot_report *r)
     int lt = scores_lowest(&t), lz = scores_lowest(&z);
     if (!ts->zref && lt >= 0) {
         ts->lowest = t.latest_v[lt];
-        ts->lowest_site = (ot_site)lt;
+        ts->lowest_site = t.latest[lt]->site;
+        ts->lowest_side = t.latest[lt]->side;
         ts->date = t.latest[lt]->date;
         ts->computed = t.latest_src[lt] != NULL;
         ts->computed_source = t.latest_src[lt];
     }
-    for (int s = OT_SITE_TOTAL_HIP; s <= OT_SITE_FEMORAL_NECK; s++)
+    for (int s = ot_series(OT_SITE_TOTAL_HIP, OT_SIDE_NONE);
+         s < ot_series(OT_SITE_RADIUS_33, OT_SIDE_NONE); s++)
         if (t.latest[s] && (isnan(ts->hip_latest) || t.latest_v[s] < ts->hip_latest))
             ts->hip_latest = t.latest_v[s];
     if (ts->zref && lz >= 0) {
         ts->zlowest = z.latest_v[lz];
-        ts->zsite = (ot_site)lz;
+        ts->zsite = z.latest[lz]->site;
         ts->zdate = z.latest[lz]->date;
         ts->zcategory = ot_micro(ts->zlowest) <= ot_micro(r->rd->ref.zscore_low.value);
     }
@@ -292,7 +297,7 @@ int ot_report_failure(ot_report *r)
     ot_date tb = OT_DATE_NONE;
     for (size_t i = 0; i < r->nbmd; i++) {
         const ot_bmd_entry *e = &r->bmd[i];
-        if (i == 0 || e->base.site != r->bmd[i - 1].base.site)
+        if (i == 0 || ot_result_series(&e->base) != ot_result_series(&r->bmd[i - 1].base))
             tb = e->base.baseline_date;
         if (e->base.date <= c->start) {
             tb = e->base.date > tb ? e->base.date : tb;
@@ -807,13 +812,15 @@ int ot_report_due(ot_report *r)
 
 static int site_last(const ot_report *r, size_t i)
 {
-    return i + 1 >= r->nbmd || r->bmd[i + 1].base.site != r->bmd[i].base.site;
+    return i + 1 >= r->nbmd ||
+           ot_result_series(&r->bmd[i + 1].base) != ot_result_series(&r->bmd[i].base);
 }
 
 /* The site's latest comparable entry at or before entry i (its latest), or NULL. */
 static const ot_bmd_entry *latest_comparable(const ot_report *r, size_t i)
 {
-    for (size_t k = i + 1; k-- > 0 && r->bmd[k].base.site == r->bmd[i].base.site;)
+    for (size_t k = i + 1;
+         k-- > 0 && ot_result_series(&r->bmd[k].base) == ot_result_series(&r->bmd[i].base);)
         if (r->bmd[k].base.significance != OT_SIG_NOT_COMPARABLE)
             return &r->bmd[k];
     return NULL;
@@ -844,7 +851,7 @@ void ot_report_assess(ot_report *r)
         r->assessment = OT_ASSESS_INSUFFICIENT_DATA;
         return;
     }
-    for (int s = 0; s < OT_SITE_COUNT; s++) {
+    for (int s = 0; s < OT_SERIES_COUNT; s++) {
         if (!r->has_cc[s])
             continue;
         const ot_course_change *cc = &r->cc[s];
@@ -969,8 +976,13 @@ static void say_change(text *t, const ot_bmd_result *b, const char *when)
 static void say_site(text *t, const ot_report *r, size_t i, int first)
 {
     const ot_bmd_entry *x = latest_comparable(r, i), *last = &r->bmd[i];
-    ot_site site = last->base.site;
-    const char *label = site_label(site);
+    int site = ot_result_series(&last->base);
+    char sided[48];
+    const char *label = site_label(last->base.site);
+    if (last->base.side != OT_SIDE_NONE) {
+        ot_fmt(sided, sizeof sided, "%s %s", ot_side_name(last->base.side), label);
+        label = sided;
+    }
     char start = (char)(first ? label[0] - 32 : label[0]); /* capital after a full stop */
     char when[64], d[11];
     say(t, "%s%c%s BMD", first ? " " : "; ", start, label + 1);

@@ -208,6 +208,8 @@ static void scanner_change(jw *w, ot_srcs *u, const ot_bmd_result *r)
 void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_flags)
 {
     jw_str(w, JW_KEY("site"), ot_site_name(r->site));
+    if (r->side != OT_SIDE_NONE)
+        jw_str(w, JW_KEY("side"), ot_side_name(r->side));
     ot_bmd_change_write(w, r);
     jw_num(w, JW_KEY("lsc_pct"), r->lsc_pct, 4);
     jw_bool(w, JW_KEY("lsc_default"), r->lsc_is_default);
@@ -220,6 +222,12 @@ void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_fla
     jw_bool(w, JW_KEY("device_changed"), r->device_changed);
     if (r->device_changed)
         scanner_change(w, u, r);
+    if (r->baseline_region != OT_REGION_NONE || r->region != OT_REGION_NONE) {
+        /* written only when a region is given: not given is L1-L4 */
+        jw_str(w, JW_KEY("baseline_region"), ot_spine_region_name(ot_region_or_default(r->baseline_region)));
+        jw_str(w, JW_KEY("region"), ot_spine_region_name(ot_region_or_default(r->region)));
+        jw_bool(w, JW_KEY("region_changed"), r->region_changed);
+    }
     if (r->expected.found) {
         const ot_expected *x = &r->expected;
         jw_object(w, JW_KEY("expected"));

@@ -3,6 +3,9 @@
  * (osteotrack.h, "ABI"). */
 #include "internal.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -35,9 +38,11 @@ int ot_flag_get_analyte(const ot_flag *f, ot_analyte *out)
 int ot_bmd_options_init(ot_bmd_options *opts, unsigned version)
 {
     static const ot_bmd_options d = OT_BMD_OPTIONS_INIT;
-    if (!opts || version != OT_BMD_OPTIONS_VERSION)
+    if (!opts || (version != 1u && version != OT_BMD_OPTIONS_VERSION))
         return OT_EINVAL;
-    *opts = d;
+    /* version 1 (a binding built before side and regions): its fields only */
+    memcpy(opts, &d, version == 1u ? offsetof(ot_bmd_options, side) : sizeof d);
+    opts->version = version;
     return OT_OK;
 }
 

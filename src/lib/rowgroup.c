@@ -56,12 +56,15 @@ typedef struct mrec {
     unsigned tstart : TSTART_BITS; /* therapy start: see tstart_in() */
     unsigned agent : 4;  /* 0 none, else 1 + ot_agent */
     unsigned part : 1;   /* an observation, therapy or fracture of a JSON document */
+    unsigned side : 2;   /* BMD: ot_side */
+    unsigned region : 4; /* BMD: ot_spine_region */
 } mrec;
 
 _Static_assert(sizeof(mrec) == 32, "a grouped record is 32 bytes");
 _Static_assert(OT_REC_COURSE < 8 && OT_SITE_COUNT <= 16 && OT_ANALYTE_COUNT <= 16 &&
                    OT_FX_COUNT <= 16 && OT_MFR_COUNT <= 8 && OT_AGENT_COUNT < 16 &&
-                   OT_SEX_MALE < 16 && OT_MENOPAUSE_POST < 8,
+                   OT_SEX_MALE < 16 && OT_MENOPAUSE_POST < 8 && OT_SIDE_COUNT <= 4 &&
+                   OT_REGION_COUNT <= 16,
                "the vocabulary fits the record's bit fields");
 
 /* Records live in blocks that never move: no copy, no slack on growth. */
@@ -464,6 +467,8 @@ static int put(group *g, long pi, const ot_record *r, long line, unsigned flags,
             score_in(g, r->zscore, &m->zscore))
             return -1;
         m->mfr = (unsigned)r->manufacturer & 7u;
+        m->side = (unsigned)r->side & 3u;
+        m->region = (unsigned)r->region & 15u;
         if (r->device && (rc = add_device(g, m, r->device)) != 0)
             return rc;
         break;
@@ -667,6 +672,8 @@ int ot_group_add_patient(group *g, const ot_patient *p, long line, const char *w
         b.zscore = o->zscore;
         b.manufacturer = o->manufacturer;
         b.device = o->device[0] ? o->device : NULL;
+        b.side = o->side;
+        b.region = o->region;
         if ((rc = put_doc(g, pi, &b, line, &first, PUT_PART, 0)) != 0)
             return rc;
     }
@@ -774,6 +781,8 @@ int ot_group_fill(group *g, size_t i, ot_patient *p, const ot_refdata *rd,
             r.value = score_out(g, m->value);
             r.manufacturer = (ot_manufacturer)m->mfr;
             r.device = m->device ? g->devs.buf + g->dev_off[m->device - 1] : NULL;
+            r.side = (ot_side)m->side;
+            r.region = (ot_spine_region)m->region;
             break;
         case OT_REC_MARKER: r.analyte = (ot_analyte)m->sub; r.value = score_out(g, m->value); break;
         case OT_REC_FRACTURE: r.fracture = (ot_fracture_site)m->sub; break;

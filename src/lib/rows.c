@@ -10,6 +10,7 @@
 enum col {
     /* both layouts */
     C_ID, C_DATE, C_DEVICE, C_MFR, C_THERAPY, C_TSTART, C_TEND, C_SEX, C_BIRTH, C_MENO,
+    C_SIDE, C_REGION, /* where a BMD scan was taken (wide: the visit's hip and spine) */
     /* long only */
     C_ANALYTE, C_SITE, C_VALUE, C_UNIT, C_TSCORE, C_ZSCORE,
     /* wide only */
@@ -20,7 +21,7 @@ enum col {
 
 static const char *const col_names[C_COUNT] = {
     "patient_id", "date", "device", "manufacturer", "therapy", "therapy_start", "therapy_end",
-    "sex", "birth_date", "menopausal_status",
+    "sex", "birth_date", "menopausal_status", "side", "region",
     "analyte", "site", "value", "unit", "tscore", "zscore",
     "lumbar_spine_bmd", "total_hip_bmd", "femoral_neck_bmd", "radius_33_bmd",
     "lumbar_spine_tscore", "total_hip_tscore", "femoral_neck_tscore", "radius_33_tscore",
@@ -191,6 +192,8 @@ static int p_mfr(void *o, const char *s) { return ot_manufacturer_parse(o, s); }
 static int p_fx(void *o, const char *s) { return ot_fracture_site_parse(o, s); }
 static int p_unit(void *o, const char *s) { return ot_unit_parse(o, s); }
 static int p_sex(void *o, const char *s) { return ot_sex_parse(o, s); }
+static int p_side(void *o, const char *s) { return ot_side_parse(o, s); }
+static int p_region(void *o, const char *s) { return ot_spine_region_parse(o, s); }
 static int p_meno(void *o, const char *s) { return ot_menopause_parse(o, s); }
 
 /* A value of analyte `a` in the unit of column `uc` (canonical if empty),
@@ -237,11 +240,48 @@ static int get_score(const rowctx *x, enum col c, double *out)
     return rc;
 }
 
-static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc, enum col zc)
+#define REGIONS "a range or a single vertebra of L1-L4: L1-L4, L1-L3, L2-L4, L1-L2, L2-L3, " \
+                "L3-L4, L1, L2, L3 or L4"
+
+/* The side and the spine region of a scan. Long CSV: they must fit the
+ * row's site (a side for a hip or the radius, a region for the spine).
+ * Wide CSV: the side is the visit's hip's (total_hip, femoral_neck), the
+ * region its spine's; other sites take neither. */
+static int get_where(const rowctx *x, ot_record *rec, int wide)
+{
+    int gside, gregion;
+    ot_side side = OT_SIDE_NONE;
+    ot_spine_region region = OT_REGION_NONE;
+    int rc = get_vocab(x, C_SIDE, &side, p_side, "left or right; also L or R", &gside);
+    if (rc == OT_OK)
+        rc = get_vocab(x, C_REGION, &region, p_region, REGIONS, &gregion);
+    if (rc != OT_OK)
+        return rc;
+    int spine = rec->site == OT_SITE_LUMBAR_SPINE;
+    int hip = rec->site == OT_SITE_TOTAL_HIP || rec->site == OT_SITE_FEMORAL_NECK;
+    if (wide) {
+        rec->side = hip ? side : OT_SIDE_NONE;
+        rec->region = spine ? region : OT_REGION_NONE;
+        return OT_OK;
+    }
+    if (gside && spine)
+        return reject(x, "side: '%s' is given for lumbar_spine (a side applies to total_hip, "
+                      "femoral_neck and radius_33; expected it empty)", ot_side_name(side));
+    if (gregion && !spine)
+        return reject(x, "region: '%s' is given for %s (a region applies to lumbar_spine only; "
+                      "expected it empty)", ot_spine_region_name(region), ot_site_name(rec->site));
+    rec->side = side;
+    rec->region = region;
+    return OT_OK;
+}
+
+static int get_bmd_extras(const rowctx *x, ot_record *rec, enum col tc, enum col zc, int wide)
 {
     size_t n;
     int given;
-    int rc = get_score(x, tc, &rec->tscore);
+    int rc = get_where(x, rec, wide);
+    if (rc == OT_OK)
+        rc = get_score(x, tc, &rec->tscore);
     if (rc == OT_OK)
         rc = get_score(x, zc, &rec->zscore);
     if (rc == OT_OK)
@@ -417,7 +457,7 @@ static int long_row(const rowctx *x, ot_date date)
             ot_record *r = new_record(x, OT_REC_BMD, date);
             r->site = site;
             r->value = v;
-            rc = get_bmd_extras(x, r, C_TSCORE, C_ZSCORE);
+            rc = get_bmd_extras(x, r, C_TSCORE, C_ZSCORE, 0);
         }
     } else {
         double v;
@@ -444,7 +484,7 @@ static int wide_row(const rowctx *x, ot_date date)
             ot_record *r = new_record(x, OT_REC_BMD, date);
             r->site = (ot_site)s;
             r->value = v;
-            rc = get_bmd_extras(x, r, (enum col)(C_T0 + s), (enum col)(C_Z0 + s));
+            rc = get_bmd_extras(x, r, (enum col)(C_T0 + s), (enum col)(C_Z0 + s), 1);
         }
     }
     for (int k = 0; rc == OT_OK && k < 2; k++) {

@@ -64,6 +64,23 @@ static const alias site_aliases[] = {
     {"forearm", OT_SITE_RADIUS_33},  {NULL, 0}};
 DEFINE_VOCAB(ot_site, ot_site, site_names, OT_SITE_COUNT, site_aliases)
 
+/* OT_SIDE_NONE has no name to parse: a missing side is "not given". */
+static const char *const side_names[] = {NULL, "left", "right"};
+static const alias side_aliases[] = {{"l", OT_SIDE_LEFT}, {"r", OT_SIDE_RIGHT}, {NULL, 0}};
+DEFINE_VOCAB(ot_side, ot_side, side_names, OT_SIDE_COUNT, side_aliases)
+
+/* Ranges and single vertebrae of L1-L4 only; OT_REGION_NONE (not given: L1-L4)
+ * has no name to parse. */
+static const char *const region_names[] = {NULL,    "L1-L4", "L1-L3", "L2-L4", "L1-L2", "L2-L3",
+                                           "L3-L4", "L1",    "L2",    "L3",    "L4"};
+static const alias region_aliases[] = {
+    {"L1L4", OT_REGION_L1_L4}, {"L1-4", OT_REGION_L1_L4}, {"L1L3", OT_REGION_L1_L3},
+    {"L1-3", OT_REGION_L1_L3}, {"L2L4", OT_REGION_L2_L4}, {"L2-4", OT_REGION_L2_L4},
+    {"L1L2", OT_REGION_L1_L2}, {"L1-2", OT_REGION_L1_L2}, {"L2L3", OT_REGION_L2_L3},
+    {"L2-3", OT_REGION_L2_L3}, {"L3L4", OT_REGION_L3_L4}, {"L3-4", OT_REGION_L3_L4},
+    {NULL, 0}};
+DEFINE_VOCAB(ot_spine_region, ot_spine_region, region_names, OT_REGION_COUNT, region_aliases)
+
 static const char *const analyte_names[] = {"bmd", "p1np", "ctx", "fracture", "dose"};
 static const alias analyte_aliases[] = {{"therapy_dose", OT_ANALYTE_DOSE}, {NULL, 0}};
 DEFINE_VOCAB(ot_analyte, ot_analyte, analyte_names, OT_ANALYTE_COUNT, analyte_aliases)
@@ -204,7 +221,7 @@ static const char *const flag_names[] = {
     "DENOSUMAB_DISCONTINUATION_RISK", "SEQUENTIAL_THERAPY_NEEDED",
     "POSSIBLE_TREATMENT_FAILURE", "DEFAULT_LSC_USED", "UNTREATED_OSTEOPOROSIS",
     "DEMOGRAPHICS_ASSUMED", "DENOSUMAB_DOSE_OVERDUE", "BMD_LOSS_OFF_TREATMENT",
-    "FRACTURE_WITHOUT_DIAGNOSIS"};
+    "FRACTURE_WITHOUT_DIAGNOSIS", "REGION_CHANGED"};
 const char *ot_flag_code_name(ot_flag_code c) { return name_of((int)c, flag_names, OT_FLAG_COUNT); }
 
 static const char *const severity_names[] = {"info", "warning", "alert"};

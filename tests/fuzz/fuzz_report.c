@@ -32,8 +32,14 @@ static void add(ot_patient *p, const uint8_t *b)
         m.date = d;
         m.device = devices[b[1] >> 6];
         m.manufacturer = (ot_manufacturer)((b[1] >> 3) % OT_MFR_COUNT);
-        rc = ot_patient_add_scan(p, rd, &m, (b[1] & 4) ? -4.0 + (v % 60) / 10.0 : NAN,
-                                 (b[1] & 2) ? -3.5 + (v % 50) / 10.0 : NAN, 0, NULL);
+        /* a side (hips, radius) or a region (spine), where they fit */
+        int spine = m.site == OT_SITE_LUMBAR_SPINE;
+        ot_side side = spine ? OT_SIDE_NONE : (ot_side)(b[6] % OT_SIDE_COUNT);
+        ot_spine_region region =
+            spine ? (ot_spine_region)((b[6] / OT_SIDE_COUNT) % OT_REGION_COUNT) : OT_REGION_NONE;
+        rc = ot_patient_add_scan_sided(p, rd, &m, (b[1] & 4) ? -4.0 + (v % 60) / 10.0 : NAN,
+                                       (b[1] & 2) ? -3.5 + (v % 50) / 10.0 : NAN, side, region,
+                                       0, NULL);
         break;
     }
     case 2: {
@@ -52,7 +58,8 @@ static void add(ot_patient *p, const uint8_t *b)
         ot_record r = {OT_REC_THERAPY, d, OT_SITE_LUMBAR_SPINE, OT_FX_OTHER, OT_ANALYTE_BMD, 0,
                        NAN, OT_MFR_UNKNOWN, NULL, (ot_agent)(b[1] % OT_AGENT_COUNT),
                        b[6] & 1 ? d2 : OT_DATE_NONE, b[6] & 2 ? d2 : OT_DATE_NONE, NAN,
-                       OT_SEX_UNKNOWN, OT_DATE_NONE, OT_MENOPAUSE_UNKNOWN};
+                       OT_SEX_UNKNOWN, OT_DATE_NONE, OT_MENOPAUSE_UNKNOWN, OT_SIDE_NONE,
+                       OT_REGION_NONE};
         rc = ot_patient_add_record(p, rd, &r, 0, NULL);
         break;
     }

@@ -39,6 +39,8 @@ OUTPUT = [
     ("report", "/$defs/marker_result/properties/rule/enum", "marker_rule", None),
     ("report", "/$defs/marker_result/properties/response/enum", "response", None),
     ("report", "/properties/assessment/enum", "assessment", None),
+    ("report", "/$defs/side/enum", "side", None),
+    ("report", "/$defs/region/enum", "spine_region", None),
     ("report", "/properties/patient/properties/sex/enum", "sex", None),
     ("report", "/properties/patient/properties/menopausal_status/enum", "menopause", None),
 ]
@@ -55,6 +57,8 @@ INPUT = [
     ("patient", "/$defs/agent", "agent", None),
     ("patient", "/$defs/unit", "unit", None),
     ("patient", "/$defs/manufacturer", "manufacturer", None),
+    ("patient", "/$defs/observation/properties/side", "side", None),
+    ("patient", "/$defs/observation/properties/region", "spine_region", None),
     # a dose is not an observation of a JSON document (it goes in "doses")
     ("patient", "/$defs/observation/properties/analyte", "analyte",
      ["bmd", "p1np", "ctx", "fracture"]),
@@ -65,7 +69,8 @@ INPUT = [
     ("facility", "/properties/markers/propertyNames", "analyte", ["p1np", "ctx"]),
 ]
 TABLES = {"site": "site", "analyte": "analyte", "agent": "agent", "mfr": "manufacturer",
-          "fx": "fracture_site", "sex": "sex", "menopause": "menopause", "unit": "unit"}
+          "fx": "fracture_site", "sex": "sex", "menopause": "menopause", "unit": "unit",
+          "side": "side", "region": "spine_region"}
 NOT_WORDS = ["knee", "", " spine", "spine ", "hipp", "xyz"]
 
 

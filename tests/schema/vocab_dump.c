@@ -35,6 +35,8 @@ ADAPT(flag_code, ot_flag_code) ADAPT(severity, ot_severity)
 ADAPT(significance, ot_significance) ADAPT(vs_expected, ot_vs_expected)
 ADAPT(response, ot_response) ADAPT(marker_rule, ot_marker_rule)
 ADAPT(assessment, ot_assessment)
+ADAPT(side, ot_side) ADAPT(spine_region, ot_spine_region)
+ADAPT_PARSE(side, ot_side) ADAPT_PARSE(spine_region, ot_spine_region)
 ADAPT_PARSE(site, ot_site) ADAPT_PARSE(analyte, ot_analyte) ADAPT_PARSE(agent, ot_agent)
 ADAPT_PARSE(manufacturer, ot_manufacturer) ADAPT_PARSE(fracture_site, ot_fracture_site)
 ADAPT_PARSE(sex, ot_sex) ADAPT_PARSE(menopause, ot_menopause) ADAPT_PARSE(unit, ot_unit)
@@ -53,6 +55,8 @@ static const struct vocab {
     {"sex", sex_n, OT_SEX_UNKNOWN + 1, OT_SEX_MALE + 1, sex_p},
     {"menopause", menopause_n, OT_MENOPAUSE_UNKNOWN + 1, OT_MENOPAUSE_POST + 1, menopause_p},
     {"unit", unit_n, 0, OT_UNIT_COUNT, unit_p},
+    {"side", side_n, OT_SIDE_NONE + 1, OT_SIDE_COUNT, side_p},
+    {"spine_region", spine_region_n, OT_REGION_NONE + 1, OT_REGION_COUNT, spine_region_p},
     {"flag_code", flag_code_n, 0, OT_FLAG_COUNT, NULL},
     {"severity", severity_n, 0, OT_SEV_ALERT + 1, NULL},
     {"significance", significance_n, 0, OT_SIG_NOT_COMPARABLE + 1, NULL},

@@ -1,6 +1,7 @@
 /* BMD comparison: hand-worked cases, the arithmetic written beside each. */
 #include "suites.h"
 
+#include <math.h>
 #include <string.h>
 
 static ot_refdata *rd;
@@ -342,6 +343,91 @@ START_TEST(json_has_contract_fields)
 }
 END_TEST
 
+/* Spine L1-L4 0.900 -> L2-L4 0.960: +0.060 g/cm2 would exceed the LSC of
+ * 5.3% x 0.900 = 0.0477 g/cm2, but the vertebrae differ: not_comparable. The
+ * same pair with the same region (L2-L4 both) is an increase (0.060 >= 0.0477);
+ * a region not given is L1-L4, so NONE vs L1-L4 compares. */
+START_TEST(spine_region_change_not_comparable)
+{
+    ot_bmd_measure a = scan(OT_SITE_LUMBAR_SPINE, 0.900, "2022-01-25");
+    ot_bmd_measure b = scan(OT_SITE_LUMBAR_SPINE, 0.960, "2023-01-30");
+    ot_bmd_options o = OT_BMD_OPTIONS_INIT;
+    ot_bmd_result r;
+    ot_error err = {0, ""};
+    o.from_region = OT_REGION_L1_L4;
+    o.to_region = OT_REGION_L2_L4;
+    ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, &err), OT_OK);
+    ck_assert_int_eq(r.significance, OT_SIG_NOT_COMPARABLE);
+    ck_assert(r.region_changed);
+    ck_assert(has_flag(&r, OT_FLAG_REGION_CHANGED));
+    ck_assert_ptr_nonnull(strstr(r.flags[0].message, "L1-L4"));
+    ck_assert_ptr_nonnull(strstr(r.flags[0].message, "L2-L4"));
+    o.from_region = OT_REGION_L2_L4;
+    ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, &err), OT_OK);
+    ck_assert_int_eq(r.significance, OT_SIG_INCREASE);
+    ck_assert(!has_flag(&r, OT_FLAG_REGION_CHANGED));
+    o.from_region = OT_REGION_NONE;
+    o.to_region = OT_REGION_L1_L4;
+    ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, &err), OT_OK);
+    ck_assert_int_eq(r.significance, OT_SIG_INCREASE);
+    /* a region at the hip, a side at the spine: refused */
+    o.side = OT_SIDE_LEFT;
+    ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, &err), OT_EVOCAB);
+    ot_spine_region g;
+    ck_assert_int_eq(ot_spine_region_parse(&g, "l2-l4"), OT_OK);
+    ck_assert_int_eq(g, OT_REGION_L2_L4);
+    ck_assert_int_eq(ot_spine_region_parse(&g, "L1-L5"), OT_EVOCAB);
+    ck_assert_int_eq(ot_spine_region_parse(&g, "L4-L2"), OT_EVOCAB);
+    ot_side sd;
+    ck_assert_int_eq(ot_side_parse(&sd, "R"), OT_OK);
+    ck_assert_int_eq(sd, OT_SIDE_RIGHT);
+    ck_assert_int_eq(ot_side_parse(&sd, "both"), OT_EVOCAB);
+}
+END_TEST
+
+/* Left hip 0.800 (2021) and right hip 0.700 (2022): a report compares
+ * neither with the other. Left 0.800 -> 0.820 is +0.020 (2.5%), within the
+ * LSC of 5.0% x 0.800 = 0.040; right 0.700 -> 0.705 is +0.005, within 0.035.
+ * Without sides the 2022 scan would read as a loss of 0.100 g/cm2. */
+START_TEST(left_and_right_hips_are_two_series)
+{
+    ot_patient *p = NULL;
+    ot_report *rep = NULL;
+    ot_error err = {0, ""};
+    ck_assert_int_eq(ot_patient_new(&p, "H1"), OT_OK);
+    const char *dates[] = {"2021-01-10", "2022-01-12", "2023-01-15", "2024-01-20"};
+    const double v[] = {0.800, 0.700, 0.820, 0.705};
+    const ot_side sides[] = {OT_SIDE_LEFT, OT_SIDE_RIGHT, OT_SIDE_LEFT, OT_SIDE_RIGHT};
+    for (int i = 0; i < 4; i++) {
+        ot_bmd_measure m = scan(OT_SITE_TOTAL_HIP, v[i], dates[i]);
+        ck_assert_int_eq(ot_patient_add_scan_sided(p, rd, &m, NAN, NAN, sides[i], OT_REGION_NONE,
+                                                   0, &err), OT_OK);
+    }
+    ot_date asof;
+    ck_assert_int_eq(ot_date_parse(&asof, "2024-06-01"), OT_OK);
+    ck_assert_int_eq(ot_report_build(&rep, rd, p, asof, &err), OT_OK);
+    char *json = NULL;
+    ck_assert_int_eq(ot_report_to_json(&json, rep, 0), OT_OK);
+    ck_assert_ptr_null(strstr(json, "\"significance\":\"decrease\""));
+    ck_assert_ptr_null(strstr(json, "\"significance\":\"not_comparable\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"side\":\"left\",\"baseline_date\":\"2021-01-10\","
+                                       "\"date\":\"2023-01-15\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"side\":\"right\",\"baseline_date\":\"2022-01-12\","
+                                       "\"date\":\"2024-01-20\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"change_g_cm2\":0.02,"));
+    ck_assert_ptr_nonnull(strstr(json, "\"change_g_cm2\":0.005,"));
+    ot_free(json);
+    /* the same date and site on the other side is no duplicate; on the same side it is */
+    ot_bmd_measure m = scan(OT_SITE_TOTAL_HIP, 0.71, "2021-01-10");
+    ck_assert_int_eq(ot_patient_add_scan_sided(p, rd, &m, NAN, NAN, OT_SIDE_RIGHT, OT_REGION_NONE,
+                                               0, &err), OT_OK);
+    ck_assert_int_eq(ot_patient_add_scan_sided(p, rd, &m, NAN, NAN, OT_SIDE_LEFT, OT_REGION_NONE,
+                                               0, &err), OT_EDUPLICATE);
+    ot_report_free(rep);
+    ot_patient_free(p);
+}
+END_TEST
+
 Suite *suite_bmd(void)
 {
     Suite *s = suite_create("bmd");
@@ -354,6 +440,8 @@ Suite *suite_bmd(void)
     tcase_add_test(tc, mg_cm2_input);
     tcase_add_test(tc, devices_that_differ);
     tcase_add_test(tc, bad_input_errors);
+    tcase_add_test(tc, spine_region_change_not_comparable);
+    tcase_add_test(tc, left_and_right_hips_are_two_series);
     tcase_add_test(tc, no_dates_no_months);
     tcase_add_test(tc, expected_range_bisphosphonate);
     tcase_add_test(tc, expected_range_most_specific_wins);
