@@ -372,6 +372,11 @@ int ot_site_parse_label(const ot_refdata *rd, ot_site *out, const char *s, size_
  * as rd. For the readers of hip laterality and spine regions. */
 const char *ot_site_label_region(const ot_refdata *rd, const char *label);
 const char *ot_site_label_side(const ot_refdata *rd, const char *label);
+/* The side and region a scanner's label s[0, n) implies, put into *side and
+ * *region where those are not given; -1 with the reason in why when a given
+ * one contradicts the label ("Left Hip" with side right). 0 otherwise. */
+int ot_site_label_where(const ot_refdata *rd, const char *s, size_t n, ot_side *side,
+                        ot_spine_region *region, char *why, size_t whysz);
 
 /* ---- CSV dialects (colmap.c, rows.c) ---- */
 /* 0 when s[0, n) is `name` in any ASCII case. */

@@ -196,6 +196,9 @@ static int add_bmd(doc_ctx *d, const cJSON *o, ot_date date)
         return reject(d, "region: unknown '%s' (expected a range or a single vertebra of L1-L4: "
                       "L1-L4, L1-L3, L2-L4, L1-L2, L2-L3, L3-L4, L1, L2, L3 or L4)",
                       region_s ? SHOWN(b, region_s) : "(not a string)");
+    char where_why[200]; /* a scanner's label ("Left Total Hip", "L2-L4") says where, too */
+    if (ot_site_label_where(d->rd, site, strlen(site), &side, &region, where_why, sizeof where_why))
+        return reject(d, "%s", where_why);
     ot_error err;
     if (ot_patient_add_scan_sided(d->p, d->rd, &m, tscore, zscore, side, region, 0, &err) !=
         OT_OK)

@@ -257,6 +257,13 @@ static int get_where(const rowctx *x, ot_record *rec, int wide)
         rc = get_vocab(x, C_REGION, &region, p_region, REGIONS, &gregion);
     if (rc != OT_OK)
         return rc;
+    if (!wide) { /* a scanner's label ("Left Total Hip", "L2-L4") says where, too */
+        size_t n;
+        const char *s = field(x, C_SITE, &n);
+        char why[200];
+        if (ot_site_label_where(x->r->rd, s, n, &side, &region, why, sizeof why))
+            return reject(x, "%s", why);
+    }
     int spine = rec->site == OT_SITE_LUMBAR_SPINE;
     int hip = rec->site == OT_SITE_TOTAL_HIP || rec->site == OT_SITE_FEMORAL_NECK;
     if (wide) {

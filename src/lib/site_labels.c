@@ -142,3 +142,32 @@ int ot_load_site_labels(ot_refdata *rd, ot_error *err)
     cJSON_Delete(doc);
     return rc;
 }
+
+int ot_site_label_where(const ot_refdata *rd, const char *s, size_t n, ot_side *side,
+                        ot_spine_region *region, char *why, size_t whysz)
+{
+    const ot_site_label *l = s ? ot_site_label_lookup(rd, s, n) : NULL;
+    if (!l)
+        return 0;
+    ot_side ls = OT_SIDE_NONE;
+    ot_spine_region lr = OT_REGION_NONE;
+    if (l->side[0])
+        ot_side_parse(&ls, l->side);
+    if (l->region[0])
+        ot_spine_region_parse(&lr, l->region);
+    if (ls != OT_SIDE_NONE && *side != OT_SIDE_NONE && *side != ls) {
+        ot_fmt(why, whysz, "side: '%s' contradicts the site label '%s', which says %s",
+               ot_side_name(*side), l->label, ot_side_name(ls));
+        return -1;
+    }
+    if (lr != OT_REGION_NONE && *region != OT_REGION_NONE && *region != lr) {
+        ot_fmt(why, whysz, "region: '%s' contradicts the site label '%s', which says %s",
+               ot_spine_region_name(*region), l->label, ot_spine_region_name(lr));
+        return -1;
+    }
+    if (ls != OT_SIDE_NONE)
+        *side = ls;
+    if (lr != OT_REGION_NONE)
+        *region = lr;
+    return 0;
+}
