@@ -147,8 +147,7 @@ START_TEST(options_lsc_still_wins)
     ck_assert_int_eq(ot_bmd_compare(&r, rd, &a, &b, &o, NULL), OT_OK);
     ck_assert_int_eq(r.significance, OT_SIG_STABLE);
     ck_assert_str_eq(r.lsc_source, "user-lsc");
-    ck_assert(strstr(test_citation(rd, r.lsc_source, NULL), "given on the command line or by the "
-                                                            "calling program for this comparison") !=
+    ck_assert(strstr(test_citation(rd, r.lsc_source, NULL), "the user gave for this comparison") !=
               NULL);
 }
 END_TEST
