@@ -83,15 +83,29 @@ static void scores_add(scores *x, const ot_obs *o, double v, const char *src)
         x->latest[q] = o, x->latest_v[q] = v, x->latest_src[q] = src;
 }
 
+/* A series' latest scan counts only when it is of its site's latest exam:
+ * both hips scanned that day count (the lower is seen), but a hip last seen
+ * years ago, under another side or none, does not stand for the site now. */
+static int current(const scores *x, int s)
+{
+    if (!x->latest[s])
+        return 0;
+    int first = s - s % (int)OT_SIDE_COUNT;
+    for (int q = first; q < first + (int)OT_SIDE_COUNT; q++)
+        if (x->latest[q] && x->latest[q]->date > x->latest[s]->date)
+            return 0;
+    return 1;
+}
+
 /* The lowest of the latest per site and side (central sites, else the
- * radius): its series (ot_series), or -1. Ties go to the first site of the
- * vocabulary, then no side, left, right. */
+ * radius), of each site's latest exam: its series (ot_series), or -1. Ties
+ * go to the first site of the vocabulary, then no side, left, right. */
 static int scores_lowest(const scores *x)
 {
     int central = x->ever[0] != NULL, best = -1;
     for (int s = ot_series(central ? OT_SITE_LUMBAR_SPINE : OT_SITE_RADIUS_33, OT_SIDE_NONE);
          s < ot_series(central ? OT_SITE_RADIUS_33 : OT_SITE_COUNT, OT_SIDE_NONE); s++)
-        if (x->latest[s] && (best < 0 || x->latest_v[s] < x->latest_v[best]))
+        if (current(x, s) && (best < 0 || x->latest_v[s] < x->latest_v[best]))
             best = s;
     return best;
 }
@@ -213,7 +227,7 @@ int ot_report_tscore(ot_report *r)
     }
     for (int s = ot_series(OT_SITE_TOTAL_HIP, OT_SIDE_NONE);
          s < ot_series(OT_SITE_RADIUS_33, OT_SIDE_NONE); s++)
-        if (t.latest[s] && (isnan(ts->hip_latest) || t.latest_v[s] < ts->hip_latest))
+        if (current(&t, s) && (isnan(ts->hip_latest) || t.latest_v[s] < ts->hip_latest))
             ts->hip_latest = t.latest_v[s];
     if (ts->zref && lz >= 0) {
         ts->zlowest = z.latest_v[lz];
@@ -971,6 +985,21 @@ static void say_change(text *t, const ot_bmd_result *b, const char *when)
         sig_words(b->significance), b->cross_calibrated ? "; scanner change, cross-calibrated" : "");
 }
 
+
+/* Why a scan was not compared with the one before, for the summary. */
+static const char *why_not_compared(char *buf, size_t size, const ot_bmd_result *b)
+{
+    if (b->device_changed)
+        return "a new baseline: scanner changed";
+    if (b->region_changed) {
+        ot_fmt(buf, size, "a new baseline: the spine region changed from %s to %s",
+               ot_spine_region_name(ot_region_or_default(b->baseline_region)),
+               ot_spine_region_name(ot_region_or_default(b->region)));
+        return buf;
+    }
+    return "not comparable: no LSC for this site";
+}
+
 /* One site's sentence: its change on the assessed course, and any loss after
  * a course stopped; else its latest comparison, said with its period. */
 static void say_site(text *t, const ot_report *r, size_t i, int first)
@@ -984,7 +1013,7 @@ static void say_site(text *t, const ot_report *r, size_t i, int first)
         label = sided;
     }
     char start = (char)(first ? label[0] - 32 : label[0]); /* capital after a full stop */
-    char when[64], d[11];
+    char when[64], d[11], reason[96];
     say(t, "%s%c%s BMD", first ? " " : "; ", start, label + 1);
     if (r->has_cc[site] || r->has_off[site]) {
         if (r->has_cc[site]) {
@@ -992,7 +1021,7 @@ static void say_site(text *t, const ot_report *r, size_t i, int first)
             say_change(t, &r->cc[site].cmp, when);
             if (r->cc[site].cmp.date < last->base.date && last->new_baseline) {
                 ot_date_format(d, last->base.date);
-                say(t, ", then a new baseline: scanner changed on %s", d);
+                say(t, ", then %s on %s", why_not_compared(reason, sizeof reason, &last->base), d);
             }
         }
         if (r->has_off[site]) {
@@ -1010,8 +1039,7 @@ static void say_site(text *t, const ot_report *r, size_t i, int first)
     if (x != last) {
         ot_date_format(d, last->base.date);
         say(t, "%s%s on %s", x ? ", then " : " ",
-            last->base.device_changed ? "a new baseline: scanner changed"
-                                      : "not comparable: no LSC for this site", d);
+            why_not_compared(reason, sizeof reason, &last->base), d);
     }
 }
 
