@@ -26,15 +26,6 @@ int ot_encoding_parse(ot_encoding *out, const char *s)
     return OT_EVOCAB;
 }
 
-/* s[0, n) without the blanks around it. */
-static const char *trim(const char *s, size_t *n)
-{
-    while (*n && (*s == ' ' || *s == '\t'))
-        s++, (*n)--;
-    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
-        (*n)--;
-    return s;
-}
 
 void ot_column_map_free(ot_column_map *m)
 {
@@ -76,7 +67,7 @@ static int from_doc(ot_column_map *m, const cJSON *doc, const char *name, ot_err
         return ot_err_set(err, OT_ENOMEM, "%s: out of memory", name);
     for (const cJSON *it = cols->child; it; it = it->next) {
         size_t len = strlen(it->string);
-        const char *key = trim(it->string, &len);
+        const char *key = ot_trim_blanks(it->string, &len);
         SHOW(a, it->string);
         if (!len)
             return ot_err_set(err, OT_EDATA, "%s: columns.\"%s\": an empty column name", name, a);
@@ -139,18 +130,11 @@ int ot_column_map_load(ot_column_map **out, const char *path, ot_error *err)
     if (!out || !path)
         return ot_err_set(err, OT_EINVAL, "ot_column_map_load: NULL argument");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *buf;
     size_t len;
-    int rc = ot_read_all(&buf, &len, f, OT_CONFIG_MAX_FILE);
-    fclose(f);
-    if (rc == OT_ELIMIT)
-        return ot_err_set(err, rc, "%s: larger than the limit of %u bytes", path,
-                          (unsigned)OT_CONFIG_MAX_FILE);
+    int rc = ot_read_file(&buf, &len, path, err);
     if (rc != OT_OK)
-        return ot_err_set(err, rc, "%s: %s", path, rc == OT_EIO ? "read error" : "out of memory");
+        return rc;
     rc = ot_column_map_parse(out, buf, len, path, err);
     free(buf);
     return rc;

@@ -343,6 +343,10 @@ int ot_read_all(char **out, size_t *len, FILE *f, size_t max);
 
 /* JSON helpers that name the file and the field in their errors. A file is
  * read whole, up to OT_CONFIG_MAX_FILE bytes. */
+/* A whole file of at most OT_CONFIG_MAX_FILE bytes, NUL-terminated (free()). */
+int ot_read_file(char **out, size_t *len, const char *path, ot_error *err);
+/* s[0, n) without the blanks (spaces, tabs) around it; *n updated. */
+const char *ot_trim_blanks(const char *s, size_t *n);
 /* hex, unless NULL: the SHA-256 of the file's bytes. */
 int ot_json_parse_file(cJSON **out, const char *path, char hex[65], ot_error *err);
 int ot_json_number(double *out, const cJSON *obj, const char *key,

@@ -7,21 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* s[0, n) without the blanks around it. */
-static const char *trim(const char *s, size_t *n)
-{
-    while (*n && (*s == ' ' || *s == '\t'))
-        s++, (*n)--;
-    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
-        (*n)--;
-    return s;
-}
 
 const ot_site_label *ot_site_label_lookup(const ot_refdata *rd, const char *s, size_t n)
 {
     if (!rd || !s)
         return NULL;
-    s = trim(s, &n);
+    s = ot_trim_blanks(s, &n);
     for (size_t i = 0; i < rd->nsite_labels; i++)
         if (ot_ascii_casecmp(s, n, rd->site_labels[i].label) == 0)
             return &rd->site_labels[i];
@@ -32,7 +23,7 @@ int ot_site_parse_label(const ot_refdata *rd, ot_site *out, const char *s, size_
 {
     char buf[OT_SITE_LABEL_MAX];
     size_t len = n;
-    const char *t = trim(s, &len);
+    const char *t = ot_trim_blanks(s, &len);
     if (len < sizeof buf) {
         memcpy(buf, t, len);
         buf[len] = '\0';
@@ -69,7 +60,8 @@ static int load_label(ot_refdata *rd, ot_site_label *x, const cJSON *e, const ch
     if (!cJSON_IsObject(e))
         return ot_err_set(err, OT_EDATA, "%s: %s: expected an object", path, where);
     size_t n = cJSON_IsString(label) ? strlen(label->valuestring) : 0;
-    if (!n || n >= sizeof x->label || trim(label->valuestring, &n) != label->valuestring ||
+    if (!n || n >= sizeof x->label ||
+        ot_trim_blanks(label->valuestring, &n) != label->valuestring ||
         n != strlen(label->valuestring))
         return ot_err_set(err, OT_EDATA, "%s: %s.label: expected a label of 1-%zu characters "
                           "without blanks around it", path, where, sizeof x->label - 1);

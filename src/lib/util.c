@@ -134,21 +134,39 @@ int ot_read_all(char **out, size_t *len, FILE *f, size_t max)
     return OT_OK;
 }
 
-int ot_json_parse_file(cJSON **out, const char *path, char hex[65], ot_error *err)
+int ot_read_file(char **out, size_t *len, const char *path, ot_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *buf;
-    size_t len;
-    int rc = ot_read_all(&buf, &len, f, OT_CONFIG_MAX_FILE);
+    int rc = ot_read_all(out, len, f, OT_CONFIG_MAX_FILE);
     fclose(f);
     if (rc == OT_ELIMIT)
         return ot_err_set(err, rc, "%s: larger than the limit of %u bytes", path,
                           (unsigned)OT_CONFIG_MAX_FILE);
     if (rc != OT_OK)
         return ot_err_set(err, rc, "%s: %s", path, rc == OT_EIO ? "read error" : "out of memory");
+    return OT_OK;
+}
+
+const char *ot_trim_blanks(const char *s, size_t *n)
+{
+    while (*n && (*s == ' ' || *s == '\t'))
+        s++, (*n)--;
+    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
+        (*n)--;
+    return s;
+}
+
+int ot_json_parse_file(cJSON **out, const char *path, char hex[65], ot_error *err)
+{
+    *out = NULL;
+    char *buf;
+    size_t len;
+    int rc = ot_read_file(&buf, &len, path, err);
+    if (rc != OT_OK)
+        return rc;
     if (hex) {
         ot_sha256 sha;
         ot_sha256_init(&sha);
