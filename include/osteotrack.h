@@ -904,6 +904,26 @@ OT_EXTERN int ot_report_to_json_detail(char **out, const ot_report *r, int prett
                                        ot_detail detail);
 
 /* ------------------------------------------------------------------ */
+/* Results as text (--format text)                                     */
+/* ------------------------------------------------------------------ */
+/* A short block for a terminal or a letter: the verdict first, then the
+ * figures, the flags (alerts first), what is due and the sources; lines of
+ * at most 100 columns, each ending in a newline. Every number is a field the
+ * JSON writes, with its unit. Text from the input (patient id, device names)
+ * is shown through ot_text_escape(). flags: 0, or OT_TEXT_COLOR for ANSI
+ * colour (the caller decides: the library never reads the environment).
+ * Free *out with ot_free(). OT_EINVAL for a NULL argument or an unknown
+ * flag, OT_ENOMEM. ot_report_to_text() is the full report; with
+ * OT_TEXT_SUMMARY, the summary (as OT_DETAIL_SUMMARY: the latest scan of
+ * each site, the markers of the current course; no trend). OT_TEXT_SUMMARY
+ * is ignored by the two results. */
+#define OT_TEXT_COLOR 1u
+#define OT_TEXT_SUMMARY 2u
+OT_EXTERN int ot_bmd_result_to_text(char **out, const ot_bmd_result *r, unsigned flags);
+OT_EXTERN int ot_marker_result_to_text(char **out, const ot_marker_result *r, unsigned flags);
+OT_EXTERN int ot_report_to_text(char **out, const ot_report *r, unsigned flags);
+
+/* ------------------------------------------------------------------ */
 /* Reading CSV input: long (one observation a row) and wide (one visit */
 /* a row), as records of patients                                      */
 /* ------------------------------------------------------------------ */

@@ -57,7 +57,7 @@ int cli_parse_lsc(ot_lsc_kind *kind, double *value, const char *s);
  * where each goes. */
 enum {
     CLI_OPT_FROM = 1000, CLI_OPT_TO, CLI_OPT_FROM_DATE, CLI_OPT_TO_DATE, CLI_OPT_THERAPY,
-    CLI_OPT_CONFIG, CLI_OPT_DATA_DIR, CLI_OPT_PRETTY, CLI_OPT_HELP
+    CLI_OPT_CONFIG, CLI_OPT_DATA_DIR, CLI_OPT_PRETTY, CLI_OPT_HELP, CLI_OPT_FORMAT
 };
 #define CLI_SHARED_OPTIONS                                                   \
     {"from", required_argument, NULL, CLI_OPT_FROM},                         \
@@ -68,12 +68,14 @@ enum {
         {"config", required_argument, NULL, CLI_OPT_CONFIG},                 \
         {"data-dir", required_argument, NULL, CLI_OPT_DATA_DIR},             \
         {"pretty", no_argument, NULL, CLI_OPT_PRETTY},                       \
-        {"help", no_argument, NULL, CLI_OPT_HELP}
+        {"help", no_argument, NULL, CLI_OPT_HELP},                           \
+        {"format", required_argument, NULL, CLI_OPT_FORMAT}
 typedef struct cli_pair {
     double *from, *to;          /* the two values */
     ot_date *from_date, *to_date;
     ot_agent *therapy;
     int have_from, have_to, pretty;
+    int text;                   /* --format text (0: json, the default) */
     const char *config, *datadir;
     const struct option *options; /* the command's table, for cli_bad_option() */
 } cli_pair;
@@ -84,6 +86,15 @@ typedef struct cli_pair {
  * for an option of the command's own. An unknown option or a missing value
  * is a usage error here too. */
 int cli_pair_option(const char *cmd, const char *help, int c, char **argv, cli_pair *p);
+
+/* --format text: the flags for ot_*_to_text(): OT_TEXT_COLOR only when
+ * stdout is a terminal and NO_COLOR is unset or empty (no-color.org). */
+unsigned cli_text_flags(void);
+/* The end of --format text: a usage error for --pretty (JSON only), else
+ * EXIT_OK. */
+int cli_text_check(const char *cmd, int text, int pretty);
+/* Drops the last newline of s (cli_emit writes one), if any; returns s. */
+char *cli_chomp(char *s);
 
 /* Exit status for a library status code (65, 66, 70 or 2). */
 int cli_exit_for(int status);

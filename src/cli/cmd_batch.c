@@ -46,6 +46,7 @@ static const struct option options[] = {
 typedef struct batch {
     pool *pool;
     int json_array;
+    int text;                 /* --format text: a blank line between blocks */
     out_t out;
     ot_patient_reader *reader;
     size_t reported, no_report;
@@ -71,8 +72,10 @@ static void emit(void *ctx, const char *id, const char *json, const char *err)
     }
     if (b->json_array)
         out_write(&b->out, b->reported ? ",\n" : "[\n", 2);
+    if (b->text && b->reported) /* text: each block ends in a newline */
+        out_write(&b->out, "\n", 1);
     out_write(&b->out, json, strlen(json));
-    if (!b->json_array)
+    if (!b->json_array && !b->text)
         out_write(&b->out, "\n", 1);
     if (b->out.failed && !b->fatal)
         b->fatal = EXIT_IOERR; /* a full disk or a closed pipe: stop reading */
@@ -154,6 +157,7 @@ typedef struct args {
     char delimiter;           /* 0: detected from each CSV's header */
     ot_encoding encoding;
     const char *columns;      /* --columns FILE */
+    int text;                 /* --format text: one block a patient */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -170,8 +174,9 @@ static int parse_args(args *a, int argc, char **argv)
                                       "or ndjson", optarg);
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "json") && strcmp(optarg, "ndjson"))
-                return cli_usage(CMD, "--format: '%s' is not ndjson or json", optarg);
+            if (strcmp(optarg, "json") && strcmp(optarg, "ndjson") && strcmp(optarg, "text"))
+                return cli_usage(CMD, "--format: '%s' is not ndjson, json or text", optarg);
+            a->text = !strcmp(optarg, "text");
             a->json_array = !strcmp(optarg, "json");
             break;
         case OPT_ASOF:
@@ -219,9 +224,11 @@ static int parse_args(args *a, int argc, char **argv)
         default: return cli_bad_option(CMD, options, argv);
         }
     }
+    if (a->text && a->pretty) /* text: --pretty indents JSON only */
+        return cli_usage(CMD, "--pretty indents JSON: it cannot go with --format text");
     /* indented reports are not NDJSON (one report a line): --pretty writes a
      * JSON array unless NDJSON was asked for, which it cannot be */
-    if (a->pretty && a->json_array == 0)
+    if (a->pretty && a->json_array == 0 && !a->text)
         return cli_usage(CMD, "--pretty cannot be NDJSON: one report a line (use --format json)");
     if (a->json_array < 0)
         a->json_array = a->pretty;
@@ -306,7 +313,7 @@ int cmd_batch(int argc, char **argv)
 {
     /* json_array -1: --format not given */
     args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO,
-              0, 0, OT_ENCODING_UTF8, NULL};
+              0, 0, OT_ENCODING_UTF8, NULL, 0};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -330,11 +337,16 @@ int cmd_batch(int argc, char **argv)
     batch b;
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
+    b.text = a.text;
     /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
      * this thread (output.c says why) */
     out_block_signals(1);
     int prc = pool_new(&b.pool, a.jobs, rd, a.as_of,
-                       (a.pretty ? POOL_PRETTY : 0) | (a.summary ? POOL_SUMMARY : 0), emit, &b);
+                       (a.pretty ? POOL_PRETTY : 0) | (a.summary ? POOL_SUMMARY : 0) |
+                           (a.text ? POOL_TEXT : 0) |
+                           (a.text && !a.output && (cli_text_flags() & OT_TEXT_COLOR) ? POOL_COLOR
+                                                                                       : 0),
+                       emit, &b);
     out_block_signals(0);
     if (prc != OT_OK) {
         ot_refdata_free(rd);

@@ -121,7 +121,7 @@ static int parse_args(args *a, int argc, char **argv)
         return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a->have_site || !a->pair.have_from || !a->pair.have_to)
         return cli_usage(CMD, "--site, --from and --to are required");
-    return EXIT_OK;
+    return cli_text_check(CMD, a->pair.text, a->pair.pretty);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -134,7 +134,7 @@ int cmd_compare(int argc, char **argv)
     a.to = m0;
     a.opts = o0;
     a.pair = (cli_pair){&a.from.value, &a.to.value, &a.from.date, &a.to.date, &a.opts.therapy,
-                        0, 0, 0, NULL, NULL, options};
+                        0, 0, 0, 0, NULL, NULL, options};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -148,6 +148,9 @@ int cmd_compare(int argc, char **argv)
     int st = ot_bmd_compare(&r, rd, &a.from, &a.to, &a.opts, &err);
     char *json = NULL;
     /* the result's sources point into rd: cli_finish frees it after writing */
-    int jst = st == OT_OK ? ot_bmd_result_to_json(&json, &r, a.pair.pretty) : OT_OK;
+    int jst = st != OT_OK   ? OT_OK
+              : a.pair.text ? ot_bmd_result_to_text(&json, &r, cli_text_flags())
+                            : ot_bmd_result_to_json(&json, &r, a.pair.pretty);
+    cli_chomp(json);
     return cli_finish(CMD, rd, st, &err, jst, json);
 }

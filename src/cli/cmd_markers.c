@@ -65,7 +65,7 @@ int cmd_markers(int argc, char **argv)
     a.from = a.to = m0;
     a.opts = o0;
     a.pair = (cli_pair){&a.from.value, &a.to.value, &a.from.date, &a.to.date, &a.opts.therapy,
-                        0, 0, 0, NULL, NULL, options};
+                        0, 0, 0, 0, NULL, NULL, options};
     int c, rc;
     opterr = 0;
     optind = 1;
@@ -76,6 +76,8 @@ int cmd_markers(int argc, char **argv)
         return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.have_analyte || !a.pair.have_from || !a.pair.have_to)
         return cli_usage(CMD, "--analyte, --from and --to are required");
+    if ((rc = cli_text_check(CMD, a.pair.text, a.pair.pretty)) != EXIT_OK)
+        return rc;
 
     ot_refdata *rd = NULL;
     if ((rc = cli_load_refdata(&rd, CMD, a.pair.datadir, a.pair.config)) != EXIT_OK)
@@ -85,6 +87,9 @@ int cmd_markers(int argc, char **argv)
     int st = ot_marker_assess(&r, rd, &a.from, &a.to, &a.opts, &err);
     char *json = NULL;
     /* the result's sources point into rd: cli_finish frees it after writing */
-    int jst = st == OT_OK ? ot_marker_result_to_json(&json, &r, a.pair.pretty) : OT_OK;
+    int jst = st != OT_OK   ? OT_OK
+              : a.pair.text ? ot_marker_result_to_text(&json, &r, cli_text_flags())
+                            : ot_marker_result_to_json(&json, &r, a.pair.pretty);
+    cli_chomp(json);
     return cli_finish(CMD, rd, st, &err, jst, json);
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *cli_shown(const char *s)
 {
@@ -223,10 +224,36 @@ int cli_pair_option(const char *cmd, const char *help, int c, char **argv, cli_p
     case CLI_OPT_CONFIG: p->config = optarg; return EXIT_OK;
     case CLI_OPT_DATA_DIR: p->datadir = optarg; return EXIT_OK;
     case CLI_OPT_PRETTY: p->pretty = 1; return EXIT_OK;
+    case CLI_OPT_FORMAT:
+        if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+            return cli_usage(cmd, "--format: '%s' is not json or text", optarg);
+        p->text = !strcmp(optarg, "text");
+        return EXIT_OK;
     case 'h':
     case CLI_OPT_HELP: fputs(help, stdout); return -1;
     case ':': return cli_usage(cmd, "%s needs a value", argv[optind - 1]);
     case '?': return cli_bad_option(cmd, p->options, argv);
     default: return CLI_NOT_SHARED;
     }
+}
+
+unsigned cli_text_flags(void)
+{
+    const char *no = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(no && *no) ? OT_TEXT_COLOR : 0;
+}
+
+int cli_text_check(const char *cmd, int text, int pretty)
+{
+    if (text && pretty)
+        return cli_usage(cmd, "--pretty indents JSON: it cannot go with --format text");
+    return EXIT_OK;
+}
+
+char *cli_chomp(char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n && s[n - 1] == '\n')
+        s[n - 1] = '\0';
+    return s;
 }

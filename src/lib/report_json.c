@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* vs_previous holds only what differs from the entry itself: {} when the
  * previous scan is the baseline. */
@@ -287,6 +288,71 @@ int ot_report_to_json(char **out, const ot_report *r, int pretty)
     return ot_report_to_json_detail(out, r, pretty, OT_DETAIL_FULL);
 }
 
+/* The report's fields up to its provenance (not the closing brace). */
+static void report_body(jw *w, ot_srcs *u, const ot_report *r, int full)
+{
+    jw_object(w, JW_NOKEY);
+    jw_str(w, JW_KEY("patient_id"), r->id);
+    jw_date(w, JW_KEY("as_of"), r->as_of);
+    if (!full)
+        jw_str(w, JW_KEY("detail"), "summary");
+    patient(w, r);
+    therapy(w, r, full);
+    jw_array(w, JW_KEY("bmd"));
+    if (full)
+        for (size_t i = 0; i < r->nbmd; i++)
+            bmd_entry(w, u, &r->bmd[i]);
+    else
+        latest_entries(w, u, r);
+    jw_end_array(w);
+    jw_array(w, JW_KEY("trend"));
+    for (size_t i = 0; i < r->ntrend; i++)
+        trend(w, &r->trend[i]);
+    jw_end_array(w);
+    jw_array(w, JW_KEY("markers"));
+    for (size_t i = 0; i < r->nmarkers; i++) {
+        if (!full && !of_course(r, &r->markers[i]))
+            continue;
+        jw_object(w, JW_NOKEY);
+        ot_marker_result_write(w, u, &r->markers[i], 0);
+        jw_end_object(w);
+    }
+    jw_end_array(w);
+    tscore(w, u, r);
+    if (full) {
+        assessed(w, r);
+        review(w, u, r);
+        failure(w, u, r);
+    }
+    flags(w, r);
+    jw_str(w, JW_KEY("assessment"), ot_assessment_name(r->assessment));
+    jw_str(w, JW_KEY("summary"), r->summary);
+    actions(w, r);
+    if (r->nafter) { /* never silent: data dated after as_of is left out */
+        char note[160], d[11];
+        ot_date_format(d, r->as_of);
+        snprintf(note, sizeof note, "%zu observation(s), fracture(s), treatment course(s) or dose(s) dated "
+                 "after %s (the as-of date) are left out of this report", r->nafter, d);
+        jw_object(w, JW_KEY("after_as_of"));
+        jw_num(w, JW_KEY("count"), (double)r->nafter, 0);
+        jw_date(w, JW_KEY("first_date"), r->first_after);
+        jw_str(w, JW_KEY("note"), note);
+        jw_end_object(w);
+    }
+}
+
+/* The source ids the JSON of the report at `detail` names (for its text). */
+int ot_report_source_ids(const ot_report *r, ot_detail detail, ot_srcs *u)
+{
+    jw w;
+    jw_init(&w, 0);
+    report_body(&w, u, r, detail == OT_DETAIL_FULL);
+    jw_end_object(&w);
+    int failed = w.failed;
+    free(w.buf);
+    return failed ? OT_ENOMEM : OT_OK;
+}
+
 int ot_report_to_json_detail(char **out, const ot_report *r, int pretty, ot_detail detail)
 {
     if (!out || !r || (detail != OT_DETAIL_FULL && detail != OT_DETAIL_SUMMARY))
@@ -296,54 +362,7 @@ int ot_report_to_json_detail(char **out, const ot_report *r, int pretty, ot_deta
     jw_init(&w, pretty);
     ot_srcs u;
     ot_srcs_init(&u);
-    jw_object(&w, JW_NOKEY);
-    jw_str(&w, JW_KEY("patient_id"), r->id);
-    jw_date(&w, JW_KEY("as_of"), r->as_of);
-    if (!full)
-        jw_str(&w, JW_KEY("detail"), "summary");
-    patient(&w, r);
-    therapy(&w, r, full);
-    jw_array(&w, JW_KEY("bmd"));
-    if (full)
-        for (size_t i = 0; i < r->nbmd; i++)
-            bmd_entry(&w, &u, &r->bmd[i]);
-    else
-        latest_entries(&w, &u, r);
-    jw_end_array(&w);
-    jw_array(&w, JW_KEY("trend"));
-    for (size_t i = 0; i < r->ntrend; i++)
-        trend(&w, &r->trend[i]);
-    jw_end_array(&w);
-    jw_array(&w, JW_KEY("markers"));
-    for (size_t i = 0; i < r->nmarkers; i++) {
-        if (!full && !of_course(r, &r->markers[i]))
-            continue;
-        jw_object(&w, JW_NOKEY);
-        ot_marker_result_write(&w, &u, &r->markers[i], 0);
-        jw_end_object(&w);
-    }
-    jw_end_array(&w);
-    tscore(&w, &u, r);
-    if (full) {
-        assessed(&w, r);
-        review(&w, &u, r);
-        failure(&w, &u, r);
-    }
-    flags(&w, r);
-    jw_str(&w, JW_KEY("assessment"), ot_assessment_name(r->assessment));
-    jw_str(&w, JW_KEY("summary"), r->summary);
-    actions(&w, r);
-    if (r->nafter) { /* never silent: data dated after as_of is left out */
-        char note[160], d[11];
-        ot_date_format(d, r->as_of);
-        snprintf(note, sizeof note, "%zu observation(s), fracture(s), treatment course(s) or dose(s) dated "
-                 "after %s (the as-of date) are left out of this report", r->nafter, d);
-        jw_object(&w, JW_KEY("after_as_of"));
-        jw_num(&w, JW_KEY("count"), (double)r->nafter, 0);
-        jw_date(&w, JW_KEY("first_date"), r->first_after);
-        jw_str(&w, JW_KEY("note"), note);
-        jw_end_object(&w);
-    }
+    report_body(&w, &u, r, full);
     ot_provenance_write(&w, r->rd, &u);
     jw_end_object(&w);
     ot_srcs_free(&u);

@@ -28,4 +28,7 @@ void ot_bmd_change_diff_write(jw *w, const ot_bmd_result *r, const ot_bmd_result
 void ot_bmd_result_write(jw *w, ot_srcs *u, const ot_bmd_result *r, int with_flags);
 void ot_marker_result_write(jw *w, ot_srcs *u, const ot_marker_result *r, int with_flags);
 
+/* The source ids the report's JSON at `detail` names, into u (report_json.c). */
+int ot_report_source_ids(const ot_report *r, ot_detail detail, ot_srcs *u);
+
 #endif
