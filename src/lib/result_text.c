@@ -350,8 +350,11 @@ static void source_lines(tb *t, tb *line, const ot_refdata *rd, ot_srcs *u, int 
         tb_reset(line);
         tb_str(line, "Sources:");
         for (size_t i = 0; i < u->n; i++) {
+            const ot_source *s = rd ? ot_source_find(rd, u->ids[i]) : NULL;
             tb_str(line, i ? ", " : " ");
             tb_shown(line, u->ids[i]);
+            if (s && !s->confirmed)
+                tb_str(line, " (not confirmed)");
         }
         tb_wrapped(t, line->buf, indent, indent + 2);
         return;
@@ -361,7 +364,7 @@ static void source_lines(tb *t, tb *line, const ot_refdata *rd, ot_srcs *u, int 
         const ot_source *s = rd ? ot_source_find(rd, u->ids[i]) : NULL;
         tb_reset(line);
         tb_shown(line, u->ids[i]);
-        tb_str(line, ": ");
+        tb_str(line, s && !s->confirmed ? " (not confirmed in its source): " : ": ");
         if (s)
             tb_shown(line, s->citation);
         else
@@ -635,15 +638,32 @@ static int report_text(char **out, const ot_report *r, unsigned flags, ot_detail
                       num(e0, tr->lo, 6, 3, 1), num(e1, tr->hi, 6, 3, 1));
             tb_wrapped(&t, line.buf, 2, 4);
         }
+    /* the category of the latest scores, and a diagnosis apart: a diagnosis
+     * made earlier stays although the latest T-score is higher */
+    static const char *const cats[] = {"normal", "low bone mass", "osteoporosis"};
+    static const char *const zcats[] = {"within the expected range for age",
+                                        "below the expected range for age"};
     const ot_tscore_summary *ts = &r->ts;
-    if (isfinite(ts->lowest)) {
+    if (!ts->zref && isfinite(ts->lowest)) {
         tb_reset(&line);
         date_text(d, ts->date);
-        tb_printf(&line, "Lowest %s: %s (%s) on %s", ts->zref ? "T-score (Z-score applies)"
-                                                                   : "T-score",
-                  num(a, ts->lowest, 2, -1, 0), site_label(ts->lowest_site), d);
-        if (ts->diagnosis)
-            tb_str(&line, ", osteoporosis");
+        tb_printf(&line, "Lowest latest T-score: %s (%s) on %s", num(a, ts->lowest, 2, -1, 0),
+                  site_label(ts->lowest_site), d);
+        if (ts->category >= 0 && ts->category <= 2)
+            tb_printf(&line, ": %s", cats[ts->category]);
+        tb_wrapped(&t, line.buf, 0, 2);
+    } else if (ts->zref && isfinite(ts->zlowest)) {
+        tb_reset(&line);
+        date_text(d, ts->zdate);
+        tb_printf(&line, "Lowest latest Z-score: %s (%s) on %s", num(a, ts->zlowest, 2, -1, 0),
+                  site_label(ts->zsite), d);
+        if (ts->zcategory >= 0 && ts->zcategory <= 1)
+            tb_printf(&line, ": %s", zcats[ts->zcategory]);
+        tb_wrapped(&t, line.buf, 0, 2);
+    }
+    if (ts->diagnosis) {
+        tb_reset(&line);
+        tb_printf(&line, "Osteoporosis diagnosed: %s", ts->basis);
         tb_wrapped(&t, line.buf, 0, 2);
     }
     const ot_course *c = r->current ? r->current : r->assessed;

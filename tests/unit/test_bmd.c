@@ -59,6 +59,44 @@ START_TEST(worked_example_facility_lsc)
 }
 END_TEST
 
+START_TEST(worked_example_as_text)
+{
+    /* The text view's verdict of the default-LSC example, worked by hand:
+     * 0.840 - 0.800 = +0.040 g/cm2; 0.040 / 0.800 = +5.0 %; 24 months;
+     * LSC 5.3 % x 0.800 = 0.0424 g/cm2, shown to 3 decimals: 0.042;
+     * 0.040 < 0.0424: within the LSC, no significant change. The verdict
+     * comes first; lines are at most 100 columns, so it is joined again. */
+    ot_bmd_result r = compare_lsc(0.800, 0.840, OT_LSC_FROM_DATA, 0);
+    char *text = NULL;
+    ck_assert_int_eq(ot_bmd_result_to_text(&text, &r, 0), OT_OK);
+    char joined[4096];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 1 < sizeof joined; p++) {
+        if (p[0] == '\n' && p[1] == ' ' && p[2] == ' ' && p[3] != ' ') {
+            joined[n++] = ' '; /* a wrapped verdict: its continuation */
+            p += 2;
+            continue;
+        }
+        joined[n++] = *p;
+    }
+    joined[n] = '\0';
+    ck_assert_msg(strncmp(joined, "Lumbar spine: +0.040 g/cm2 (+5.0 %) in 24 months: within the "
+                                  "LSC of 0.042 g/cm2, no significant change\n", 99) == 0,
+                  "%s", text);
+    for (const char *line = text; *line;) { /* no line over 100 columns, no escape codes */
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        ck_assert_uint_le(len, 100);
+        ck_assert(memchr(line, 0x1b, len) == NULL);
+        line += len + (end != NULL);
+    }
+    ot_free(text);
+    ck_assert_int_eq(ot_bmd_result_to_text(&text, &r, OT_TEXT_COLOR), OT_OK);
+    ck_assert_msg(strchr(text, 0x1b) != NULL, "OT_TEXT_COLOR gives no colour");
+    ot_free(text);
+}
+END_TEST
+
 START_TEST(worked_example_default_lsc)
 {
     /* Default lumbar spine LSC 5.3 % of the 0.800 baseline = 0.0424 g/cm2;
@@ -435,6 +473,7 @@ Suite *suite_bmd(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, worked_example_facility_lsc);
     tcase_add_test(tc, worked_example_default_lsc);
+    tcase_add_test(tc, worked_example_as_text);
     tcase_add_test(tc, change_equal_to_lsc_is_significant);
     tcase_add_test(tc, significant_loss_flags_alert);
     tcase_add_test(tc, mg_cm2_input);
