@@ -61,7 +61,9 @@ static void make_report(const pool *p, slot *s)
     s->json = NULL;
     s->err[0] = '\0';
     int rc = ot_report_build(&r, p->rd, s->patient, p->as_of, &err);
-    if (rc == OT_OK)
+    if (rc == OT_OK && (p->pretty & POOL_HTML)) /* --format html */
+        rc = ot_report_to_html(&s->json, r);
+    else if (rc == OT_OK)
         rc = ot_report_to_json_detail(&s->json, r, p->pretty & POOL_PRETTY,
                                       p->pretty & POOL_SUMMARY ? OT_DETAIL_SUMMARY
                                                                : OT_DETAIL_FULL);

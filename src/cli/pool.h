@@ -17,6 +17,8 @@ typedef void (*pool_emit_fn)(void *ctx, const char *patient_id, const char *json
  * pretty: POOL_PRETTY (indented JSON), | POOL_SUMMARY (--detail summary). */
 #define POOL_PRETTY 1
 #define POOL_SUMMARY 2
+/* | POOL_HTML: each report as an HTML section (ot_report_to_html), not JSON */
+#define POOL_HTML 4
 int pool_new(pool **out, int jobs, const ot_refdata *rd, ot_date as_of, int pretty,
              pool_emit_fn emit, void *ctx);
 /* A patient to fill (owned by the pool; reset it with the patient's id). */
