@@ -339,12 +339,20 @@ static void chart(hb *h, const ot_report *r, const size_t *idx, size_t n)
     hb_f(h, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"10.5\" text-anchor=\"middle\" "
             "fill=\"#1a1a1a\">Scan date (year)</text>",
          (PL + PR) / 2, PB + 27);
-    /* the LSC band of each baseline: from the baseline to its last follow-up */
+    /* the LSC band of each baseline: from the baseline to its last follow-up;
+     * a scan that starts a new baseline is compared across the scanner
+     * change, not within a band, so it draws none */
     for (size_t k = 0; k < n;) {
         const ot_bmd_result *b = &r->bmd[idx[k]].base;
+        if (r->bmd[idx[k]].new_baseline) {
+            k++;
+            continue;
+        }
         ot_date end = b->date;
         size_t j = k + 1;
-        for (; j < n && r->bmd[idx[j]].base.baseline_date == b->baseline_date; j++)
+        for (; j < n && !r->bmd[idx[j]].new_baseline &&
+               r->bmd[idx[j]].base.baseline_date == b->baseline_date;
+             j++)
             end = r->bmd[idx[j]].base.date;
         if (isfinite(b->lsc_g_cm2) && isfinite(b->baseline_g_cm2)) {
             double x0 = sx(&s, b->baseline_date), x1 = sx(&s, end);
