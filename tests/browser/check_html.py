@@ -13,6 +13,7 @@ Usage: check_html.py OSTEOTRACK PATIENTS.json ESCAPES.json SCREENSHOT.png
 - takes a screenshot at the width of A4 (794 CSS px) and checks that its
   rightmost columns are the page's white (nothing overflows the width), then
   keeps the top of it as SCREENSHOT (docs/images/report-example.png);
+- checks that every text colour of the page passes WCAG AA contrast (4.5:1);
 - renders a patient whose id and device hold <script> and quotes: the DOM has
   no script element and shows them as text.
 Fails when chromium (or pdftotext) is missing: never skipped.
@@ -185,6 +186,28 @@ def pdf_overflow(exe, page, size, tmp):
         fail("%s: %d words run past the page's width (into its margin): %s" % (size, len(over), over[:5]))
 
 
+def luminance(hexcol):
+    def ch(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hexcol[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b)
+
+
+def check_contrast(src):
+    """WCAG AA: every text colour of the page (CSS color, SVG text fill) against
+    the lightest and the darkest background it may sit on (white, the table
+    heads' and the LSC band's tint) is at least 4.5:1."""
+    texts = set(re.findall(r"(?<![-\w])color:#([0-9a-fA-F]{6})", src))
+    texts |= set(re.findall(r'<text[^>]*fill="#([0-9a-fA-F]{6})"', src))
+    backs = ["ffffff", "eef1f5", "dbe5f1"]
+    worst = min((max(luminance(b), luminance(t)) + 0.05) / (min(luminance(b), luminance(t)) + 0.05)
+                for t in texts for b in backs) if texts else 0
+    print("contrast: %d text colours, the lowest ratio %.2f:1" % (len(texts), worst))
+    if not texts or worst < 4.5:
+        fail("a text colour is below WCAG AA (4.5:1): %.2f" % worst)
+
+
 def png_rows(path):
     """The rows of an 8-bit RGB or RGBA PNG (not interlaced), as bytes."""
     data = open(path, "rb").read()
@@ -261,6 +284,7 @@ def main():
         src = open(page, encoding="utf-8").read()
         if re.search(r"<script|<link|@import|url\(|src=", src, re.I):
             fail("the page is not self-contained (a script, link, import, url() or src)")
+        check_contrast(src)
         dom = Dom()
         dom.feed(run_chromium(exe, ["--dump-dom"], "file://" + page))
         check_charts(dom, reports)
