@@ -903,6 +903,21 @@ typedef enum ot_detail { OT_DETAIL_FULL = 0, OT_DETAIL_SUMMARY = 1 } ot_detail;
 OT_EXTERN int ot_report_to_json_detail(char **out, const ot_report *r, int pretty,
                                        ot_detail detail);
 
+/*
+ * The report as HTML (osteotrack(1) batch --format html): one <section> of a
+ * page, with an inline SVG chart of each site's BMD over time (the baseline
+ * and its LSC band, each scan, scanner changes, the trend), the tables of
+ * scans and markers, what is due and the sources of the thresholds. Every
+ * number is the JSON's, rounded alike; every text from the input is escaped.
+ * No script, no external file or font. Free *out with ot_free().
+ * ot_html_page_begin() and ot_html_page_end() give the page around any number
+ * of sections (title: escaped; NULL for a default). Errors: OT_EINVAL,
+ * OT_ENOMEM.
+ */
+OT_EXTERN int ot_report_to_html(char **out, const ot_report *r);
+OT_EXTERN int ot_html_page_begin(char **out, const char *title);
+OT_EXTERN int ot_html_page_end(char **out);
+
 /* ------------------------------------------------------------------ */
 /* Results as text (--format text)                                     */
 /* ------------------------------------------------------------------ */

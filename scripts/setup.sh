@@ -15,6 +15,10 @@ packages+=(valgrind zzuf)
 # fresh venv, and pip install --no-deps --no-build-isolation with Debian's
 # setuptools, offline.
 packages+=(python3-venv python3-pip python3-setuptools)
+# The HTML report in a real browser (tests/browser/check_html.py, issue 17):
+# Debian's chromium renders it headless (--no-sandbox as root); poppler's
+# pdftotext measures the pages it prints on A4 and Letter.
+packages+=(chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -47,6 +47,7 @@ typedef struct batch {
     pool *pool;
     int json_array;
     int text;                 /* --format text: a blank line between blocks */
+    int html; /* --format html: one page, a section a report */
     out_t out;
     ot_patient_reader *reader;
     size_t reported, no_report;
@@ -75,7 +76,7 @@ static void emit(void *ctx, const char *id, const char *json, const char *err)
     if (b->text && b->reported) /* text: each block ends in a newline */
         out_write(&b->out, "\n", 1);
     out_write(&b->out, json, strlen(json));
-    if (!b->json_array && !b->text)
+    if (!b->json_array && !b->text && !b->html)
         out_write(&b->out, "\n", 1);
     if (b->out.failed && !b->fatal)
         b->fatal = EXIT_IOERR; /* a full disk or a closed pipe: stop reading */
@@ -136,6 +137,18 @@ static ot_input_format format_of(const char *path, ot_input_format given)
     return FMT_UNKNOWN;
 }
 
+/* --format html: the page's head (begin) or its end. */
+static void html_page(batch *b, int begin)
+{
+    char *s = NULL;
+    if ((begin ? ot_html_page_begin(&s, "osteotrack report") : ot_html_page_end(&s)) != OT_OK) {
+        b->fatal = EXIT_SOFTWARE;
+        return;
+    }
+    out_write(&b->out, s, strlen(s));
+    ot_free(s);
+}
+
 static ot_date today(void)
 {
     time_t t = time(NULL);
@@ -152,6 +165,7 @@ typedef struct args {
     const char *output, *config, *datadir;
     ot_date as_of;
     int pretty, json_array, jobs, summary;
+    int html; /* --format html */
     ot_grouping grouping;
     int strict; /* an unknown key of a JSON document is a rejection */
     char delimiter;           /* 0: detected from each CSV's header */
@@ -174,10 +188,17 @@ static int parse_args(args *a, int argc, char **argv)
                                       "or ndjson", optarg);
             break;
         case OPT_FORMAT:
+            if (!strcmp(optarg, "html")) { /* --format html */
+                a->html = 1;
+                a->text = 0;
+                a->json_array = 0;
+                break;
+            }
             if (strcmp(optarg, "json") && strcmp(optarg, "ndjson") && strcmp(optarg, "text"))
-                return cli_usage(CMD, "--format: '%s' is not ndjson, json or text", optarg);
+                return cli_usage(CMD, "--format: '%s' is not ndjson, json, text or html", optarg);
             a->text = !strcmp(optarg, "text");
             a->json_array = !strcmp(optarg, "json");
+            a->html = 0;
             break;
         case OPT_ASOF:
             if (ot_date_parse(&a->as_of, optarg) != OT_OK)
@@ -228,6 +249,8 @@ static int parse_args(args *a, int argc, char **argv)
         return cli_usage(CMD, "--pretty indents JSON: it cannot go with --format text");
     /* indented reports are not NDJSON (one report a line): --pretty writes a
      * JSON array unless NDJSON was asked for, which it cannot be */
+    if (a->html && (a->pretty || a->summary)) /* --format html */
+        return cli_usage(CMD, "--format html is a page: --pretty and --detail do not apply");
     if (a->pretty && a->json_array == 0 && !a->text)
         return cli_usage(CMD, "--pretty cannot be NDJSON: one report a line (use --format json)");
     if (a->json_array < 0)
@@ -312,7 +335,7 @@ static int run(batch *b, const ot_refdata *rd, const args *a, const ot_column_ma
 int cmd_batch(int argc, char **argv)
 {
     /* json_array -1: --format not given */
-    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, OT_GROUPING_AUTO,
+    args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, 0, OT_GROUPING_AUTO,
               0, 0, OT_ENCODING_UTF8, NULL, 0};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
@@ -338,12 +361,13 @@ int cmd_batch(int argc, char **argv)
     memset(&b, 0, sizeof b);
     b.json_array = a.json_array;
     b.text = a.text;
+    b.html = a.html;
     /* the workers never take SIGINT, SIGTERM or SIGHUP: their handler runs on
      * this thread (output.c says why) */
     out_block_signals(1);
     int prc = pool_new(&b.pool, a.jobs, rd, a.as_of,
                        (a.pretty ? POOL_PRETTY : 0) | (a.summary ? POOL_SUMMARY : 0) |
-                           (a.text ? POOL_TEXT : 0) |
+                           (a.text ? POOL_TEXT : 0) | (a.html ? POOL_HTML : 0) |
                            (a.text && !a.output && (cli_text_flags() & OT_TEXT_COLOR) ? POOL_COLOR
                                                                                        : 0),
                        emit, &b);
@@ -357,9 +381,13 @@ int cmd_batch(int argc, char **argv)
     int unwritten = 0;
     rc = out_open(&b.out, CMD, a.output);
     if (rc == EXIT_OK) {
+        if (b.html) /* --format html: the page around the sections */
+            html_page(&b, 1);
         rc = run(&b, rd, &a, columns, argv + optind, argc - optind);
         if (b.json_array)
             out_write(&b.out, b.reported ? "\n]\n" : "[]\n", 3);
+        if (b.html)
+            html_page(&b, 0);
         int ok = !b.fatal && rc == EXIT_OK;
         unwritten = !ok && b.out.final; /* a file, not a device written in place */
         int wrc = out_close(&b.out, ok);

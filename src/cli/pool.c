@@ -61,7 +61,9 @@ static void make_report(const pool *p, slot *s)
     s->json = NULL;
     s->err[0] = '\0';
     int rc = ot_report_build(&r, p->rd, s->patient, p->as_of, &err);
-    if (rc == OT_OK && (p->pretty & POOL_TEXT))
+    if (rc == OT_OK && (p->pretty & POOL_HTML)) /* --format html */
+        rc = ot_report_to_html(&s->json, r);
+    else if (rc == OT_OK && (p->pretty & POOL_TEXT))
         rc = ot_report_to_text(&s->json, r,
                                (p->pretty & POOL_SUMMARY ? OT_TEXT_SUMMARY : 0) |
                                    (p->pretty & POOL_COLOR ? OT_TEXT_COLOR : 0));

@@ -20,6 +20,8 @@ typedef void (*pool_emit_fn)(void *ctx, const char *patient_id, const char *json
 /* --format text: the report as text (ot_report_to_text), | POOL_COLOR in colour */
 #define POOL_TEXT 4
 #define POOL_COLOR 8
+/* | POOL_HTML: each report as an HTML section (ot_report_to_html), not JSON */
+#define POOL_HTML 16
 int pool_new(pool **out, int jobs, const ot_refdata *rd, ot_date as_of, int pretty,
              pool_emit_fn emit, void *ctx);
 /* A patient to fill (owned by the pool; reset it with the patient's id). */
