@@ -43,6 +43,18 @@ int ot_srcs_add(ot_srcs *u, const char *id)
     return OT_OK;
 }
 
+void ot_srcs_sort(ot_srcs *u)
+{
+    /* by id: a few, sorted in place by insertion */
+    for (size_t i = 1; i < u->n; i++) {
+        const char *x = u->ids[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(u->ids[j - 1], x) > 0; j--)
+            u->ids[j] = u->ids[j - 1];
+        u->ids[j] = x;
+    }
+}
+
 void ot_src_write(jw *w, ot_srcs *u, jw_key key, const char *id)
 {
     if (!id) {
@@ -76,14 +88,7 @@ void ot_provenance_write(jw *w, const ot_refdata *rd, ot_srcs *u)
     }
     jw_end_array(w);
     jw_end_object(w);
-    /* sorted by id (a few: sorted in place by insertion) */
-    for (size_t i = 1; i < u->n; i++) {
-        const char *x = u->ids[i];
-        size_t j = i;
-        for (; j > 0 && strcmp(u->ids[j - 1], x) > 0; j--)
-            u->ids[j] = u->ids[j - 1];
-        u->ids[j] = x;
-    }
+    ot_srcs_sort(u);
     jw_object(w, JW_KEY("sources"));
     for (size_t k = 0; k < u->n; k++) {
         const char *next = u->ids[k];

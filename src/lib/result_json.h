@@ -14,6 +14,7 @@ typedef struct ot_srcs {
 void ot_srcs_init(ot_srcs *u);
 void ot_srcs_free(ot_srcs *u);
 int ot_srcs_add(ot_srcs *u, const char *id); /* OT_OK or OT_ENOMEM */
+void ot_srcs_sort(ot_srcs *u); /* by id */
 /* key: id, and the id remembered (a NULL id is null). */
 void ot_src_write(jw *w, ot_srcs *u, jw_key key, const char *id);
 /* "osteotrack_version", "reference_data" {version, digest, config [{name,

@@ -328,16 +328,6 @@ static void flag_lines(tb *t, tb *line, const ot_flag *f, size_t n, int color, i
         }
 }
 
-static void srcs_sort(ot_srcs *u)
-{
-    for (size_t i = 1; i < u->n; i++) {
-        const char *x = u->ids[i];
-        size_t j = i;
-        for (; j > 0 && strcmp(u->ids[j - 1], x) > 0; j--)
-            u->ids[j] = u->ids[j - 1];
-        u->ids[j] = x;
-    }
-}
 
 /* The sources used: each id with its citation (cite), or the ids alone. */
 static void source_lines(tb *t, tb *line, const ot_refdata *rd, ot_srcs *u, int cite,
@@ -345,7 +335,7 @@ static void source_lines(tb *t, tb *line, const ot_refdata *rd, ot_srcs *u, int 
 {
     if (u->n == 0)
         return;
-    srcs_sort(u);
+    ot_srcs_sort(u);
     if (!cite) {
         tb_reset(line);
         tb_str(line, "Sources:");
