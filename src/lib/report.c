@@ -661,6 +661,19 @@ static int copy_patient(ot_report *r, const ot_patient *p)
     return OT_OK;
 }
 
+/* What is due, in the order every writer lists it: by due date, then in
+ * rule order (a stable insertion sort of a few actions). */
+static void actions_by_due(ot_report *r)
+{
+    for (size_t i = 1; i < r->nactions; i++) {
+        ot_action x = r->actions[i];
+        size_t j = i;
+        for (; j > 0 && r->actions[j - 1].due > x.due; j--)
+            r->actions[j] = r->actions[j - 1];
+        r->actions[j] = x;
+    }
+}
+
 static int build(ot_report *r, const ot_patient *p)
 {
     int rc = copy_patient(r, p);
@@ -699,6 +712,8 @@ static int build(ot_report *r, const ot_patient *p)
         rc = ot_report_failure(r);
     if (rc == OT_OK)
         rc = ot_report_due(r);
+    if (rc == OT_OK)
+        actions_by_due(r);
     free(s);
     r->obs = NULL; /* the snapshot points into the patient: only while building */
     r->nobs = 0;

@@ -572,7 +572,7 @@ static void markers_table(hb *h, const ot_report *r)
     hb_s(h, "</tbody></table>");
 }
 
-/* By due date, then in rule order: as the JSON's next_actions. */
+/* By due date, then in rule order (ot_report_build sorted them), as the JSON. */
 static void due(hb *h, const ot_report *r)
 {
     hb_s(h, "<h2>What is due</h2>");
@@ -581,24 +581,12 @@ static void due(hb *h, const ot_report *r)
         return;
     }
     hb_s(h, "<ul class=\"due\">");
-    ot_date last = OT_DATE_NONE;
-    for (size_t done = 0; done < r->nactions;) {
-        ot_date next = OT_DATE_NONE;
-        for (size_t i = 0; i < r->nactions; i++)
-            if ((last == OT_DATE_NONE || r->actions[i].due > last) &&
-                (next == OT_DATE_NONE || r->actions[i].due < next))
-                next = r->actions[i].due;
-        for (size_t i = 0; i < r->nactions; i++) {
-            if (r->actions[i].due != next)
-                continue;
-            hb_s(h, "<li><strong>");
-            hb_date(h, next);
-            hb_s(h, "</strong>: ");
-            hb_esc(h, r->actions[i].action);
-            hb_s(h, "</li>");
-            done++;
-        }
-        last = next;
+    for (size_t i = 0; i < r->nactions; i++) {
+        hb_s(h, "<li><strong>");
+        hb_date(h, r->actions[i].due);
+        hb_s(h, "</strong>: ");
+        hb_esc(h, r->actions[i].action);
+        hb_s(h, "</li>");
     }
     hb_s(h, "</ul>");
 }

@@ -235,29 +235,17 @@ static void flags(jw *w, const ot_report *r)
     jw_end_array(w);
 }
 
-/* By due date, then in rule order. */
+/* By due date, then in rule order (ot_report_build sorted them). */
 static void actions(jw *w, const ot_report *r)
 {
     jw_array(w, JW_KEY("next_actions"));
-    ot_date last = OT_DATE_NONE;
-    for (size_t done = 0; done < r->nactions;) {
-        ot_date next = OT_DATE_NONE; /* the smallest due date after `last` */
-        for (size_t i = 0; i < r->nactions; i++)
-            if ((last == OT_DATE_NONE || r->actions[i].due > last) &&
-                (next == OT_DATE_NONE || r->actions[i].due < next))
-                next = r->actions[i].due;
-        for (size_t i = 0; i < r->nactions; i++) {
-            const ot_action *a = &r->actions[i];
-            if (a->due != next)
-                continue;
-            jw_object(w, JW_NOKEY);
-            jw_str(w, JW_KEY("action"), a->action);
-            jw_date(w, JW_KEY("due"), a->due);
-            jw_str(w, JW_KEY("code"), ot_flag_code_name(a->code));
-            jw_end_object(w);
-            done++;
-        }
-        last = next;
+    for (size_t i = 0; i < r->nactions; i++) {
+        const ot_action *a = &r->actions[i];
+        jw_object(w, JW_NOKEY);
+        jw_str(w, JW_KEY("action"), a->action);
+        jw_date(w, JW_KEY("due"), a->due);
+        jw_str(w, JW_KEY("code"), ot_flag_code_name(a->code));
+        jw_end_object(w);
     }
     jw_end_array(w);
 }

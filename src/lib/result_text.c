@@ -673,26 +673,14 @@ static int report_text(char **out, const ot_report *r, unsigned flags, ot_detail
         tb_wrapped(&t, line.buf, 2, 4);
     }
     flag_lines(&t, &line, r->flags, r->nflags, color, 0);
-    /* what is due: by date, then in rule order (as the JSON lists it) */
+    /* what is due: by date, then in rule order (ot_report_build sorted them) */
     if (r->nactions)
         tb_str(&t, "Due:\n");
-    ot_date prev = OT_DATE_NONE;
-    for (size_t done = 0; done < r->nactions;) {
-        ot_date next = OT_DATE_NONE;
-        for (size_t i = 0; i < r->nactions; i++)
-            if ((prev == OT_DATE_NONE || r->actions[i].due > prev) &&
-                (next == OT_DATE_NONE || r->actions[i].due < next))
-                next = r->actions[i].due;
-        for (size_t i = 0; i < r->nactions; i++) {
-            if (r->actions[i].due != next)
-                continue;
-            tb_reset(&line);
-            date_text(d, next);
-            tb_printf(&line, "%-10s  %s", d, r->actions[i].action);
-            tb_wrapped(&t, line.buf, 2, 14);
-            done++;
-        }
-        prev = next;
+    for (size_t i = 0; i < r->nactions; i++) {
+        tb_reset(&line);
+        date_text(d, r->actions[i].due);
+        tb_printf(&line, "%-10s  %s", d, r->actions[i].action);
+        tb_wrapped(&t, line.buf, 2, 14);
     }
     if (r->nafter) {
         tb_reset(&line);

@@ -335,14 +335,14 @@ int ot_parse_number(double *out, const char *s, size_t n)
     return OT_OK;
 }
 
+/* No strlen of `name` first: a lookup over a table (the site labels, for
+ * every scan read) mostly differs at the first byte. */
 int ot_ascii_casecmp(const char *s, size_t n, const char *name)
 {
-    if (strlen(name) != n)
-        return 1;
     for (size_t i = 0; i < n; i++) {
         int a = (unsigned char)s[i], b = (unsigned char)name[i];
-        if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+        if (!b || (a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
             return 1;
     }
-    return 0;
+    return name[n] != '\0';
 }
