@@ -28,6 +28,12 @@ done
   --therapy alendronate >"$out/cli/markers-1.json"
 "$cli" markers --analyte p1np --from 45 --to 120 --unit ng/mL --from-date 2020-01-10 \
   --to-date 2020-04-15 --therapy teriparatide --therapy-start 2020-01-12 >"$out/cli/markers-2.json"
+# a facility configuration (osteotrack.config), and a bad one
+mkdir -p "$out/config"
+cp "$src"/tests/cli/cases/compare-config/facility.json "$src"/tests/cli/cases/compare-bad-config/bad.json \
+  "$out/config/"
+"$cli" compare --site lumbar_spine --from 0.800 --to 0.830 --config "$out/config/facility.json" \
+  >"$out/cli/compare-config.json"
 chmod -R a+rX "$out"
 regress=$("$bindir/pg_config" --pkglibdir)/pgxs/src/test/regress/pg_regress
 rc=0

@@ -52,6 +52,11 @@ SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84)$$) LIKE '58P01
 RESET osteotrack.data_dir;
 SET osteotrack.config = '/nonexistent/facility.json';
 SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84)$$) LIKE '58P01: %facility.json%' AS missing_config;
+\getenv dir PG_ABS_BUILDDIR
+\set c :dir '/config/bad.json'
+SET osteotrack.config = :'c';
+SELECT regexp_replace(try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84)$$), '/.*/', '.../')
+       AS bad_config;
 RESET osteotrack.config;
 SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84)$$) AS after_reset;
 -- the backend is alive

@@ -46,6 +46,15 @@ SELECT osteotrack_markers('p1np', 45, 120, '2020-01-10', '2020-04-15', 'teripara
                           unit => 'ng/mL', therapy_start => '2020-01-12')
        = pg_read_file(:'f')::jsonb AS markers_2;
 SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84)->>'significance' AS significance;
+-- osteotrack.config: a facility configuration, as --config; reset, the defaults again
+\set f :dir '/cli/compare-config.json'
+\set c :dir '/config/facility.json'
+SELECT osteotrack_compare('lumbar_spine', 0.800, 0.830) = pg_read_file(:'f')::jsonb AS before;
+SET osteotrack.config = :'c';
+SELECT osteotrack_compare('lumbar_spine', 0.800, 0.830) = pg_read_file(:'f')::jsonb AS with_config,
+       osteotrack_compare('lumbar_spine', 0.800, 0.830)->>'lsc_g_cm2' AS lsc_g_cm2;
+RESET osteotrack.config;
+SELECT osteotrack_compare('lumbar_spine', 0.800, 0.830) = pg_read_file(:'f')::jsonb AS after_reset;
 -- a NULL required argument: NULL
 SELECT osteotrack_compare(NULL, 0.8, 0.84) IS NULL AS null_site,
        osteotrack_markers('ctx', NULL, 190) IS NULL AS null_baseline,
