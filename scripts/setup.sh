@@ -19,6 +19,10 @@ packages+=(python3-venv python3-pip python3-setuptools)
 # Debian's chromium renders it headless (--no-sandbox as root); poppler's
 # pdftotext measures the pages it prints on A4 and Letter.
 packages+=(chromium poppler-utils)
+# The PostgreSQL extension (src/pg, -DOT_POSTGRES=ON, issue 21): the server
+# its tests (tests/pg/run.sh) start as an unprivileged user, pg_regress
+# and pg_config; setpriv (util-linux) drops root for them.
+packages+=(postgresql-15 postgresql-server-dev-15 util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
