@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A throwaway PostgreSQL server for the extension's tests and benchmark
 # (sourced by tests/pg/run.sh and bench/pg-run). pg_cluster_start makes a
 # temporary folder holding a private copy of the server's tree (postgres,
@@ -13,14 +14,14 @@
 # PGDATABASE=postgres; $PGT/work is writable and readable by the server.
 
 pg_cluster_stop() {
-  local pid i
+  local pid
   if [ -n "${PGT:-}" ] && [ -f "$PGT/db/postmaster.pid" ]; then
     pid=$(head -n 1 "$PGT/db/postmaster.pid")
     pg_as "$PGT/usr/lib/postgresql/15/bin/pg_ctl" -D "$PGT/db" -m fast -w stop >/dev/null 2>&1 ||
       true
     # the postmaster removes its pid file a moment before it exits: wait for
     # it (its children are gone before it), so that nothing is left running
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   [ -n "${PGT:-}" ] && rm -rf "$PGT"
   PGT=
