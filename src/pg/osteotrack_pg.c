@@ -752,7 +752,10 @@ Datum osteotrack_agg_final(PG_FUNCTION_ARGS)
         int i = order[k], len = s->off[i + 1] - s->off[i];
         const char *p = s->buf.data + s->off[i];
         appendBinaryStringInfo(&csv, p, len);
-        rows[k] = pnstrdup(p, (Size)(len - 1));
+        /* the row as a WARNING shows it: control characters escaped (one line) */
+        char *shown = palloc((Size)(len - 1) * 6 + 1);
+        ot_text_escape(shown, (size_t)(len - 1) * 6 + 1, p, (size_t)(len - 1));
+        rows[k] = shown;
         row_line[k] = line;
         for (int j = 0; j < len; j++)
             line += p[j] == '\n';

@@ -46,6 +46,18 @@ SELECT (SELECT osteotrack_report_agg(o::osteotrack_observation, '2024-06-01') - 
 SELECT osteotrack_report_agg(('X1', NULL, NULL, NULL, '2020-01-01', 'bmd', 'nose', 0.8, 'g/cm2',
                               NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
                              '2024-06-01') IS NULL AS no_report;
+-- text that CSV must quote (a comma, quotes) reaches the report as it was;
+-- a device name with a line break is rejected (a control character), and the
+-- rows after it are still named right
+CREATE TABLE q OF osteotrack_observation;
+INSERT INTO q (patient_id, date, analyte, site, value, unit, device, manufacturer) VALUES
+  ('Q1, "quoted"', '2020-01-10', 'bmd', 'lumbar_spine', 0.81, 'g/cm2', 'DXA,"7"', 'hologic'),
+  ('Q1, "quoted"', '2022-01-10', 'bmd', 'lumbar_spine', 0.85, 'g/cm2', 'DXA,"7"', 'hologic'),
+  ('Q1, "quoted"', '2021-01-10', 'bmd', 'lumbar_spine', 0.83, 'g/cm2', E'DXA\n8', 'hologic'),
+  ('Q1, "quoted"', '2021-06-10', 'bmd', 'total_hip', 0.7, 'kg', 'DXA,"7"', 'hologic');
+SELECT r->>'patient_id' AS patient_id, r->'bmd'->0->>'device' AS device,
+       r->'bmd'->0->>'change_g_cm2' AS change_g_cm2, r->'rejected_rows' AS rejected_rows
+FROM (SELECT osteotrack_report_agg(q::osteotrack_observation, '2024-06-01') AS r FROM q) s;
 -- no rows: NULL
 SELECT osteotrack_report_agg(o::osteotrack_observation, '2024-06-01') IS NULL AS none
 FROM obs o WHERE false;

@@ -41,6 +41,9 @@ SELECT try($$SELECT osteotrack_report_agg(o, '2024-01-01')
                             NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation),
                           (('B', NULL, NULL, NULL, '2020-02-01', 'ctx', NULL, 500, 'ng/L', NULL,
                             NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation)) v(o)$$);
+-- 22P02: nested deeper than the library reads (a limit); the backend goes on
+SELECT try(format($$SELECT osteotrack_report('{"patient_id": "A", "x": %s1%s}')$$,
+                  repeat('[', 100), repeat(']', 100)));
 -- a part of a document rejected: a WARNING, the report, counted
 SELECT osteotrack_report('{"patient_id": "A", "observations": [
   {"date": "2020-01-01", "analyte": "bmd", "site": "nose", "value": 0.8, "unit": "g/cm2"}]}',
