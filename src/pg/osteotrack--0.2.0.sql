@@ -2,8 +2,10 @@
 \echo Use "CREATE EXTENSION osteotrack" to load this file. \quit
 
 -- One row of the long CSV (one observation a row): its columns, in the order
--- of data/examples/patients-long.csv. The aggregate renders rows of this type
--- as that CSV and reads them with the library's patient reader.
+-- of data/examples/patients-long.csv, then side (left/right: a hip or radius)
+-- and region (the vertebrae of a spine scan, e.g. L2-L4), which that file does
+-- not use. The aggregate renders rows of this type as long CSV and reads them
+-- with the library's patient reader.
 CREATE TYPE osteotrack_observation AS (
   patient_id text,
   sex text,
@@ -20,7 +22,9 @@ CREATE TYPE osteotrack_observation AS (
   manufacturer text,
   therapy text,
   therapy_start date,
-  therapy_end date
+  therapy_end date,
+  side text,
+  region text
 );
 
 -- The report of one patient document, as `osteotrack batch` writes it, plus

@@ -515,7 +515,7 @@ Datum osteotrack_report(PG_FUNCTION_ARGS)
 static const char *const columns[] = {
     "patient_id", "sex",   "birth_date", "menopausal_status", "date",   "analyte",
     "site",       "value", "unit",       "tscore",            "zscore", "device",
-    "manufacturer", "therapy", "therapy_start", "therapy_end"};
+    "manufacturer", "therapy", "therapy_start", "therapy_end", "side", "region"};
 #define NCOLS ((int)lengthof(columns))
 
 /* The state: the rows as CSV lines (each ends in '\n'), in the aggregate's

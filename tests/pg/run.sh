@@ -19,6 +19,9 @@ for f in patients.json patients-long.csv; do
     2>"$out/cli/batch-$f.stderr" || true
   [ -s "$out/cli/batch-$f.ndjson" ] || { cat "$out/cli/batch-$f.stderr"; exit 1; }
 done
+# scans of the left and the right hip (two series): the side column
+cp "$src"/tests/cli/cases/batch-hips-left-right/scans.csv "$out/data/examples/sides.csv"
+"$cli" batch "$out/data/examples/sides.csv" --as-of 2024-06-01 >"$out/cli/batch-sides.csv.ndjson"
 "$cli" compare --site lumbar_spine --from 0.800 --to 0.840 --from-date 2022-03-01 \
   --to-date 2024-03-01 --therapy alendronate >"$out/cli/compare-1.json"
 "$cli" compare --site total_hip --from 0.701 --to 0.690 --from-date 2019-01-10 \

@@ -6,7 +6,8 @@ SET search_path = t_aggregate, public;
 \getenv dir PG_ABS_BUILDDIR
 CREATE TABLE obs OF osteotrack_observation;
 \set f :dir '/data/examples/patients-long.csv'
-COPY obs FROM :'f' (FORMAT csv, HEADER match);
+COPY obs (patient_id, sex, birth_date, menopausal_status, date, analyte, site, value, unit, tscore, zscore, device, manufacturer, therapy, therapy_start, therapy_end)
+  FROM :'f' (FORMAT csv, HEADER match);
 \set f :dir '/cli/batch-patients-long.csv.ndjson'
 CREATE TABLE cli_long AS
   SELECT l::jsonb->>'patient_id' AS patient_id, l::jsonb AS report
@@ -25,10 +26,21 @@ SELECT count(*) AS differ FROM agg a JOIN (
                                ORDER BY o.date DESC, o.analyte DESC) AS r2
   FROM obs o GROUP BY patient_id) s USING (patient_id)
 WHERE a.r <> s.r1 OR a.r <> s.r2;
+-- the side column: the left and the right hip are two series, as in the CLI
+CREATE TABLE sides OF osteotrack_observation;
+\set f :dir '/data/examples/sides.csv'
+COPY sides (patient_id, date, analyte, site, side, value, unit, tscore, therapy, sex, birth_date,
+            menopausal_status) FROM :'f' (FORMAT csv, HEADER match);
+\set f :dir '/cli/batch-sides.csv.ndjson'
+SELECT osteotrack_report_agg(o::osteotrack_observation, '2024-06-01') - 'rejected_rows'
+       = pg_read_file(:'f')::jsonb AS sides_equal,
+       jsonb_path_query_array(osteotrack_report_agg(o::osteotrack_observation, '2024-06-01'),
+                              '$.bmd[*].side') AS sides
+FROM sides o GROUP BY patient_id;
 -- a row expression of the issue's shape
 SELECT osteotrack_report_agg((patient_id, sex, birth_date, menopausal_status, date, analyte,
                               site, value, unit, tscore, zscore, device, manufacturer, therapy,
-                              therapy_start, therapy_end)::osteotrack_observation,
+                              therapy_start, therapy_end, side, region)::osteotrack_observation,
                              '2024-06-01')->>'assessment' AS assessment
 FROM obs WHERE patient_id LIKE 'P001%';
 -- rejected rows: a WARNING each, naming the patient and the row, counted
@@ -44,7 +56,7 @@ SELECT (SELECT osteotrack_report_agg(o::osteotrack_observation, '2024-06-01') - 
        = (SELECT report FROM cli_long WHERE patient_id LIKE 'P001%') AS rest_equal;
 -- every row rejected: no report (NULL), each row said
 SELECT osteotrack_report_agg(('X1', NULL, NULL, NULL, '2020-01-01', 'bmd', 'nose', 0.8, 'g/cm2',
-                              NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
+                              NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
                              '2024-06-01') IS NULL AS no_report;
 -- text that CSV must quote (a comma, quotes) reaches the report as it was;
 -- a device name with a line break is rejected (a control character), and the

@@ -31,16 +31,16 @@ SELECT try($$SELECT osteotrack_markers('ctx', 540, 190, unit => 'furlongs')$$);
 SELECT try($$SELECT osteotrack_markers('ctx', 540, 'NaN')$$);
 SELECT try($$SELECT osteotrack_report_agg(o, d)
              FROM (VALUES (('A', NULL, NULL, NULL, '2020-01-01', 'ctx', NULL, 500, 'ng/L', NULL,
-                            NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
                             '2024-01-01'::date),
                           (('A', NULL, NULL, NULL, '2020-02-01', 'ctx', NULL, 500, 'ng/L', NULL,
-                            NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation,
                             '2024-02-01'::date)) v(o, d)$$);
 SELECT try($$SELECT osteotrack_report_agg(o, '2024-01-01')
              FROM (VALUES (('A', NULL, NULL, NULL, '2020-01-01', 'ctx', NULL, 500, 'ng/L', NULL,
-                            NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation),
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation),
                           (('B', NULL, NULL, NULL, '2020-02-01', 'ctx', NULL, 500, 'ng/L', NULL,
-                            NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation)) v(o)$$);
+                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::osteotrack_observation)) v(o)$$);
 -- 22P02: nested deeper than the library reads (a limit); the backend goes on
 SELECT try(format($$SELECT osteotrack_report('{"patient_id": "A", "x": %s1%s}')$$,
                   repeat('[', 100), repeat(']', 100)));

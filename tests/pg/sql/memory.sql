@@ -15,7 +15,8 @@ CREATE TABLE docs AS
   FROM jsonb_array_elements(pg_read_file(:'f')::jsonb) d;
 CREATE TABLE obs OF osteotrack_observation;
 \set f :dir '/data/examples/patients-long.csv'
-COPY obs FROM :'f' (FORMAT csv, HEADER match);
+COPY obs (patient_id, sex, birth_date, menopausal_status, date, analyte, site, value, unit, tscore, zscore, device, manufacturer, therapy, therapy_start, therapy_end)
+  FROM :'f' (FORMAT csv, HEADER match);
 CREATE FUNCTION rss_kb() RETURNS bigint LANGUAGE sql AS $$
   SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmRSS:\s+(\d+)'))[1]::bigint $$;
 CREATE FUNCTION contexts_bytes() RETURNS bigint LANGUAGE sql AS $$

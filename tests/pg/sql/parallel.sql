@@ -9,12 +9,13 @@ SET search_path = t_parallel, public;
 \getenv dir PG_ABS_BUILDDIR
 CREATE TABLE obs OF osteotrack_observation;
 \set f :dir '/data/examples/patients-long.csv'
-COPY obs FROM :'f' (FORMAT csv, HEADER match);
+COPY obs (patient_id, sex, birth_date, menopausal_status, date, analyte, site, value, unit, tscore, zscore, device, manufacturer, therapy, therapy_start, therapy_end)
+  FROM :'f' (FORMAT csv, HEADER match);
 -- a plain table (not typed): ROW(b.*) makes its rows observations
 CREATE TABLE big AS
   SELECT patient_id || '-' || i AS patient_id, sex, birth_date, menopausal_status, date, analyte,
          site, value, unit, tscore, zscore, device, manufacturer, therapy, therapy_start,
-         therapy_end
+         therapy_end, side, region
   FROM obs, generate_series(1, 500) i ORDER BY random();
 ANALYZE big;
 SET max_parallel_workers_per_gather = 2;
