@@ -326,7 +326,9 @@ static int run(batch *b, const ot_refdata *rd, const args *a, const ot_column_ma
          * progress line sees its offset; one that cannot be opened is left
          * to the library, which says why (and a folder too: it reads the
          * FHIR export in it) */
-        FILE *f = strcmp(paths[i], "-") && !is_dir(paths[i]) ? fopen(paths[i], "rb") : NULL;
+        FILE *f = strcmp(paths[i], "-") && !(fmt == OT_INPUT_FHIR && is_dir(paths[i]))
+                      ? fopen(paths[i], "rb")
+                      : NULL;
         progress_input(f ? fileno(f) : !strcmp(paths[i], "-") ? STDIN_FILENO : -1, before);
         int r = f ? ot_patient_reader_add_file(b->reader, f, paths[i], fmt, &err)
                   : ot_patient_reader_add_path(b->reader, paths[i], fmt, &err);

@@ -674,10 +674,8 @@ static const char *quantity_unit(const cJSON *q, const char **why)
 {
     const char *sys = gets_(q, "system"), *code = gets_(q, "code"), *unit = gets_(q, "unit");
     *why = NULL;
-    if (sys && strcmp(sys, OT_UCUM_SYSTEM)) {
+    if (sys && strcmp(sys, OT_UCUM_SYSTEM))
         *why = "its system is not UCUM (http://unitsofmeasure.org)";
-        return NULL;
-    }
     return code ? code : unit;
 }
 
@@ -910,7 +908,7 @@ static void map_medication(mapping *m, size_t i)
         return;
     }
     if (x->type == RT_MREQ) {
-        not_relevant(f, x, NULL, ot_agent_name(agent),
+        not_relevant(f, x, sys, code ? code : ot_agent_name(agent),
                      "a prescription is not proof the drug was taken: osteotrack reads "
                      "MedicationStatement and MedicationAdministration");
         return;

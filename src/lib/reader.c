@@ -803,11 +803,8 @@ static int by_name(const void *a, const void *b)
 
 /* A folder: a FHIR Bulk Data export, its *.ndjson files read in the order of
  * their names. */
-static int read_dir(ot_patient_reader *r, const char *path, ot_input_format fmt, ot_error *err)
+static int read_dir(ot_patient_reader *r, const char *path, ot_error *err)
 {
-    if (fmt != OT_INPUT_FHIR && fmt != OT_INPUT_AUTO)
-        return ot_err_set(err, OT_EIO, "%s: is a folder (a FHIR bulk export folder is read "
-                          "with the fhir input format)", path);
     DIR *d = opendir(path);
     if (!d)
         return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -857,8 +854,8 @@ int ot_patient_reader_add_path(ot_patient_reader *r, const char *path, ot_input_
         return ot_err_set(err, OT_EINVAL, "ot_patient_reader_add_path: NULL argument");
     int in = !strcmp(path, "-");
     struct stat st;
-    if (!in && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return read_dir(r, path, fmt, err);
+    if (!in && fmt == OT_INPUT_FHIR && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return read_dir(r, path, err);
     FILE *f = in ? stdin : fopen(path, "rb");
     if (!f)
         return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
