@@ -270,10 +270,12 @@ static const char *pat_id_of(const ot_fhir_in *f, const res *x);
 static void reject_at(ot_fhir_in *f, const char *file, long line, long entry,
                       const char *patient, const char *reason)
 {
-    char where[32];
+    char where[32], shown[200];
     if (entry >= 0)
         snprintf(where, sizeof where, "entry[%ld]", entry);
     f->rejected++;
+    if (patient) /* not yet checked by the JSON reader: shown safely */
+        patient = ot_text_shown(shown, sizeof shown, patient, strlen(patient));
     if (f->cb.reject)
         f->cb.reject(f->cb.ctx, file, line, patient, entry >= 0 ? where : NULL, reason);
 }
@@ -290,8 +292,9 @@ static void reject_res(ot_fhir_in *f, res *x, const char *fmt, ...)
         return;
     x->state = ST_REJECTED;
     const char *t = gets_(x->j, "resourceType");
-    char full[700];
-    snprintf(full, sizeof full, "%s: %s", t ? t : "resource", msg);
+    char full[900], ts[120];
+    snprintf(full, sizeof full, "%s: %s", t ? ot_text_shown(ts, sizeof ts, t, strlen(t))
+                                            : "resource", msg);
     reject_at(f, x->file, x->line, x->entry, pat_id_of(f, x), full);
 }
 
@@ -309,7 +312,11 @@ static void not_relevant(ot_fhir_in *f, res *x, const char *system, const char *
         f->fatal = OT_ENOMEM;
     if (seen || !f->cb.note)
         return;
-    char msg[1200], where[32] = "", shown[200] = "";
+    char msg[1200], where[32] = "", shown[200] = "", ts[120] = "", ss[200] = "";
+    if (t)
+        t = ot_text_shown(ts, sizeof ts, t, strlen(t));
+    if (system)
+        system = ot_text_shown(ss, sizeof ss, system, strlen(system));
     if (x->entry >= 0)
         snprintf(where, sizeof where, " entry[%ld]", x->entry);
     if (code)
@@ -1274,8 +1281,10 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
             demo = 1;
         } else if (f->cb.note) {
             char msg[300];
+            char ib[200];
             snprintf(msg, sizeof msg, "%s:%ld: patient %s: Patient.birthDate '%s' is not a full "
-                     "date (YYYY-MM-DD): the birth date is left out", pr->file, pr->line, b.id,
+                     "date (YYYY-MM-DD): the birth date is left out", pr->file, pr->line,
+                     ot_text_shown(ib, sizeof ib, b.id, strlen(b.id)),
                      ot_text_shown(sb, sizeof sb, bd, strlen(bd)));
             f->cb.note(f->cb.ctx, msg);
         }
