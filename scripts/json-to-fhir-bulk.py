@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import uuid
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -203,10 +204,26 @@ def main():
             sys.exit("no patient " + a.bundle)
     res = to_fhir(patients, a.data)
     if a.bundle:
+        # entries named by urn:uuid (the same input gives the same UUIDs), and
+        # references made to them, as a Bundle of type collection does
+        ns = uuid.UUID("6f3c1a52-6f1e-4c1b-9a57-0b5e7c1f0a11")
+        urls = {"%s/%s" % (t, r["id"]): "urn:uuid:%s" % uuid.uuid5(ns, "%s/%s" % (t, r["id"]))
+                for t in res for r in res[t]}
+
+        def relink(o):
+            if isinstance(o, dict):
+                if isinstance(o.get("reference"), str) and o["reference"] in urls:
+                    o["reference"] = urls[o["reference"]]
+                for v in o.values():
+                    relink(v)
+            elif isinstance(o, list):
+                for v in o:
+                    relink(v)
         entries = []
         for t in res:
             for r in res[t]:
-                entries.append({"fullUrl": "urn:osteotrack:%s/%s" % (t, r["id"]), "resource": r})
+                relink(r)
+                entries.append({"fullUrl": urls["%s/%s" % (t, r["id"])], "resource": r})
         bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
         with open(a.output, "w") as f:
             json.dump(bundle, f, indent=1)
