@@ -130,10 +130,15 @@ static int is_dir(const char *path)
     return strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* A .json or .ndjson file that starts like FHIR (a resource or a Bundle). */
+/* A .json or .ndjson file that starts like FHIR (a resource or a Bundle).
+ * Only a regular file is looked into: a FIFO or a device would be read (and
+ * its bytes lost) before the reader gets them. */
 static int looks_fhir(const char *path)
 {
     char head[65536];
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0; /* the reader says why it cannot be opened */
