@@ -216,6 +216,7 @@ _PROTOTYPES = {
     "ot_patient_reader_counts": (None, [_P, ctypes.POINTER(ctypes.c_size_t),
                                         ctypes.POINTER(ctypes.c_size_t)]),
     "ot_patient_reader_free": (None, [_P]),
+    "ot_input_looks_fhir": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t]),
     "ot_patient_reader_counts2": (None, [_P, ctypes.POINTER(ctypes.c_size_t),
                                          ctypes.POINTER(ctypes.c_size_t),
                                          ctypes.POINTER(ctypes.c_size_t)]),
@@ -624,7 +625,8 @@ class Osteotrack:
             when it starts with "{", else CSV), "csv" (long or wide, told
             apart by the header), "long-csv", "wide-csv", "json", "ndjson",
             "fhir" (HL7 FHIR R4: a Bundle, NDJSON resources; a folder is a Bulk
-            Data export, read as fhir also with "auto"; docs/fhir.md). For
+            Data export; with "auto" a folder, and JSON or NDJSON whose first
+            object has "resourceType", are read as fhir; docs/fhir.md). For
             FHIR, .rows counts resources and .not_relevant those osteotrack
             does not use (named once per type and code in .notes).
         grouping: "auto", "stream" or "memory" (osteotrack(3), the reader).
@@ -705,6 +707,8 @@ class Osteotrack:
                     names.append(name or "<bytes>")
                     fmt = _bytes_format(data) if format == "auto" else \
                         _choice(_INPUT_FORMATS, format, "format")
+                    if format == "auto" and lib.ot_input_looks_fhir(data, len(data)):
+                        fmt = _INPUT_FORMATS["fhir"]
                     st = lib.ot_patient_reader_add_memory(reader, data, len(data),
                                                           _b(name or "<bytes>"), fmt,
                                                           ctypes.byref(err))
@@ -713,6 +717,13 @@ class Osteotrack:
                     names.append(path)
                     fmt = _path_format(path) if format == "auto" else \
                         _choice(_INPUT_FORMATS, format, "format")
+                    if format == "auto" and fmt in (_INPUT_FORMATS["json"],
+                                                    _INPUT_FORMATS["ndjson"]) and \
+                            os.path.isfile(path):
+                        with open(path, "rb") as f:  # FHIR, told by content as batch tells it
+                            head = f.read(65536)
+                        if lib.ot_input_looks_fhir(head, len(head)):
+                            fmt = _INPUT_FORMATS["fhir"]
                     st = lib.ot_patient_reader_add_path(reader, os.fsencode(path), fmt,
                                                         ctypes.byref(err))
                 if failure:

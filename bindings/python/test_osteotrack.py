@@ -307,11 +307,13 @@ class WrapperTest(unittest.TestCase):
                b'"http://loinc.org","code":"24966-4"}]},"subject":{"reference":"Patient/Q9"},'
                b'"effectiveDateTime":"2020-01-01","valueQuantity":{"value":0.9}}\n'
                b'{"resourceType":"Encounter","id":"e"}\n')
-        got = self.ot.read_patients(bad, as_of="2024-06-01", format="fhir", name="x.ndjson")
+        got = self.ot.read_patients(bad, as_of="2024-06-01", name="x.ndjson")  # told by content
         self.assertEqual((got.rows, got.rows_rejected, got.not_relevant, len(got.reports)),
                          (3, 1, 1, 1))
         self.assertEqual((got.rejected[0]["file"], got.rejected[0]["line"]), ("x.ndjson", 2))
         self.assertIn("not in the input", got.rejected[0]["reason"])
+        got = self.ot.read_patients(example("patient-P001.fhir-bundle.json"), as_of="2024-06-01")
+        self.assertEqual((got.reports, got.rows_rejected), ([expected[0]], 0))
         # one Bundle, one patient: the report of P001 as JSON
         with open(example("patient-P001.fhir-bundle.json"), "rb") as f:
             one = osteotrack.patient_from_fhir(self.ot, f.read(), as_of="2024-06-01")
