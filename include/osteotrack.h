@@ -1121,6 +1121,14 @@ OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
  *   whatever the size); when a patient comes back they return to memory.
  *   The patients are handed on at ot_patient_reader_finish(), in order of
  *   first appearance, so the result is the same as OT_GROUPING_MEMORY.
+ * FHIR input (OT_INPUT_FHIR: a Bundle, resources, Bulk Data NDJSON; a
+ * folder given to ot_patient_reader_add_path is a bulk export, its *.ndjson
+ * files read by name) is always gathered in memory, whatever the grouping:
+ * one patient's resources come in several files, in any order. Its patients
+ * are made at ot_patient_reader_finish(), in the order of their Patient
+ * resources, each the patient the JSON reader makes of the same data
+ * (docs/fhir.md); with stream grouping they are then handed on, with auto
+ * or memory they join the rows and documents of their id.
  * Every rejected row, document or part of one goes to `reject` with its
  * place; the counts close the run (ot_patient_reader_counts).
  */
