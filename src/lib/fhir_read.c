@@ -988,6 +988,11 @@ static void map_medication(mapping *m, size_t i)
                    bad ? ot_text_shown(b, sizeof b, bad, strlen(bad)) : "", bad ? "'" : "");
         return;
     }
+    if (ke == 0 && (!strcmp(status, "completed") || !strcmp(status, "stopped"))) {
+        reject_res(f, x, "status '%s' and no effectivePeriod.end: a course that ended needs the "
+                   "day it ended", status);
+        return;
+    }
     fact *ft = new_fact(m, p, F_COURSE, i);
     if (ft) {
         ft->start = start;
