@@ -859,6 +859,29 @@ OT_EXTERN int ot_patient_from_json(ot_patient *p, const ot_refdata *rd,
                                    ot_reject_fn reject, void *ctx,
                                    size_t *nitems, ot_error *err);
 
+/*
+ * Fills `p` from one HL7 FHIR R4 document holding one patient: a Bundle (or
+ * NDJSON lines) of a Patient and its Observation, MedicationStatement,
+ * MedicationAdministration, MedicationRequest and Condition resources,
+ * mapped as docs/fhir.md says ("FHIR in"): the same patient the JSON reader
+ * makes from the same data. A rejected resource goes to `reject` (may be
+ * NULL) with its place ("entry[3]", or "line 4" for NDJSON) and the reason,
+ * and is left out. *nitems (may be NULL) receives the resources read, and
+ * *not_relevant (may be NULL) those of a type or code osteotrack does not
+ * use (not rejected: counted). Fails with OT_EDATA when the document holds
+ * no Patient resource or more than one patient (the patient reader reads
+ * any number), OT_ENOMEM.
+ */
+OT_EXTERN int ot_patient_from_fhir(ot_patient *p, const ot_refdata *rd, const char *json,
+                                   size_t len, ot_reject_fn reject, void *ctx, size_t *nitems,
+                                   size_t *not_relevant, ot_error *err);
+
+/* 1 when the text s[0, n) (the start of an input is enough) looks like HL7
+ * FHIR: a JSON object whose top level has "resourceType" (osteotrack's own
+ * patient documents have none); else 0. For telling FHIR from osteotrack's
+ * JSON and NDJSON by content. */
+OT_EXTERN int ot_input_looks_fhir(const char *s, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* The patient report                                                  */
 /* ------------------------------------------------------------------ */
@@ -947,7 +970,8 @@ typedef enum ot_input_format {
     OT_INPUT_LONG_CSV,
     OT_INPUT_WIDE_CSV,
     OT_INPUT_JSON,
-    OT_INPUT_NDJSON
+    OT_INPUT_NDJSON,
+    OT_INPUT_FHIR        /* HL7 FHIR R4: a Bundle, resources, or Bulk Data NDJSON */
 } ot_input_format;
 
 /*
@@ -958,7 +982,7 @@ typedef enum ot_input_format {
  */
 OT_EXTERN int ot_parse_number(double *out, const char *s, size_t n);
 
-/* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl").
+/* "long-csv", "wide-csv", "csv" (AUTO), "json", "ndjson" (and "jsonl"), "fhir".
  * OT_EVOCAB for anything else, OT_EINVAL when out or s is NULL. */
 OT_EXTERN int ot_input_format_parse(ot_input_format *out, const char *s);
 
@@ -1097,6 +1121,14 @@ OT_EXTERN int ot_patient_add_record(ot_patient *p, const ot_refdata *rd,
  *   whatever the size); when a patient comes back they return to memory.
  *   The patients are handed on at ot_patient_reader_finish(), in order of
  *   first appearance, so the result is the same as OT_GROUPING_MEMORY.
+ * FHIR input (OT_INPUT_FHIR: a Bundle, resources, Bulk Data NDJSON; a
+ * folder given to ot_patient_reader_add_path is a bulk export, its *.ndjson
+ * files read by name) is always gathered in memory, whatever the grouping:
+ * one patient's resources come in several files, in any order. Its patients
+ * are made at ot_patient_reader_finish(), in the order of their Patient
+ * resources, each the patient the JSON reader makes of the same data
+ * (docs/fhir.md); with stream grouping they are then handed on, with auto
+ * or memory they join the rows and documents of their id.
  * Every rejected row, document or part of one goes to `reject` with its
  * place; the counts close the run (ot_patient_reader_counts).
  */
@@ -1180,9 +1212,15 @@ OT_EXTERN int ot_patient_reader_add_memory(ot_patient_reader *r, const void *dat
  * when a temporary file cannot be read back. */
 OT_EXTERN int ot_patient_reader_finish(ot_patient_reader *r, ot_error *err);
 /* Rows read (CSV rows; JSON observations, therapies, fractures and
- * demographics; rejected documents) and rejected so far. */
+ * demographics; rejected documents; FHIR resources) and rejected so far. */
 OT_EXTERN void ot_patient_reader_counts(const ot_patient_reader *r, size_t *rows,
                                         size_t *rejected);
+/* The same, and the FHIR resources that were not relevant (of a type or code
+ * osteotrack does not use: counted, each type and code named once through
+ * `note`). After ot_patient_reader_finish(), for FHIR input: rows = resources
+ * used + rejected + not relevant. Any pointer may be NULL. */
+OT_EXTERN void ot_patient_reader_counts2(const ot_patient_reader *r, size_t *rows,
+                                         size_t *rejected, size_t *not_relevant);
 OT_EXTERN void ot_patient_reader_free(ot_patient_reader *r);
 
 /* ------------------------------------------------------------------ */

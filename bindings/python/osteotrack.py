@@ -122,7 +122,7 @@ class _ReaderOptions(ctypes.Structure):
 
 
 _INPUT_FORMATS = {"auto": 0, "csv": 0, "long-csv": 1, "wide-csv": 2, "json": 3, "ndjson": 4,
-                  "jsonl": 4}
+                  "jsonl": 4, "fhir": 5}
 _GROUPINGS = {"auto": 0, "stream": 1, "memory": 2}
 _DETAILS = {"full": 0, "summary": 1}  # ot_detail
 
@@ -216,6 +216,13 @@ _PROTOTYPES = {
     "ot_patient_reader_counts": (None, [_P, ctypes.POINTER(ctypes.c_size_t),
                                         ctypes.POINTER(ctypes.c_size_t)]),
     "ot_patient_reader_free": (None, [_P]),
+    "ot_input_looks_fhir": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t]),
+    "ot_patient_reader_counts2": (None, [_P, ctypes.POINTER(ctypes.c_size_t),
+                                         ctypes.POINTER(ctypes.c_size_t),
+                                         ctypes.POINTER(ctypes.c_size_t)]),
+    "ot_patient_from_fhir": (ctypes.c_int, [_P, _P, ctypes.c_char_p, ctypes.c_size_t,
+                                            _REJECT_FN, _P, ctypes.POINTER(ctypes.c_size_t),
+                                            ctypes.POINTER(ctypes.c_size_t), _ERR_P]),
     "ot_precision_options_init": (ctypes.c_int, [ctypes.POINTER(_PrecisionOptions),
                                                  ctypes.c_uint]),
     "ot_precision_compute": (ctypes.c_int, [ctypes.POINTER(ctypes.POINTER(_PrecisionResult)), _P,
@@ -616,7 +623,12 @@ class Osteotrack:
         format: "auto" (for a path: .json is JSON, .ndjson or .jsonl NDJSON,
             .csv CSV; for bytes: JSON when it is one JSON document, NDJSON
             when it starts with "{", else CSV), "csv" (long or wide, told
-            apart by the header), "long-csv", "wide-csv", "json", "ndjson".
+            apart by the header), "long-csv", "wide-csv", "json", "ndjson",
+            "fhir" (HL7 FHIR R4: a Bundle, NDJSON resources; a folder is a Bulk
+            Data export; with "auto" a folder, and JSON or NDJSON whose first
+            object has "resourceType", are read as fhir; docs/fhir.md). For
+            FHIR, .rows counts resources and .not_relevant those osteotrack
+            does not use (named once per type and code in .notes).
         grouping: "auto", "stream" or "memory" (osteotrack(3), the reader).
         name: the name bytes are given in messages (default "<bytes>").
         A rejected row, document or part of one is never dropped silently:
@@ -695,6 +707,8 @@ class Osteotrack:
                     names.append(name or "<bytes>")
                     fmt = _bytes_format(data) if format == "auto" else \
                         _choice(_INPUT_FORMATS, format, "format")
+                    if format == "auto" and lib.ot_input_looks_fhir(data, len(data)):
+                        fmt = _INPUT_FORMATS["fhir"]
                     st = lib.ot_patient_reader_add_memory(reader, data, len(data),
                                                           _b(name or "<bytes>"), fmt,
                                                           ctypes.byref(err))
@@ -703,6 +717,13 @@ class Osteotrack:
                     names.append(path)
                     fmt = _path_format(path) if format == "auto" else \
                         _choice(_INPUT_FORMATS, format, "format")
+                    if format == "auto" and fmt in (_INPUT_FORMATS["json"],
+                                                    _INPUT_FORMATS["ndjson"]) and \
+                            os.path.isfile(path):
+                        with open(path, "rb") as f:  # FHIR, told by content as batch tells it
+                            head = f.read(65536)
+                        if lib.ot_input_looks_fhir(head, len(head)):
+                            fmt = _INPUT_FORMATS["fhir"]
                     st = lib.ot_patient_reader_add_path(reader, os.fsencode(path), fmt,
                                                         ctypes.byref(err))
                 if failure:
@@ -713,9 +734,11 @@ class Osteotrack:
             if failure:
                 raise failure[0]
             self._check(st, err)
-            rows, rejected = ctypes.c_size_t(), ctypes.c_size_t()
-            lib.ot_patient_reader_counts(reader, ctypes.byref(rows), ctypes.byref(rejected))
+            rows, rejected, nr = ctypes.c_size_t(), ctypes.c_size_t(), ctypes.c_size_t()
+            lib.ot_patient_reader_counts2(reader, ctypes.byref(rows), ctypes.byref(rejected),
+                                          ctypes.byref(nr))
             reading.rows, reading.rows_rejected = rows.value, rejected.value
+            reading.not_relevant = nr.value
         finally:
             lib.ot_patient_reader_free(reader)
             lib.ot_patient_free(patient)
@@ -806,6 +829,7 @@ class PatientReading:
         self.notes = []
         self.rows = 0
         self.rows_rejected = 0
+        self.not_relevant = 0  # FHIR resources of a type or code osteotrack does not use
 
     def messages(self):
         """Each rejection as osteotrack batch writes it: "FILE:LINE: patient ID: WHERE: reason"."""
@@ -829,6 +853,8 @@ def _choice(table, value, what):
 
 
 def _path_format(path):
+    if os.path.isdir(path):  # a FHIR Bulk Data export: its .ndjson files
+        return _INPUT_FORMATS["fhir"]
     ext = os.path.splitext(path)[1].lower()
     if ext == ".json":
         return _INPUT_FORMATS["json"]
@@ -837,7 +863,7 @@ def _path_format(path):
     if ext == ".csv":
         return _INPUT_FORMATS["csv"]
     raise OsteotrackError("%s: cannot tell the format from the name; give format= (csv, "
-                          "long-csv, wide-csv, json or ndjson)" % path, -5)
+                          "long-csv, wide-csv, json, ndjson or fhir)" % path, -5)
 
 
 def _bytes_format(data):
@@ -865,3 +891,44 @@ def _patient_id(patient):
 def load(data_dir=None, config=None, library=None):
     """Loads the reference data (and a facility configuration): an Osteotrack."""
     return Osteotrack(data_dir=data_dir, config=config, library=library)
+
+
+def patient_from_fhir(ot, document, as_of=None, *, detail="full"):
+    """One HL7 FHIR R4 document of one patient (a Bundle, or NDJSON lines of
+    resources; str, bytes or a dict) read by ot (an Osteotrack) as
+    ot_patient_from_fhir reads it, and reported: a dict with "report" (the
+    report dict, as for the patient's osteotrack JSON), "rejected" (each
+    rejected resource: "entry[3]: reason"), "resources" (read) and
+    "not_relevant" (of a type or code osteotrack does not use). Raises
+    OsteotrackError when the document holds no patient or more than one."""
+    lib = ot._lib
+    if isinstance(document, dict):
+        document = json.dumps(document)
+    data = document.encode("utf-8") if isinstance(document, str) else bytes(document)
+    as_of_v = ot._as_of(as_of)
+    detail_v = _choice(_DETAILS, detail, "detail")
+    problems = []
+
+    def on_reject(_ctx, where, reason):
+        problems.append("%s: %s" % (_text(where), _text(reason)))
+
+    callback = _REJECT_FN(on_reject)
+    p = ctypes.c_void_p()
+    ot._check(lib.ot_patient_new(ctypes.byref(p), b"-"))
+    try:
+        err = _Error()
+        n, nr = ctypes.c_size_t(), ctypes.c_size_t()
+        ot._check(lib.ot_patient_from_fhir(p, ot._live(), data, len(data), callback, None,
+                                           ctypes.byref(n), ctypes.byref(nr), ctypes.byref(err)),
+                  err, "patient")
+        rep = ctypes.c_void_p()
+        ot._check(lib.ot_report_build(ctypes.byref(rep), ot._live(), p, as_of_v,
+                                      ctypes.byref(err)), err, "report")
+        try:
+            report = ot._json(lib.ot_report_to_json_detail, rep, detail_v)
+        finally:
+            lib.ot_report_free(rep)
+    finally:
+        lib.ot_patient_free(p)
+    return {"report": report, "rejected": problems, "resources": n.value,
+            "not_relevant": nr.value}

@@ -290,6 +290,39 @@ class WrapperTest(unittest.TestCase):
         with self.assertRaises(osteotrack.OsteotrackError):
             self.ot.read_patients(b"", grouping="sideways")
 
+    def test_read_fhir(self):
+        # the bulk export (a folder) reports as patients.json does
+        with open(example("patients.expected.ndjson"), encoding="utf-8") as f:
+            expected = [json.loads(line) for line in f]
+        got = self.ot.read_patients(example("fhir-bulk"), as_of="2024-06-01")
+        self.assertEqual(got.reports, expected)
+        lines = 0
+        for n in os.listdir(example("fhir-bulk")):
+            with open(os.path.join(example("fhir-bulk"), n), encoding="utf-8") as f:
+                lines += sum(1 for _ in f)
+        self.assertEqual((got.rows, got.rows_rejected, got.not_relevant), (lines, 0, 0))
+        # a bad resource is named with its place; one not relevant is counted
+        bad = (b'{"resourceType":"Patient","id":"Q1","gender":"male"}\n'
+               b'{"resourceType":"Observation","status":"final","code":{"coding":[{"system":'
+               b'"http://loinc.org","code":"24966-4"}]},"subject":{"reference":"Patient/Q9"},'
+               b'"effectiveDateTime":"2020-01-01","valueQuantity":{"value":0.9}}\n'
+               b'{"resourceType":"Encounter","id":"e"}\n')
+        got = self.ot.read_patients(bad, as_of="2024-06-01", name="x.ndjson")  # told by content
+        self.assertEqual((got.rows, got.rows_rejected, got.not_relevant, len(got.reports)),
+                         (3, 1, 1, 1))
+        self.assertEqual((got.rejected[0]["file"], got.rejected[0]["line"]), ("x.ndjson", 2))
+        self.assertIn("not in the input", got.rejected[0]["reason"])
+        got = self.ot.read_patients(example("patient-P001.fhir-bundle.json"), as_of="2024-06-01")
+        self.assertEqual((got.reports, got.rows_rejected), ([expected[0]], 0))
+        # one Bundle, one patient: the report of P001 as JSON
+        with open(example("patient-P001.fhir-bundle.json"), "rb") as f:
+            one = osteotrack.patient_from_fhir(self.ot, f.read(), as_of="2024-06-01")
+        self.assertEqual(one["report"], expected[0])
+        self.assertEqual((one["rejected"], one["not_relevant"]), ([], 0))
+        self.assertGreater(one["resources"], 10)
+        with self.assertRaises(osteotrack.OsteotrackError):
+            osteotrack.patient_from_fhir(self.ot, {"resourceType": "Bundle", "entry": []})
+
     def test_default_as_of_is_today(self):
         r = self.ot.report({"patient_id": "T"})
         today = datetime.datetime.now(datetime.timezone.utc).date()

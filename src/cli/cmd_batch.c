@@ -53,6 +53,7 @@ typedef struct batch {
     size_t reported, no_report;
     int fatal;
     int grouping; /* the progress line says "grouping", then counts reports */
+    int fhir;     /* a FHIR input was read: the closing line counts what was not relevant */
 } batch;
 
 /* The reader's counts are read here, on the main thread, for the progress line. */
@@ -123,15 +124,40 @@ static void on_note(void *ctx, const char *message)
     cli_msg("%s", message);
 }
 
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A .json or .ndjson file that starts like FHIR (a resource or a Bundle).
+ * Only a regular file is looked into: a FIFO or a device would be read (and
+ * its bytes lost) before the reader gets them. */
+static int looks_fhir(const char *path)
+{
+    char head[65536];
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0; /* the reader says why it cannot be opened */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return ot_input_looks_fhir(head, n);
+}
+
 static ot_input_format format_of(const char *path, ot_input_format given)
 {
     if (given != FMT_UNKNOWN)
         return given;
+    if (is_dir(path)) /* a FHIR Bulk Data export: its .ndjson files */
+        return OT_INPUT_FHIR;
     const char *dot = strrchr(path, '.');
     if (dot && !strcmp(dot, ".json"))
-        return OT_INPUT_JSON;
+        return looks_fhir(path) ? OT_INPUT_FHIR : OT_INPUT_JSON;
     if (dot && (!strcmp(dot, ".ndjson") || !strcmp(dot, ".jsonl")))
-        return OT_INPUT_NDJSON;
+        return looks_fhir(path) ? OT_INPUT_FHIR : OT_INPUT_NDJSON;
     if (dot && (!strcmp(dot, ".csv") || !strcmp(dot, ".tsv")))
         return OT_INPUT_AUTO;
     return FMT_UNKNOWN;
@@ -184,8 +210,8 @@ static int parse_args(args *a, int argc, char **argv)
         switch (c) {
         case OPT_INFMT:
             if (ot_input_format_parse(&a->infmt, optarg) != OT_OK)
-                return cli_usage(CMD, "--input-format: '%s' is not csv, long-csv, wide-csv, json "
-                                      "or ndjson", optarg);
+                return cli_usage(CMD, "--input-format: '%s' is not csv, long-csv, wide-csv, json, "
+                                      "ndjson or fhir", optarg);
             break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "html")) { /* --format html */
@@ -300,10 +326,14 @@ static int run(batch *b, const ot_refdata *rd, const args *a, const ot_column_ma
     int rc = EXIT_OK;
     for (int i = 0; i < n && !b->fatal; i++) {
         ot_input_format fmt = format_of(paths[i], a->infmt);
+        b->fhir |= fmt == OT_INPUT_FHIR;
         /* opened here, as ot_patient_reader_add_path() would, so that the
          * progress line sees its offset; one that cannot be opened is left
-         * to the library, which says why */
-        FILE *f = strcmp(paths[i], "-") ? fopen(paths[i], "rb") : NULL;
+         * to the library, which says why (and a folder too: it reads the
+         * FHIR export in it) */
+        FILE *f = strcmp(paths[i], "-") && !(fmt == OT_INPUT_FHIR && is_dir(paths[i]))
+                      ? fopen(paths[i], "rb")
+                      : NULL;
         progress_input(f ? fileno(f) : !strcmp(paths[i], "-") ? STDIN_FILENO : -1, before);
         int r = f ? ot_patient_reader_add_file(b->reader, f, paths[i], fmt, &err)
                   : ot_patient_reader_add_path(b->reader, paths[i], fmt, &err);
@@ -395,13 +425,15 @@ int cmd_batch(int argc, char **argv)
     }
     progress_stop();
     /* the count is of reports made: say when they did not all reach the output */
-    size_t rows = 0, rejected = 0;
-    ot_patient_reader_counts(b.reader, &rows, &rejected);
+    size_t rows = 0, rejected = 0, not_relevant = 0;
+    ot_patient_reader_counts2(b.reader, &rows, &rejected, &not_relevant);
     rejected += b.no_report;
     /* FILE not written: no patient is reported, whatever reports were made */
     int none = a.output && (unwritten || rc == EXIT_IOERR);
     fprintf(stderr, "osteotrack batch: %zu rows read, %zu patients reported, %zu rows rejected",
             rows, none ? 0 : b.reported, rejected);
+    if (b.fhir) /* FHIR: read = used + rejected + not relevant */
+        fprintf(stderr, ", %zu not relevant", not_relevant);
     char *shown = a.output ? cli_shown(a.output) : NULL; /* the path, safe for a terminal */
     const char *out_name = shown ? shown : "the output";
     if (rc == EXIT_IOERR && a.output)

@@ -4,6 +4,7 @@
  * (rowgroup.c), where the rows and documents of one patient id, in any file,
  * make one patient. */
 #include "internal.h"
+#include "fhir_read.h"
 #include "json_stream.h"
 #include "rowgroup.h"
 
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 struct ot_patient_reader {
     const ot_refdata *rd;
@@ -36,6 +39,8 @@ struct ot_patient_reader {
     size_t rows, rejected;
     int stop;            /* `ready` asked to stop */
     int fatal;           /* OT_ENOMEM, OT_EIO: nothing more is read */
+    ot_fhir_in *fhir;    /* FHIR resources, gathered until the end (fhir_read.c) */
+    const char *fhir_file; /* the input the last FHIR patient joined the group from */
 };
 
 /* The bytes of the options of each version (2: up to threads). */
@@ -127,6 +132,7 @@ void ot_patient_reader_free(ot_patient_reader *r)
     if (!r)
         return;
     ot_group_free(r->grp);
+    ot_fhir_in_free(r->fhir);
     ot_idset_free(r->done);
     ot_idset_free(r->keys_named);
     ot_patient_free(r->doc);
@@ -139,10 +145,99 @@ void ot_patient_reader_free(ot_patient_reader *r)
 
 void ot_patient_reader_counts(const ot_patient_reader *r, size_t *rows, size_t *rejected)
 {
+    ot_patient_reader_counts2(r, rows, rejected, NULL);
+}
+
+void ot_patient_reader_counts2(const ot_patient_reader *r, size_t *rows, size_t *rejected,
+                               size_t *not_relevant)
+{
+    size_t fr = 0, fj = 0, fn = 0;
+    ot_fhir_in_counts(r ? r->fhir : NULL, &fr, &fj, &fn);
     if (rows)
-        *rows = r ? r->rows : 0;
+        *rows = r ? r->rows + fr : 0;
     if (rejected)
-        *rejected = r ? r->rejected : 0;
+        *rejected = r ? r->rejected + fj : 0;
+    if (not_relevant)
+        *not_relevant = fn;
+}
+
+/* ---- FHIR: resources gathered, patients made at the end (fhir_read.c) ---- */
+
+static void fhir_reject(void *ctx, const char *file, long line, const char *patient,
+                        const char *where, const char *reason)
+{
+    ot_patient_reader *r = ctx; /* counted by fhir_read.c */
+    if (r->o.reject)
+        r->o.reject(r->o.ctx, file, line, patient, where, reason);
+}
+
+static void fhir_note(void *ctx, const char *message)
+{
+    ot_patient_reader *r = ctx;
+    if (r->o.note)
+        r->o.note(r->o.ctx, message);
+}
+
+static ot_patient *fhir_patient(void *ctx)
+{
+    ot_patient_reader *r = ctx;
+    if (!r->grp)
+        return r->o.patient(r->o.ctx);
+    if (!r->doc && ot_patient_new(&r->doc, "") != OT_OK)
+        return NULL;
+    return r->doc;
+}
+
+/* A patient made from FHIR resources: joins the rows and documents of its id
+ * (gathered), or is handed on (stream), as a JSON document would be. */
+static int fhir_done(void *ctx, ot_patient *p, const char *file, long line, const char *where,
+                     char *why, size_t whysz)
+{
+    ot_patient_reader *r = ctx;
+    const char *id = ot_patient_id(p);
+    if (r->grp) {
+        if (file != r->fhir_file && ot_group_set_file(r->grp, file) != 0) {
+            r->fatal = OT_ENOMEM;
+            return -1;
+        }
+        r->fhir_file = file;
+        int rc = ot_group_add_patient(r->grp, p, line, where);
+        if (rc == GROUP_ETOO_MANY_DEVICES) {
+            snprintf(why, whysz, "device: more than %lu distinct device names, too many to group "
+                     "in memory", (1ul << GROUP_DEVICE_BITS) - 1);
+            return 1;
+        }
+        if (rc != 0) {
+            r->fatal = OT_ENOMEM;
+            return -1;
+        }
+        return 0;
+    }
+    int seen = ot_idset_add(r->done, id, strlen(id));
+    if (seen < 0) {
+        r->fatal = OT_ENOMEM;
+        return -1;
+    }
+    if (seen) {
+        snprintf(why, whysz, "data of this patient came in an earlier input and its report is "
+                 "written (use --grouping memory)");
+        return 1;
+    }
+    ready(r, p);
+    return r->stop || r->fatal ? -1 : 0;
+}
+
+static int read_fhir(ot_patient_reader *r, FILE *f, ot_error *err)
+{
+    if (!r->fhir) {
+        ot_fhir_cb cb = {r, fhir_reject, fhir_note, fhir_patient, fhir_done};
+        if (ot_fhir_in_new(&r->fhir, r->rd, &cb) != OT_OK)
+            return ot_err_set(err, OT_ENOMEM, "out of memory");
+    }
+    int rc = ot_fhir_in_read(r->fhir, f, r->file, err);
+    if (rc == OT_ENOMEM)
+        r->fatal = OT_ENOMEM;
+    return rc;
 }
 
 /* ---- JSON and NDJSON: a document is a patient ---- */
@@ -696,7 +791,60 @@ int ot_patient_reader_add_file(ot_patient_reader *r, FILE *f, const char *name,
         return ot_err_set(err, OT_ENOMEM, "out of memory");
     if (fmt == OT_INPUT_JSON || fmt == OT_INPUT_NDJSON)
         return read_json(r, f, fmt, err);
+    if (fmt == OT_INPUT_FHIR)
+        return read_fhir(r, f, err);
     return read_csv(r, f, fmt, err);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder: a FHIR Bulk Data export, its *.ndjson files read in the order of
+ * their names. */
+static int read_dir(ot_patient_reader *r, const char *path, ot_error *err)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = OT_OK;
+    struct dirent *e;
+    while (rc == OT_OK && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 7 || strcmp(e->d_name + len - 7, ".ndjson") || e->d_name[0] == '.')
+            continue;
+        void *a = names;
+        char *full = malloc(strlen(path) + len + 2);
+        if (!full || ot_grow(&a, &cap, n + 1, sizeof *names) != OT_OK) {
+            free(full);
+            rc = ot_err_set(err, OT_ENOMEM, "out of memory");
+            break;
+        }
+        names = a;
+        sprintf(full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+        names[n++] = full;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
+    if (rc == OT_OK && n == 0)
+        note(r, "%s: a folder with no .ndjson files: nothing read", path);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == OT_OK || rc == OT_EIO) {
+            FILE *f = fopen(names[i], "rb");
+            int k = f ? ot_patient_reader_add_file(r, f, names[i], OT_INPUT_FHIR, err)
+                      : ot_err_set(err, OT_EIO, "%s: cannot open: %s", names[i], strerror(errno));
+            if (f)
+                fclose(f);
+            rc = rc == OT_OK ? k : rc;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
 }
 
 int ot_patient_reader_add_path(ot_patient_reader *r, const char *path, ot_input_format fmt,
@@ -705,6 +853,9 @@ int ot_patient_reader_add_path(ot_patient_reader *r, const char *path, ot_input_
     if (!r || !path)
         return ot_err_set(err, OT_EINVAL, "ot_patient_reader_add_path: NULL argument");
     int in = !strcmp(path, "-");
+    struct stat st;
+    if (!in && fmt == OT_INPUT_FHIR && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return read_dir(r, path, err);
     FILE *f = in ? stdin : fopen(path, "rb");
     if (!f)
         return ot_err_set(err, OT_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -738,6 +889,9 @@ int ot_patient_reader_finish(ot_patient_reader *r, ot_error *err)
         return ot_err_set(err, OT_EINVAL, "ot_patient_reader_finish: NULL argument");
     if (!r->stop && !r->fatal)
         flush_current(r);
+    /* FHIR resources: made into patients now that every input is read */
+    if (r->fhir && !r->stop && !r->fatal && ot_fhir_in_finish(r->fhir, err) != OT_OK)
+        r->fatal = OT_ENOMEM;
     if (r->grp) /* no more rows: the patients are only filled from here */
         ot_group_done(r->grp);
     for (size_t i = 0; r->grp && i < ot_group_patients(r->grp) && !r->stop && !r->fatal; i++) {

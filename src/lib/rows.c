@@ -48,10 +48,10 @@ struct ot_rowreader {
 
 int ot_input_format_parse(ot_input_format *out, const char *s)
 {
-    static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson"};
+    static const char *const names[] = {"csv", "long-csv", "wide-csv", "json", "ndjson", "fhir"};
     if (!out || !s)
         return OT_EINVAL;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (!strcmp(s, names[i])) {
             *out = (ot_input_format)i;
             return OT_OK;

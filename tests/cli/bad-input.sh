@@ -24,9 +24,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 say() { echo "$base: $*"; fail=1; }
 
-# The closing line: "osteotrack batch: R rows read, P patients reported, J rows rejected"
+# The closing line: "osteotrack batch: R rows read, P patients reported, J rows rejected",
+# and for FHIR input ", N not relevant": "R P J N" (N 0 when not said)
 counts() {
-  tail -n 1 "$1" | sed -n 's/^osteotrack batch: \([0-9]*\) rows read, \([0-9]*\) patients reported, \([0-9]*\) rows rejected$/\1 \2 \3/p'
+  tail -n 1 "$1" | sed -n -e 's/^osteotrack batch: \([0-9]*\) rows read, \([0-9]*\) patients reported, \([0-9]*\) rows rejected$/\1 \2 \3 0/p' \
+    -e 's/^osteotrack batch: \([0-9]*\) rows read, \([0-9]*\) patients reported, \([0-9]*\) rows rejected, \([0-9]*\) not relevant$/\1 \2 \3 \4/p'
 }
 
 run() { # run OUT ERR ARGS...: the status
@@ -52,8 +54,9 @@ clean=$name.clean.$ext
 used=0
 if [ -f "$clean" ]; then
   cstatus=$(run "$tmp/cout" "$tmp/cerr" "$clean")
-  read -r used _ crej <<< "$(counts "$tmp/cerr")"
+  read -r used _ crej cnr <<< "$(counts "$tmp/cerr")"
   [ "$cstatus" = 0 ] && [ "${crej:-x}" = 0 ] || say "$clean is not clean (status $cstatus)"
+  used=$((used - ${cnr:-0})) # FHIR: the clean file's resources not relevant are not used
 else
   : > "$tmp/cout"
 fi
@@ -62,9 +65,9 @@ check() { # check LABEL OUT ERR
   local c
   c=$(counts "$3")
   [ -n "$c" ] || { say "$1: no closing line on stderr"; return; }
-  read -r rows _ rejected <<< "$c"
-  [ "$rows" -eq $((used + rejected)) ] ||
-    say "$1: $rows rows read, but $used used + $rejected rejected = $((used + rejected))"
+  read -r rows _ rejected nr <<< "$c"
+  [ "$rows" -eq $((used + rejected + nr)) ] ||
+    say "$1: $rows rows read, but $used used + $rejected rejected + $nr not relevant = $((used + rejected + nr))"
   cmp -s "$2" "$tmp/cout" || say "$1: the reports differ from those of the good rows alone"
 }
 check "default" "$tmp/out" "$tmp/err"

@@ -14,7 +14,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] ||
-  harnesses=(csv csv_long csv_wide json_doc json_file ndjson_file config datafiles report precision)
+  harnesses=(csv csv_long csv_wide json_doc json_file ndjson_file config datafiles report precision fhir)
 work=${OT_FUZZ_WORK:-$build/fuzz-work}
 budget=${OT_FUZZ_BUDGET:-40}   # inputs kept a harness
 for h in "${harnesses[@]}"; do

@@ -47,13 +47,15 @@ inputs() {
     config) printf '%s\n' "$cases"/*/facility.json "$cases"/*-config/*.json ;;
     precision) printf '%s\n' "$cases"/precision-*/*.csv "$cases"/precision-*/*.json ;;
     data) printf '%s\n' "$src"/data/*.json ;;
+    fhir) printf '%s\n' "$ex"/fhir-bulk/*.ndjson "$ex/patient-P001.fhir-bundle.json" "$bad"/fhir-*.json \
+            "$bad"/fhir-*.ndjson ;;
   esac | grep -v -e '\.clean\.' -e 'csv-empty\.csv' -e '\*'
 }
-formats=(csv wide json ndjson config precision data)
+formats=(csv wide json ndjson config precision data fhir)
 
 # check LABEL STATUS ERRFILE KIND: 0 when the run is acceptable, else says why.
 check() {
-  local label=$1 st=$2 err=$3 kind=$4 last read used rej left
+  local label=$1 st=$2 err=$3 kind=$4 last read used rej left nr
   if grep -qE 'Sanitizer|runtime error:' "$err"; then
     echo "$label: sanitizer report:"; grep -m3 -E 'Sanitizer|runtime error:' "$err"; return 1
   fi
@@ -65,7 +67,11 @@ check() {
   last=$(tail -n 1 "$err")
   case $kind in
     batch)
-      read -r read rej <<< "$(sed -n 's/^osteotrack batch: \([0-9]*\) rows read, [0-9]* patients reported, \([0-9]*\) rows rejected$/\1 \2/p' <<< "$last")"
+      read -r read rej nr <<< "$(sed -n -e 's/^osteotrack batch: \([0-9]*\) rows read, [0-9]* patients reported, \([0-9]*\) rows rejected$/\1 \2 0/p' \
+        -e 's/^osteotrack batch: \([0-9]*\) rows read, [0-9]* patients reported, \([0-9]*\) rows rejected, \([0-9]*\) not relevant$/\1 \2 \3/p' <<< "$last")"
+      if [ -n "${nr:-}" ] && [ $((rej + nr)) -gt "$read" ]; then
+        echo "$label: $rej rejected + $nr not relevant, more than the $read read"; return 1
+      fi
       [ -n "${rej:-}" ] || { echo "$label: exit $st and no closing line (last: $last)"; return 1; }
       if [ "$st" = 0 ] && [ "$rej" != 0 ]; then echo "$label: exit 0 with $rej rows rejected"; return 1; fi
       if [ "$st" = 65 ] && [ "$rej" = 0 ]; then echo "$label: exit 65 and no row rejected"; return 1; fi
@@ -101,6 +107,10 @@ try() {
   case $fmt in
     csv | wide | json | ndjson)
       run "$label" batch "$dd" batch "$f" --as-of $as_of || ok=1 ;;
+    fhir) # the file alone, and with the example export (a bulk export cut into files)
+      run "$label" batch "$dd" batch --input-format fhir "$f" --as-of $as_of || ok=1
+      run "$label: with the export" batch "$dd" batch --input-format fhir "$f" "$ex/fhir-bulk" \
+        --as-of $as_of || ok=1 ;;
     config)
       run "$label: compare" other "$dd" compare --site lumbar_spine --from 0.800 --to 0.850 \
         --from-device DXA-1 --to-device DXA-2 --config "$f" || ok=1

@@ -48,6 +48,7 @@ int main(void)
     srunner_add_suite(sr, suite_docs_clinical());
     srunner_add_suite(sr, suite_api_args());
     srunner_add_suite(sr, suite_fmt());
+    srunner_add_suite(sr, suite_fhir());
     srunner_run_all(sr, CK_ENV);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -27,6 +27,7 @@ Suite *suite_reader(void);
 Suite *suite_docs_clinical(void);
 Suite *suite_api_args(void);
 Suite *suite_fmt(void);
+Suite *suite_fhir(void);
 
 /* Loads the shipped reference data or fails the test. */
 ot_refdata *test_refdata(void);
