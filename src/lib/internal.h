@@ -204,6 +204,51 @@ typedef struct ot_site_label {
     char side[8];                 /* "left", "right", or "" */
 } ot_site_label;
 
+/* ---- FHIR code tables (fhir_codes.c): data/loinc.json,
+ * data/fhir/medications.json, data/fhir/fractures.json ---- */
+#define OT_FHIR_CODE_MAX 24
+#define OT_FHIR_DISPLAY_MAX 96
+#define OT_FHIR_SYSTEM_MAX 48
+typedef enum ot_loinc_kind {
+    OT_LOINC_BMD = 0,
+    OT_LOINC_TSCORE,
+    OT_LOINC_ZSCORE,
+    OT_LOINC_MARKER,
+    OT_LOINC_PANEL
+} ot_loinc_kind;
+typedef struct ot_loinc_code {
+    char code[OT_FHIR_CODE_MAX];
+    char display[OT_FHIR_DISPLAY_MAX];
+    ot_loinc_kind kind;
+    ot_site site;                 /* bmd, tscore, zscore */
+    ot_side side;                 /* OT_SIDE_NONE: the code names no side */
+    ot_analyte analyte;           /* marker: p1np or ctx */
+    int preferred;                /* the code the writer uses for this meaning */
+} ot_loinc_code;
+typedef struct ot_med_code {
+    char system[OT_FHIR_SYSTEM_MAX];
+    char code[OT_FHIR_CODE_MAX];
+    char display[OT_FHIR_DISPLAY_MAX];
+    ot_agent agent;
+    ot_agent iv_agent;            /* OT_AGENT_NONE, or the agent when given intravenously
+                                     (oral and IV ibandronate share their codes) */
+    int preferred;
+} ot_med_code;
+typedef struct ot_route_code {
+    char system[OT_FHIR_SYSTEM_MAX];
+    char code[OT_FHIR_CODE_MAX];
+    char display[OT_FHIR_DISPLAY_MAX];
+    int intravenous;              /* 1 intravenous, 0 oral */
+} ot_route_code;
+typedef struct ot_fx_code {
+    char system[OT_FHIR_SYSTEM_MAX];
+    char code[OT_FHIR_CODE_MAX];  /* as written; matched without its dots */
+    char display[OT_FHIR_DISPLAY_MAX];
+    int prefix;                   /* 1: the code and every code under it */
+    ot_fracture_site site;
+    int preferred;
+} ot_fx_code;
+
 struct ot_refdata {
     char dir[1024];
     ot_source *sources;           /* every source id known, in the order registered */
@@ -237,6 +282,14 @@ struct ot_refdata {
     ot_reference_rules ref;
     ot_site_label *site_labels;   /* data/site_labels.json */
     size_t nsite_labels;
+    ot_loinc_code *loinc;         /* data/loinc.json */
+    size_t nloinc;
+    ot_med_code *med_codes;       /* data/fhir/medications.json */
+    size_t nmed_codes;
+    ot_route_code *route_codes;
+    size_t nroute_codes;
+    ot_fx_code *fx_codes;         /* data/fhir/fractures.json */
+    size_t nfx_codes;
 };
 
 /* A patient's data, in canonical units. */
@@ -476,5 +529,28 @@ void ot_json_add_date(cJSON *obj, const char *key, ot_date d);
 /* Prints and frees `root` into a malloc'd string for the caller. */
 int ot_json_finish(char **out, cJSON *root, int pretty);
 
+#define OT_LOINC_SYSTEM "http://loinc.org"
+#define OT_UCUM_SYSTEM "http://unitsofmeasure.org"
+int ot_load_fhir_codes(ot_refdata *rd, ot_error *err);
+/* From a code to its meaning (NULL: not in the tables). `system` may be
+ * NULL for any system. A fracture code is matched exactly (SNOMED CT) or by
+ * its longest listed prefix, dots ignored (ICD-10). */
+const ot_loinc_code *ot_loinc_lookup(const ot_refdata *rd, const char *code);
+const ot_med_code *ot_med_code_lookup(const ot_refdata *rd, const char *system,
+                                      const char *code);
+const ot_route_code *ot_route_code_lookup(const ot_refdata *rd, const char *system,
+                                          const char *code);
+const ot_fx_code *ot_fx_code_lookup(const ot_refdata *rd, const char *system, const char *code);
+/* From a meaning to the preferred code (NULL: none). The writer's side.
+ * ot_loinc_for: site and side for bmd/tscore/zscore (a side with no code of
+ * its own falls back to the code without a side), analyte for marker. */
+const ot_loinc_code *ot_loinc_for(const ot_refdata *rd, ot_loinc_kind kind, ot_site site,
+                                  ot_side side, ot_analyte analyte);
+/* agent's preferred code in `system` (ibandronate_iv: the ibandronate code;
+ * write the route of ot_route_for(rd, 1) with it). */
+const ot_med_code *ot_med_code_for(const ot_refdata *rd, ot_agent agent, const char *system);
+const ot_route_code *ot_route_for(const ot_refdata *rd, int intravenous);
+const ot_fx_code *ot_fx_code_for(const ot_refdata *rd, ot_fracture_site site,
+                                 const char *system);
 
 #endif

@@ -320,6 +320,8 @@ int ot_refdata_load(ot_refdata **out, const char *datadir, ot_error *err)
         rc = ot_load_fractures(rd, err);
     if (rc == OT_OK)
         rc = ot_load_site_labels(rd, err);
+    if (rc == OT_OK)
+        rc = ot_load_fhir_codes(rd, err);
     if (rc == OT_OK && ot_sources_index(rd) != OT_OK)
         rc = ot_err_set(err, OT_ENOMEM, "out of memory");
     if (rc != OT_OK) {
@@ -341,6 +343,10 @@ void ot_refdata_free(ot_refdata *rd)
     free(rd->expected);
     free(rd->crosscal);
     free(rd->site_labels);
+    free(rd->loinc);
+    free(rd->med_codes);
+    free(rd->route_codes);
+    free(rd->fx_codes);
     for (size_t i = 0; i < rd->nsources; i++) {
         free(rd->sources[i].id);
         free(rd->sources[i].citation);

@@ -77,6 +77,7 @@ mkdir -p real
 name=$tmp/real
 while [ ${#name} -lt 1000 ]; do name=$name/d; mkdir "$name"; done
 cp "$data"/*.json "$name"/
+mkdir "$name/fhir" && cp "$data"/fhir/*.json "$name/fhir/"
 pad=$(printf 'y%.0s' $(seq $((1023 - ${#name}))))
 mv "$name" "$name$pad"
 run cutdir "${compare[@]}" --data-dir "$name$pad/zz"

@@ -31,7 +31,8 @@ def shipped():
         elif isinstance(o, list):
             for v in o:
                 walk(v)
-    for f in sorted(glob.glob(os.path.join(data, "*.json"))):
+    for f in sorted(glob.glob(os.path.join(data, "*.json")) +
+                    glob.glob(os.path.join(data, "fhir", "*.json"))):
         walk(json.load(open(f)))
     return out
 

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const data_files[] = {"sources.json", "lsc.json",    "plausibility.json",
                                          "expected_bmd.json", "markers.json", "monitoring.json",
                                          "tscore.json",  "sbmd.json",   "agents.json",
-                                         "fractures.json", "site_labels.json"};
+                                         "fractures.json", "site_labels.json", "loinc.json",
+                                         "fhir/medications.json", "fhir/fractures.json"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -40,6 +42,9 @@ static char *temp_data_dir(void)
 {
     char *dir = strdup("/tmp/ot-test-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/fhir", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
     for (size_t i = 0; i < sizeof data_files / sizeof data_files[0]; i++) {
         char from[512], to[512];
         snprintf(from, sizeof from, "%s/%s", OT_TEST_DATA_DIR, data_files[i]);
@@ -58,6 +63,8 @@ static void remove_dir(char *dir)
     }
     snprintf(path, sizeof path, "%s/facility.json", dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/fhir", dir);
+    rmdir(path);
     rmdir(dir);
     free(dir);
 }
