@@ -16,8 +16,6 @@
 #define SYS_PID "http://osteotrack.org/fhir/patient-id"
 #define EXT_REGION "http://osteotrack.org/fhir/StructureDefinition/spine-region"
 #define EXT_PROV "http://osteotrack.org/fhir/StructureDefinition/provenance"
-#define SYS_LOINC "http://loinc.org"
-#define SYS_UCUM "http://unitsofmeasure.org"
 #define SYS_OBSCAT "http://terminology.hl7.org/CodeSystem/observation-category"
 
 /* ---- Codes: LOINC, RxNorm, SNOMED CT from the tables of data/ ---- */
@@ -26,28 +24,40 @@ typedef struct fcode {
     const char *system, *code, *display; /* system NULL: no code known */
 } fcode;
 
-static fcode code_bmd(ot_site site, ot_side side, int kind)
+#define SYS_RXNORM "http://www.nlm.nih.gov/research/umls/rxnorm"
+#define SYS_ATC "http://www.whocc.no/atc"
+#define SYS_SNOMED "http://snomed.info/sct"
+#define SYS_ICD10 "http://hl7.org/fhir/sid/icd-10"
+#define NOCODE ((fcode){NULL, NULL, NULL})
+
+static fcode loinc(const ot_loinc_code *c)
 {
-    (void)site, (void)side, (void)kind;
-    return (fcode){NULL, NULL, NULL};
+    return c ? (fcode){OT_LOINC_SYSTEM, c->code, c->display} : NOCODE;
 }
 
-static fcode code_marker(ot_analyte a)
+/* kind: OT_LOINC_BMD, _TSCORE or _ZSCORE. A side with no code of its own
+ * gets the code without a side (docs/fhir.md). */
+static fcode code_bmd(const ot_refdata *rd, ot_site site, ot_side side, ot_loinc_kind kind)
 {
-    (void)a;
-    return (fcode){NULL, NULL, NULL};
+    return loinc(ot_loinc_for(rd, kind, site, side, OT_ANALYTE_BMD));
 }
 
-static fcode code_agent(ot_agent a)
+static fcode code_marker(const ot_refdata *rd, ot_analyte a)
 {
-    (void)a;
-    return (fcode){NULL, NULL, NULL};
+    return loinc(ot_loinc_for(rd, OT_LOINC_MARKER, OT_SITE_LUMBAR_SPINE, OT_SIDE_NONE, a));
 }
 
-static fcode code_fracture(ot_fracture_site s)
+static fcode med(const ot_med_code *c)
 {
-    (void)s;
-    return (fcode){NULL, NULL, NULL};
+    return c ? (fcode){c->system, c->code, c->display} : NOCODE;
+}
+
+static fcode code_fracture(const ot_refdata *rd, ot_fracture_site s)
+{
+    const ot_fx_code *c = ot_fx_code_for(rd, s, SYS_SNOMED);
+    if (!c)
+        c = ot_fx_code_for(rd, s, SYS_ICD10);
+    return c ? (fcode){c->system, c->code, c->display} : NOCODE;
 }
 
 /* ---- The plan: every entry of the bundle, in order ---- */
@@ -57,7 +67,7 @@ enum kind {
     E_REPORT, E_CHANGE, E_SIG, E_LSC, E_ISSUE
 };
 /* the three kinds of a BMD observation's codes */
-enum { K_BMD = 0, K_T = 1, K_Z = 2 };
+enum { K_BMD = OT_LOINC_BMD, K_T = OT_LOINC_TSCORE, K_Z = OT_LOINC_ZSCORE };
 
 typedef struct ent {
     enum kind kind;
@@ -74,6 +84,7 @@ typedef struct plan {
     size_t nlatest;
     char pid[65];     /* the Patient's id as written */
     unsigned char key[32]; /* SHA-256 of the patient id: the root of every fullUrl */
+    const ot_refdata *rd;
 } plan;
 
 static int add(plan *p, enum kind k, size_t i)
@@ -244,7 +255,7 @@ static void quantity(jw *w, jw_key key, double v, int decimals, const char *ucum
     jw_object(w, key);
     jw_num(w, JW_KEY("value"), v, decimals);
     jw_str(w, JW_KEY("unit"), ucum);
-    jw_str(w, JW_KEY("system"), SYS_UCUM);
+    jw_str(w, JW_KEY("system"), OT_UCUM_SYSTEM);
     jw_str(w, JW_KEY("code"), ucum);
     jw_end_object(w);
 }
@@ -305,7 +316,7 @@ static void scan(jw *w, const plan *p, const ot_obs *o)
         jw_end_array(w);
     }
     ot_fmt(text, sizeof text, "BMD %s", site_text(o->site, o->side, b, sizeof b));
-    concept(w, JW_KEY("code"), code_bmd(o->site, o->side, K_BMD), text);
+    concept(w, JW_KEY("code"), code_bmd(p->rd, o->site, o->side, OT_LOINC_BMD), text);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), o->date);
     quantity(w, JW_KEY("valueQuantity"), o->value, 9, "g/cm2");
@@ -325,7 +336,7 @@ static void score(jw *w, const plan *p, const ot_obs *o, size_t bmd_entry, int k
     obs_head(w, "imaging");
     ot_fmt(text, sizeof text, "%s %s", kind == K_T ? "T-score" : "Z-score",
            site_text(o->site, o->side, b, sizeof b));
-    concept(w, JW_KEY("code"), code_bmd(o->site, o->side, kind), text);
+    concept(w, JW_KEY("code"), code_bmd(p->rd, o->site, o->side, (ot_loinc_kind)kind), text);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), o->date);
     quantity(w, JW_KEY("valueQuantity"), kind == K_T ? o->tscore : o->zscore, 9, "1");
@@ -337,7 +348,7 @@ static void score(jw *w, const plan *p, const ot_obs *o, size_t bmd_entry, int k
 static void marker(jw *w, const plan *p, const ot_obs *o)
 {
     obs_head(w, "laboratory");
-    concept(w, JW_KEY("code"), code_marker(o->analyte),
+    concept(w, JW_KEY("code"), code_marker(p->rd, o->analyte),
             o->analyte == OT_ANALYTE_P1NP ? "P1NP" : "CTX");
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), o->date);
@@ -356,22 +367,59 @@ static void menopause(jw *w, const plan *p, const ot_patient *pt)
     ot_concept(w, JW_KEY("valueCodeableConcept"), meno_codes[pt->menopause], NULL);
 }
 
-static void medication(jw *w, ot_agent a)
+/* medicationCodeableConcept: the RxNorm and ATC codes, and osteotrack's
+ * name as text. */
+static void medication(jw *w, const plan *p, ot_agent a)
 {
-    concept(w, JW_KEY("medicationCodeableConcept"), code_agent(a), ot_agent_name(a));
+    fcode c[2] = {med(ot_med_code_for(p->rd, a, SYS_RXNORM)),
+                  med(ot_med_code_for(p->rd, a, SYS_ATC))};
+    jw_object(w, JW_KEY("medicationCodeableConcept"));
+    if (c[0].system || c[1].system) {
+        jw_array(w, JW_KEY("coding"));
+        for (int i = 0; i < 2; i++)
+            if (c[i].system)
+                coding(w, c[i].system, c[i].code, c[i].display);
+        jw_end_array(w);
+    }
+    jw_str(w, JW_KEY("text"), ot_agent_name(a));
+    jw_end_object(w);
+}
+
+/* The route of an agent given intravenously whose codes it shares with the
+ * oral form (ibandronate_iv). */
+static const ot_route_code *iv_route(const plan *p, ot_agent a)
+{
+    return a == OT_AGENT_IBANDRONATE_IV ? ot_route_for(p->rd, 1) : NULL;
+}
+
+static void route(jw *w, const ot_route_code *rc)
+{
+    jw_object(w, JW_KEY("route"));
+    jw_array(w, JW_KEY("coding"));
+    coding(w, rc->system, rc->code, rc->display);
+    jw_end_array(w);
+    jw_end_object(w);
 }
 
 static void course(jw *w, const plan *p, const ot_course *c)
 {
     jw_str(w, JW_KEY("resourceType"), "MedicationStatement");
     jw_str(w, JW_KEY("status"), c->end == OT_DATE_NONE ? "active" : "completed");
-    medication(w, c->agent);
+    medication(w, p, c->agent);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_object(w, JW_KEY("effectivePeriod"));
     jw_date(w, JW_KEY("start"), c->start);
     if (c->end != OT_DATE_NONE)
         jw_date(w, JW_KEY("end"), c->end);
     jw_end_object(w);
+    const ot_route_code *rc = iv_route(p, c->agent);
+    if (rc) {
+        jw_array(w, JW_KEY("dosage"));
+        jw_object(w, JW_NOKEY);
+        route(w, rc);
+        jw_end_object(w);
+        jw_end_array(w);
+    }
 }
 
 /* A row naming the agent in effect on a day (CSV input): a statement of
@@ -380,18 +428,32 @@ static void fact(jw *w, const plan *p, const ot_tfact *f)
 {
     jw_str(w, JW_KEY("resourceType"), "MedicationStatement");
     jw_str(w, JW_KEY("status"), "active");
-    medication(w, f->agent);
+    medication(w, p, f->agent);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), f->date);
+    const ot_route_code *rc = iv_route(p, f->agent);
+    if (rc) {
+        jw_array(w, JW_KEY("dosage"));
+        jw_object(w, JW_NOKEY);
+        route(w, rc);
+        jw_end_object(w);
+        jw_end_array(w);
+    }
 }
 
 static void dose(jw *w, const plan *p, const ot_dose *d)
 {
     jw_str(w, JW_KEY("resourceType"), "MedicationAdministration");
     jw_str(w, JW_KEY("status"), "completed");
-    medication(w, d->agent);
+    medication(w, p, d->agent);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), d->date);
+    const ot_route_code *rc = iv_route(p, d->agent);
+    if (rc) {
+        jw_object(w, JW_KEY("dosage"));
+        route(w, rc);
+        jw_end_object(w);
+    }
 }
 
 static void fracture(jw *w, const plan *p, const ot_fx *f)
@@ -399,7 +461,7 @@ static void fracture(jw *w, const plan *p, const ot_fx *f)
     char text[64];
     jw_str(w, JW_KEY("resourceType"), "Condition");
     ot_fmt(text, sizeof text, "fracture: %s", ot_fracture_site_name(f->site));
-    concept(w, JW_KEY("code"), code_fracture(f->site), text);
+    concept(w, JW_KEY("code"), code_fracture(p->rd, f->site), text);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("onsetDateTime"), f->date);
 }
@@ -497,7 +559,9 @@ static int diagnostic_report(jw *w, const plan *p, const ot_report *r, const ot_
     ot_srcs_free(&u);
 
     jw_str(w, JW_KEY("status"), "final");
-    concept(w, JW_KEY("code"), (fcode){SYS_LOINC, "83311-1", NULL},
+    concept(w, JW_KEY("code"),
+            loinc(ot_loinc_for(r->rd, OT_LOINC_PANEL, OT_SITE_LUMBAR_SPINE, OT_SIDE_NONE,
+                               OT_ANALYTE_BMD)),
             "osteoporosis treatment response report");
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), r->as_of);
@@ -519,8 +583,8 @@ static void derived(jw *w, const plan *p, const ot_report *r, const ot_patient *
                     enum kind k, size_t li)
 {
     const ot_bmd_result *b = &r->bmd[p->latest[li]].base;
-    char site[64], text[128], sig[48];
-    site_text(b->site, b->side, site, sizeof site);
+    char sb[64], text[128], sig[48];
+    const char *site = site_text(b->site, b->side, sb, sizeof sb);
     obs_head(w, "imaging");
     const char *code = k == E_CHANGE ? "bmd-change-from-baseline"
                        : k == E_SIG  ? "bmd-change-significance"
@@ -577,6 +641,7 @@ int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *pt, unsi
     *out = NULL;
     plan p;
     memset(&p, 0, sizeof p);
+    p.rd = r->rd;
     ot_sha256 s;
     ot_sha256_init(&s);
     ot_sha256_update(&s, pt->id, strlen(pt->id));
