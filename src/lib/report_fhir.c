@@ -35,13 +35,6 @@ static fcode loinc(const ot_loinc_code *c)
     return c ? (fcode){OT_LOINC_SYSTEM, c->code, c->display} : NOCODE;
 }
 
-/* kind: OT_LOINC_BMD, _TSCORE or _ZSCORE. A side with no code of its own
- * gets the code without a side (docs/fhir.md). */
-static fcode code_bmd(const ot_refdata *rd, ot_site site, ot_side side, ot_loinc_kind kind)
-{
-    return loinc(ot_loinc_for(rd, kind, site, side, OT_ANALYTE_BMD));
-}
-
 static fcode code_marker(const ot_refdata *rd, ot_analyte a)
 {
     return loinc(ot_loinc_for(rd, OT_LOINC_MARKER, OT_SITE_LUMBAR_SPINE, OT_SIDE_NONE, a));
@@ -287,21 +280,36 @@ static const char *site_text(ot_site s, ot_side side, char *buf, size_t n)
     return buf;
 }
 
+/* The side the code does not carry (a side with no code of its own): said
+ * in bodySite's text, which osteotrack's reader does not read. */
+static void side_not_coded(jw *w, fcode c, const ot_loinc_code *lc, const ot_obs *o)
+{
+    char b[64];
+    if (o->side == OT_SIDE_NONE || (c.system && lc && lc->side == o->side))
+        return;
+    jw_object(w, JW_KEY("bodySite"));
+    jw_str(w, JW_KEY("text"), site_text(o->site, o->side, b, sizeof b));
+    jw_end_object(w);
+}
+
 static void scan(jw *w, const plan *p, const ot_obs *o)
 {
     char b[64], text[96];
+    int has_device = o->device[0] || o->manufacturer != OT_MFR_UNKNOWN;
     obs_head(w, "imaging");
-    if (o->device[0]) {
+    if (has_device) { /* the device's name, its manufacturer, or both */
         jw_array(w, JW_KEY("contained"));
         jw_object(w, JW_NOKEY);
         jw_str(w, JW_KEY("resourceType"), "Device");
         jw_str(w, JW_KEY("id"), "device");
-        jw_array(w, JW_KEY("deviceName"));
-        jw_object(w, JW_NOKEY);
-        jw_str(w, JW_KEY("name"), o->device);
-        jw_str(w, JW_KEY("type"), "user-friendly-name");
-        jw_end_object(w);
-        jw_end_array(w);
+        if (o->device[0]) {
+            jw_array(w, JW_KEY("deviceName"));
+            jw_object(w, JW_NOKEY);
+            jw_str(w, JW_KEY("name"), o->device);
+            jw_str(w, JW_KEY("type"), "user-friendly-name");
+            jw_end_object(w);
+            jw_end_array(w);
+        }
         if (o->manufacturer != OT_MFR_UNKNOWN)
             jw_str(w, JW_KEY("manufacturer"), ot_manufacturer_name(o->manufacturer));
         jw_end_object(w);
@@ -316,16 +324,15 @@ static void scan(jw *w, const plan *p, const ot_obs *o)
         jw_end_array(w);
     }
     ot_fmt(text, sizeof text, "BMD %s", site_text(o->site, o->side, b, sizeof b));
-    concept(w, JW_KEY("code"), code_bmd(p->rd, o->site, o->side, OT_LOINC_BMD), text);
+    const ot_loinc_code *lc = ot_loinc_for(p->rd, OT_LOINC_BMD, o->site, o->side, OT_ANALYTE_BMD);
+    concept(w, JW_KEY("code"), loinc(lc), text);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), o->date);
     quantity(w, JW_KEY("valueQuantity"), o->value, 9, "g/cm2");
-    if (o->device[0] || o->manufacturer != OT_MFR_UNKNOWN) {
+    side_not_coded(w, loinc(lc), lc, o);
+    if (has_device) {
         jw_object(w, JW_KEY("device"));
-        if (o->device[0])
-            jw_str(w, JW_KEY("reference"), "#device");
-        else /* a manufacturer alone: named, with no device to contain */
-            jw_str(w, JW_KEY("display"), ot_manufacturer_name(o->manufacturer));
+        jw_str(w, JW_KEY("reference"), "#device");
         jw_end_object(w);
     }
 }
@@ -336,10 +343,13 @@ static void score(jw *w, const plan *p, const ot_obs *o, size_t bmd_entry, int k
     obs_head(w, "imaging");
     ot_fmt(text, sizeof text, "%s %s", kind == K_T ? "T-score" : "Z-score",
            site_text(o->site, o->side, b, sizeof b));
-    concept(w, JW_KEY("code"), code_bmd(p->rd, o->site, o->side, (ot_loinc_kind)kind), text);
+    const ot_loinc_code *lc =
+        ot_loinc_for(p->rd, (ot_loinc_kind)kind, o->site, o->side, OT_ANALYTE_BMD);
+    concept(w, JW_KEY("code"), loinc(lc), text);
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), o->date);
     quantity(w, JW_KEY("valueQuantity"), kind == K_T ? o->tscore : o->zscore, 9, "1");
+    side_not_coded(w, loinc(lc), lc, o);
     jw_array(w, JW_KEY("derivedFrom"));
     ref(w, JW_NOKEY, p, bmd_entry);
     jw_end_array(w);
@@ -447,13 +457,11 @@ static void dose(jw *w, const plan *p, const ot_dose *d)
     jw_str(w, JW_KEY("status"), "completed");
     medication(w, p, d->agent);
     ref(w, JW_KEY("subject"), p, p->patient);
+    /* No route: an administration's dosage must give a dose or a rate
+     * (mad-1), which osteotrack does not know. Doses are recorded only for
+     * agents with a dosing interval, so an administration of ibandronate is
+     * the intravenous one (docs/fhir.md). */
     jw_date(w, JW_KEY("effectiveDateTime"), d->date);
-    const ot_route_code *rc = iv_route(p, d->agent);
-    if (rc) {
-        jw_object(w, JW_KEY("dosage"));
-        route(w, rc);
-        jw_end_object(w);
-    }
 }
 
 static void fracture(jw *w, const plan *p, const ot_fx *f)

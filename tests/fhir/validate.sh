@@ -2,7 +2,8 @@
 # fhir/validate: every FHIR document osteotrack writes and ships passes a FHIR
 # R4 validator (@medplum/core, tests/fhir/validate.mjs), and broken ones fail.
 #   1. batch --format fhir of every example patient (data/examples/patients.json,
-#      --as-of 2024-06-01): every Bundle valid, every reference resolved;
+#      --as-of 2024-06-01), and the golden --format fhir outputs of
+#      tests/cli/cases: every Bundle valid, every reference resolved;
 #   2. data/fhir/CodeSystem-osteotrack.json, and every FHIR example in
 #      data/examples (fhir-bulk/*.ndjson resource by resource, *.fhir*.json);
 #   3. the CodeSystem defines exactly the library's codes, and every code the
@@ -31,10 +32,17 @@ shopt -s nullglob
 for f in "$src"/data/examples/fhir-bulk/*.ndjson "$src"/data/examples/*.fhir*.json; do
   files+=("$f")
 done
+# and the golden --format fhir outputs of the CLI cases (one Bundle a line)
+for d in "$src"/tests/cli/cases/*/; do
+  if grep -q -- '--format fhir' "$d/cmd" && [ -s "$d/stdout" ]; then
+    cp "$d/stdout" "$tmp/case-$(basename "$d").ndjson"
+    files+=("$tmp/case-$(basename "$d").ndjson")
+  fi
+done
 echo "fhir/validate: validating ${#files[@]} files"
 (cd "$here" && node validate.mjs "${files[@]}") || fail=1
 
-python3 "$here/check_codesystem.py" "$vocab" "$src" "$tmp/patients.fhir.ndjson" || fail=1
+python3 "$here/check_codesystem.py" "$vocab" "$src" "$tmp"/*.ndjson || fail=1
 
 # the broken bundles: each rejected, and for its own reason
 declare -A why=(
