@@ -573,11 +573,16 @@ static int diagnostic_report(jw *w, const plan *p, const ot_report *r, const ot_
             "osteoporosis treatment response report");
     ref(w, JW_KEY("subject"), p, p->patient);
     jw_date(w, JW_KEY("effectiveDateTime"), r->as_of);
-    jw_array(w, JW_KEY("result"));
+    int any = 0; /* FHIR JSON has no empty arrays */
     for (size_t i = 0; i < p->n; i++)
-        if (used[i])
-            ref(w, JW_NOKEY, p, i);
-    jw_end_array(w);
+        any |= used[i];
+    if (any) {
+        jw_array(w, JW_KEY("result"));
+        for (size_t i = 0; i < p->n; i++)
+            if (used[i])
+                ref(w, JW_NOKEY, p, i);
+        jw_end_array(w);
+    }
     jw_str(w, JW_KEY("conclusion"), r->summary);
     jw_array(w, JW_KEY("conclusionCode"));
     ot_concept(w, JW_NOKEY, ot_assessment_name(r->assessment), NULL);
@@ -615,15 +620,17 @@ static void derived(jw *w, const plan *p, const ot_report *r, const ot_patient *
         ot_fmt(sig, sizeof sig, "significance-%s", ot_significance_name(b->significance));
         ot_concept(w, JW_KEY("valueCodeableConcept"), sig, NULL);
     }
-    jw_array(w, JW_KEY("derivedFrom"));
     size_t a = find_scan(pt, b->site, b->side, b->baseline_date,
                          b->baseline_device[0] ? b->baseline_device : NULL);
     size_t z = find_scan(pt, b->site, b->side, b->date, b->device[0] ? b->device : NULL);
-    if (a != SIZE_MAX)
-        ref(w, JW_NOKEY, p, p->obs_at[a]);
-    if (z != SIZE_MAX && z != a)
-        ref(w, JW_NOKEY, p, p->obs_at[z]);
-    jw_end_array(w);
+    if (a != SIZE_MAX || z != SIZE_MAX) {
+        jw_array(w, JW_KEY("derivedFrom"));
+        if (a != SIZE_MAX)
+            ref(w, JW_NOKEY, p, p->obs_at[a]);
+        if (z != SIZE_MAX && z != a)
+            ref(w, JW_NOKEY, p, p->obs_at[z]);
+        jw_end_array(w);
+    }
 }
 
 static void issue(jw *w, const plan *p, const ot_report *r, const ot_flag *f)

@@ -112,8 +112,23 @@ function issueProblem(i, res, types) {
   return `${where}: ${i.severity ?? 'error'}: ${text}`;
 }
 
+// FHIR's JSON: no empty object or array, no null, no empty string
+// (validateResource does not check these).
+function emptiness(x, path, problems) {
+  if (x === null) problems.push(`${path}: null (FHIR JSON leaves an absent element out)`);
+  else if (x === '') problems.push(`${path}: an empty string`);
+  else if (Array.isArray(x)) {
+    if (!x.length) problems.push(`${path}: an empty array`);
+    x.forEach((v, i) => emptiness(v, `${path}[${i}]`, problems));
+  } else if (typeof x === 'object') {
+    if (!Object.keys(x).length) problems.push(`${path}: an empty object`);
+    for (const [k, v] of Object.entries(x)) emptiness(v, `${path}.${k}`, problems);
+  }
+}
+
 function check(res) {
   const problems = [];
+  emptiness(res, res?.resourceType ?? '', problems);
   const types = res?.resourceType === 'Bundle'
     ? new Map((res.entry ?? []).map((e) => [e.fullUrl, e.resource?.resourceType]))
     : null;

@@ -50,6 +50,7 @@ declare -A why=(
   [diagnosticreport-without-code]="resource.code: error: Missing required property"
   [reference-to-no-entry]="resolves to no entry of the Bundle"
   [result-is-not-an-observation]="is a Patient; expected Observation"
+  [empty-array]="resource.result: an empty array"
 )
 inv=("$here"/invalid/*.json)
 [ "${#inv[@]}" -eq "${#why[@]}" ] || { echo "FAIL: ${#inv[@]} invalid bundles, ${#why[@]} reasons"; fail=1; }
