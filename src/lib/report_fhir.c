@@ -78,6 +78,8 @@ typedef struct plan {
     char pid[65];     /* the Patient's id as written */
     unsigned char key[32]; /* SHA-256 of the patient id: the root of every fullUrl */
     const ot_refdata *rd;
+    ot_course *fc;    /* the courses the CSV therapy rows make */
+    size_t nfc;
 } plan;
 
 static int add(plan *p, enum kind k, size_t i)
@@ -153,6 +155,34 @@ static size_t find_marker(const ot_patient *pt, ot_analyte a, ot_date d)
     return SIZE_MAX;
 }
 
+/* The courses CSV therapy rows make (a row names the agent in effect on its
+ * day: runs of rows of one agent are a course, ended by a row naming
+ * another), as the patient makes them, but without the courses given and
+ * the doses (written as they are): each becomes a MedicationStatement with
+ * its period, which osteotrack's reader reads as a course. One identical in
+ * agent and start to a course given is that course. */
+static int fact_courses(plan *p, const ot_patient *pt)
+{
+    if (pt->nfacts == 0)
+        return 0;
+    ot_patient rows = *pt; /* a shallow view: read only */
+    rows.ncourses = 0;
+    rows.ndoses = 0;
+    if (ot_patient_courses(&rows, p->rd, OT_DATE_MAX, &p->fc, &p->nfc) != OT_OK)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < p->nfc; i++) {
+        int given = 0;
+        for (size_t j = 0; j < pt->ncourses; j++)
+            given |= pt->courses[j].agent == p->fc[i].agent &&
+                     pt->courses[j].start == p->fc[i].start;
+        if (!given)
+            p->fc[k++] = p->fc[i];
+    }
+    p->nfc = k;
+    return 0;
+}
+
 static int make_plan(plan *p, const ot_report *r, const ot_patient *pt)
 {
     size_t nobs = pt->nobs ? pt->nobs : 1;
@@ -183,9 +213,8 @@ static int make_plan(plan *p, const ot_report *r, const ot_patient *pt)
         p->meno = p->n, bad |= add(p, E_MENO, 0);
     for (size_t i = 0; i < pt->ncourses; i++)
         bad |= add(p, E_COURSE, i);
-    for (size_t i = 0; i < pt->nfacts; i++)
-        if (pt->facts[i].agent != OT_AGENT_NONE)
-            bad |= add(p, E_FACT, i);
+    for (size_t i = 0; i < p->nfc; i++)
+        bad |= add(p, E_FACT, i);
     for (size_t i = 0; i < pt->ndoses; i++)
         bad |= add(p, E_DOSE, i);
     for (size_t i = 0; i < pt->nfx; i++)
@@ -369,11 +398,14 @@ static void marker(jw *w, const plan *p, const ot_obs *o)
 static const char *const meno_codes[] = {NULL, "premenopausal", "perimenopausal",
                                          "postmenopausal"};
 
-static void menopause(jw *w, const plan *p, const ot_patient *pt)
+/* The status as given, with no date of its own: dated the report's as-of
+ * date, the day it is known to hold. */
+static void menopause(jw *w, const plan *p, const ot_patient *pt, ot_date as_of)
 {
     obs_head(w, "social-history");
     ot_concept(w, JW_KEY("code"), "menopausal-status", "Menopausal status");
     ref(w, JW_KEY("subject"), p, p->patient);
+    jw_date(w, JW_KEY("effectiveDateTime"), as_of);
     ot_concept(w, JW_KEY("valueCodeableConcept"), meno_codes[pt->menopause], NULL);
 }
 
@@ -432,25 +464,6 @@ static void course(jw *w, const plan *p, const ot_course *c)
     }
 }
 
-/* A row naming the agent in effect on a day (CSV input): a statement of
- * that day. */
-static void fact(jw *w, const plan *p, const ot_tfact *f)
-{
-    jw_str(w, JW_KEY("resourceType"), "MedicationStatement");
-    jw_str(w, JW_KEY("status"), "active");
-    medication(w, p, f->agent);
-    ref(w, JW_KEY("subject"), p, p->patient);
-    jw_date(w, JW_KEY("effectiveDateTime"), f->date);
-    const ot_route_code *rc = iv_route(p, f->agent);
-    if (rc) {
-        jw_array(w, JW_KEY("dosage"));
-        jw_object(w, JW_NOKEY);
-        route(w, rc);
-        jw_end_object(w);
-        jw_end_array(w);
-    }
-}
-
 static void dose(jw *w, const plan *p, const ot_dose *d)
 {
     jw_str(w, JW_KEY("resourceType"), "MedicationAdministration");
@@ -459,8 +472,9 @@ static void dose(jw *w, const plan *p, const ot_dose *d)
     ref(w, JW_KEY("subject"), p, p->patient);
     /* No route: an administration's dosage must give a dose or a rate
      * (mad-1), which osteotrack does not know. Doses are recorded only for
-     * agents with a dosing interval, so an administration of ibandronate is
-     * the intravenous one (docs/fhir.md). */
+     * agents with a dosing interval, so an administration of ibandronate can
+     * only be the intravenous one; the reader does not yet take it so
+     * (docs/fhir.md, what does not round-trip). */
     jw_date(w, JW_KEY("effectiveDateTime"), d->date);
 }
 
@@ -672,7 +686,9 @@ int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *pt, unsi
         ot_strlcpy(p.pid, pt->id, sizeof p.pid);
     else
         ot_fmt(p.pid, sizeof p.pid, "ot-%.32s", hex);
-    int rc = make_plan(&p, r, pt) ? OT_ENOMEM : OT_OK;
+    int rc = fact_courses(&p, pt) ? OT_ENOMEM : OT_OK;
+    if (rc == OT_OK && make_plan(&p, r, pt))
+        rc = OT_ENOMEM;
     jw w;
     jw_init(&w, (flags & OT_FHIR_PRETTY) != 0);
     jw_object(&w, JW_NOKEY);
@@ -692,9 +708,9 @@ int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *pt, unsi
         case E_TSCORE: score(&w, &p, &pt->obs[e->i], p.obs_at[e->i], K_T); break;
         case E_ZSCORE: score(&w, &p, &pt->obs[e->i], p.obs_at[e->i], K_Z); break;
         case E_MARKER: marker(&w, &p, &pt->obs[e->i]); break;
-        case E_MENO: menopause(&w, &p, pt); break;
+        case E_MENO: menopause(&w, &p, pt, r->as_of); break;
         case E_COURSE: course(&w, &p, &pt->courses[e->i]); break;
-        case E_FACT: fact(&w, &p, &pt->facts[e->i]); break;
+        case E_FACT: course(&w, &p, &p.fc[e->i]); break;
         case E_DOSE: dose(&w, &p, &pt->doses[e->i]); break;
         case E_FX: fracture(&w, &p, &pt->fx[e->i]); break;
         case E_REPORT:
@@ -712,6 +728,7 @@ int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *pt, unsi
     jw_end_array(&w);
     jw_end_object(&w);
     free(p.e);
+    free(p.fc);
     free(p.obs_at);
     free(p.latest);
     if (rc != OT_OK) {
