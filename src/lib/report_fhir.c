@@ -90,8 +90,8 @@ static int add(plan *p, enum kind k, size_t i)
             return -1;
         p->e = a;
     }
-    p->e[p->n] = (ent){k, i};
-    return (int)p->n++ >= 0 ? 0 : -1;
+    p->e[p->n++] = (ent){k, i};
+    return 0;
 }
 
 /* The fullUrl of entry i: urn:uuid: of the SHA-256 of the patient id's hash
