@@ -941,6 +941,25 @@ OT_EXTERN int ot_report_to_html(char **out, const ot_report *r);
 OT_EXTERN int ot_html_page_begin(char **out, const char *title);
 OT_EXTERN int ot_html_page_end(char **out);
 
+/*
+ * The report as a FHIR R4 Bundle of type "collection" (osteotrack(1) batch
+ * --format fhir; docs/fhir.md "FHIR out"), one JSON object: the Patient, the
+ * patient's input as osteotrack's FHIR reader reads it (Observations with
+ * LOINC codes and UCUM units, MedicationStatements, MedicationAdministrations,
+ * Conditions), a DiagnosticReport (LOINC 83311-1; conclusion: the summary;
+ * conclusionCode: the assessment; result: the observations used and derived
+ * ones; an extension with the provenance), and a DetectedIssue per flag.
+ * `p` is the patient the report was built from (its id must be the
+ * report's): the report keeps no copy of the input. Entry fullUrls are
+ * urn:uuid: UUIDs derived from the patient id and the entry's place, so the
+ * same report and patient give the same bytes. flags: 0 (one line), or
+ * OT_FHIR_PRETTY (indented). Free *out with ot_free(). OT_EINVAL for a NULL
+ * argument, another patient or an unknown flag; OT_ENOMEM.
+ */
+#define OT_FHIR_PRETTY 1u
+OT_EXTERN int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *p,
+                                unsigned flags);
+
 /* ------------------------------------------------------------------ */
 /* Results as text (--format text)                                     */
 /* ------------------------------------------------------------------ */

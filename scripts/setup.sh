@@ -52,6 +52,12 @@ if ! (cd tests/schema && npm ls --depth=0 >/dev/null 2>&1); then
   echo "setup: npm ci in tests/schema (ajv for the schema tests)" >&2
   (cd tests/schema && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# The FHIR tests (tests/fhir, issue 18) validate with @medplum/core and its R4
+# definitions, pinned in tests/fhir/package-lock.json (npm ci, as above).
+if ! (cd tests/fhir && npm ls --depth=0 >/dev/null 2>&1); then
+  echo "setup: npm ci in tests/fhir (the FHIR R4 validator)" >&2
+  (cd tests/fhir && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 [ "${1:-}" = "--deps-only" ] && exit 0
 

@@ -8,6 +8,9 @@
 #   schema/goldens every golden report, comparison, marker result, patient
 #                  and facility file against data/schema/, with ajv in strict
 #                  mode (node; npm ci in tests/schema, by scripts/setup.sh);
+#   fhir/validate  batch --format fhir and the FHIR files of data/ pass a FHIR R4
+#                  validator (@medplum/core; npm ci in tests/fhir), broken
+#                  bundles of tests/fhir/invalid/ are rejected;
 #   schema/vocab   the schemas' enumerations and name patterns are the
 #                  library's vocabulary (ot_vocab_dump);
 #   schema/dates   osteotrack and the schemas agree on a table of dates;
@@ -68,6 +71,13 @@ if(OT_PYTHON3)
     COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/schema/check_dates.py
             $<TARGET_FILE:osteotrack_cli> ${PROJECT_SOURCE_DIR})
   set_tests_properties(schema/vocab PROPERTIES ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+  # FHIR output and examples through a FHIR R4 validator (node; npm ci in
+  # tests/fhir, by scripts/setup.sh), and broken bundles rejected (issue 18).
+  add_test(NAME fhir/validate
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fhir/validate.sh $<TARGET_FILE:osteotrack_cli>
+            $<TARGET_FILE:ot_vocab_dump> ${PROJECT_SOURCE_DIR})
+  set_tests_properties(fhir/validate PROPERTIES ENVIRONMENT
+    "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
   set_tests_properties(schema/dates PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
   add_test(NAME python
@@ -90,7 +100,7 @@ if(OT_PYTHON3)
   set_tests_properties(docs/options PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
 else()
-  foreach(t schema/goldens schema/vocab schema/dates python docs/options)
+  foreach(t schema/goldens schema/vocab schema/dates fhir/validate python docs/options)
     ot_missing_tool_test(${t} "python3")
   endforeach()
 endif()

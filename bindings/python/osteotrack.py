@@ -932,3 +932,49 @@ def patient_from_fhir(ot, document, as_of=None, *, detail="full"):
         lib.ot_patient_free(p)
     return {"report": report, "rejected": problems, "resources": n.value,
             "not_relevant": nr.value}
+
+
+# ---- FHIR out (docs/fhir.md) ----
+_PROTOTYPES["ot_report_to_fhir"] = (ctypes.c_int, [_PP, _P, _P, ctypes.c_uint])
+
+
+def _report_fhir(self, patient, as_of=None, *, rejected=None, strict=False):
+    """One patient's report as a FHIR R4 Bundle (a dict): osteotrack batch
+    --format fhir. patient, as_of, rejected and strict as in report()."""
+    lib = self._lib
+    as_of_v = self._as_of(as_of)
+    text = patient if isinstance(patient, (str, bytes)) else json.dumps(patient)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    problems = []
+
+    def on_reject(_ctx, where, reason):
+        problems.append("%s: %s" % (where.decode("utf-8", "replace"),
+                                    reason.decode("utf-8", "replace")))
+
+    callback = _REJECT_FN(on_reject)
+    p, rep, out = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+    err = _Error()
+    self._check(lib.ot_patient_new(ctypes.byref(p), b"-"))
+    try:
+        self._check(lib.ot_patient_from_json(p, self._live(), data, len(data), callback, None,
+                                             ctypes.byref(ctypes.c_size_t()),
+                                             ctypes.byref(err)), err, "patient")
+        pid = _patient_id(patient)
+        if problems and strict:
+            raise OsteotrackError("patient %s: %s" % (pid, "; ".join(problems)), -5)
+        for x in problems:
+            if rejected is not None:
+                rejected.append("patient %s: %s" % (pid, x))
+            else:
+                warnings.warn("patient %s: %s" % (pid, x), OsteotrackWarning, stacklevel=2)
+        self._check(lib.ot_report_build(ctypes.byref(rep), self._live(), p, as_of_v,
+                                        ctypes.byref(err)), err, "report")
+        self._check(lib.ot_report_to_fhir(ctypes.byref(out), rep, p, 0))
+        return json.loads(ctypes.string_at(out.value).decode("utf-8"))
+    finally:
+        lib.ot_free(out)
+        lib.ot_report_free(rep)
+        lib.ot_patient_free(p)
+
+
+Osteotrack.report_fhir = _report_fhir

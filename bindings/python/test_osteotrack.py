@@ -369,6 +369,28 @@ class WrapperTest(unittest.TestCase):
         self.assertEqual(set(results), {"increase"})
         self.assertEqual(len(results), 200)
 
+    def test_report_fhir_is_the_cli_bundle(self):
+        with open(example("patients.json"), encoding="utf-8") as f:
+            patients = json.load(f)
+        with open(case_file("batch-fhir-examples", "stdout"), encoding="utf-8") as f:
+            expected = [json.loads(line) for line in f]
+        got = [self.ot.report_fhir(x, as_of="2024-06-01") for x in patients]
+        self.assertEqual(got, expected)
+        b = got[0]
+        self.assertEqual((b["resourceType"], b["type"]), ("Bundle", "collection"))
+        dr = [e["resource"] for e in b["entry"]
+              if e["resource"]["resourceType"] == "DiagnosticReport"]
+        self.assertEqual(len(dr), 1)
+        report = self.ot.report(patients[0], as_of="2024-06-01")
+        self.assertEqual(dr[0]["conclusion"], report["summary"])
+        self.assertEqual(dr[0]["conclusionCode"][0]["coding"][0]["code"], report["assessment"])
+        rejected = []
+        self.ot.report_fhir({"patient_id": "F1", "observations": [
+            {"date": "2020-01-01", "analyte": "bmd", "site": "knee", "value": 0.8}]},
+            as_of="2024-06-01", rejected=rejected)
+        self.assertEqual(len(rejected), 1)
+        self.assertIn("knee", rejected[0])
+
     def test_closed_object(self):
         ot = osteotrack.load()
         ot.close()

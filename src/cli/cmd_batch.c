@@ -198,6 +198,7 @@ typedef struct args {
     ot_encoding encoding;
     const char *columns;      /* --columns FILE */
     int text;                 /* --format text: one block a patient */
+    int fhir;                 /* --format fhir: one FHIR Bundle a line */
 } args;
 
 static int parse_args(args *a, int argc, char **argv)
@@ -214,14 +215,16 @@ static int parse_args(args *a, int argc, char **argv)
                                       "ndjson or fhir", optarg);
             break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "html")) { /* --format html */
-                a->html = 1;
+            a->fhir = !strcmp(optarg, "fhir"); /* one Bundle a line, like ndjson */
+            if (!strcmp(optarg, "html") || a->fhir) { /* --format html */
+                a->html = !a->fhir;
                 a->text = 0;
                 a->json_array = 0;
                 break;
             }
             if (strcmp(optarg, "json") && strcmp(optarg, "ndjson") && strcmp(optarg, "text"))
-                return cli_usage(CMD, "--format: '%s' is not ndjson, json, text or html", optarg);
+                return cli_usage(CMD, "--format: '%s' is not ndjson, json, text, html or fhir",
+                                 optarg);
             a->text = !strcmp(optarg, "text");
             a->json_array = !strcmp(optarg, "json");
             a->html = 0;
@@ -277,6 +280,9 @@ static int parse_args(args *a, int argc, char **argv)
      * JSON array unless NDJSON was asked for, which it cannot be */
     if (a->html && (a->pretty || a->summary)) /* --format html */
         return cli_usage(CMD, "--format html is a page: --pretty and --detail do not apply");
+    if (a->fhir && (a->pretty || a->summary)) /* --format fhir */
+        return cli_usage(CMD, "--format fhir writes one whole Bundle a line: --pretty and "
+                              "--detail do not apply");
     if (a->pretty && a->json_array == 0 && !a->text)
         return cli_usage(CMD, "--pretty cannot be NDJSON: one report a line (use --format json)");
     if (a->json_array < 0)
@@ -366,7 +372,7 @@ int cmd_batch(int argc, char **argv)
 {
     /* json_array -1: --format not given */
     args a = {FMT_UNKNOWN, NULL, NULL, NULL, OT_DATE_NONE, 0, -1, 0, 0, 0, OT_GROUPING_AUTO,
-              0, 0, OT_ENCODING_UTF8, NULL, 0};
+              0, 0, OT_ENCODING_UTF8, NULL, 0, 0};
     int rc = parse_args(&a, argc, argv);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
@@ -398,6 +404,7 @@ int cmd_batch(int argc, char **argv)
     int prc = pool_new(&b.pool, a.jobs, rd, a.as_of,
                        (a.pretty ? POOL_PRETTY : 0) | (a.summary ? POOL_SUMMARY : 0) |
                            (a.text ? POOL_TEXT : 0) | (a.html ? POOL_HTML : 0) |
+                           (a.fhir ? POOL_FHIR : 0) |
                            (a.text && !a.output && (cli_text_flags() & OT_TEXT_COLOR) ? POOL_COLOR
                                                                                        : 0),
                        emit, &b);

@@ -61,7 +61,9 @@ static void make_report(const pool *p, slot *s)
     s->json = NULL;
     s->err[0] = '\0';
     int rc = ot_report_build(&r, p->rd, s->patient, p->as_of, &err);
-    if (rc == OT_OK && (p->pretty & POOL_HTML)) /* --format html */
+    if (rc == OT_OK && (p->pretty & POOL_FHIR)) /* --format fhir */
+        rc = ot_report_to_fhir(&s->json, r, s->patient, 0);
+    else if (rc == OT_OK && (p->pretty & POOL_HTML)) /* --format html */
         rc = ot_report_to_html(&s->json, r);
     else if (rc == OT_OK && (p->pretty & POOL_TEXT))
         rc = ot_report_to_text(&s->json, r,

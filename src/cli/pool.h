@@ -22,6 +22,8 @@ typedef void (*pool_emit_fn)(void *ctx, const char *patient_id, const char *json
 #define POOL_COLOR 8
 /* | POOL_HTML: each report as an HTML section (ot_report_to_html), not JSON */
 #define POOL_HTML 16
+/* | POOL_FHIR: each report as a FHIR Bundle (ot_report_to_fhir), one a line */
+#define POOL_FHIR 32
 int pool_new(pool **out, int jobs, const ot_refdata *rd, ot_date as_of, int pretty,
              pool_emit_fn emit, void *ctx);
 /* A patient to fill (owned by the pool; reset it with the patient's id). */

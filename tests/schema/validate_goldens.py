@@ -63,6 +63,8 @@ def case_outputs(src, command, needs=""):
             continue
         if "--format html" in cmd:  # a page for people, not JSON (check_html.py checks it)
             continue
+        if "--format fhir" in cmd:  # FHIR Bundles, not reports (fhir/validate checks them)
+            continue
         out = os.path.join(case, "stdout")
         if os.path.getsize(out) > 0:
             paths.append(out)

@@ -35,6 +35,7 @@ int main(void)
     srunner_add_suite(sr, suite_csv());
     srunner_add_suite(sr, suite_precision());
     srunner_add_suite(sr, suite_report());
+    srunner_add_suite(sr, suite_report_fhir());
     srunner_add_suite(sr, suite_jsonw());
     srunner_add_suite(sr, suite_crosscal());
     srunner_add_suite(sr, suite_review_bmd());

@@ -14,6 +14,7 @@ Suite *suite_markers(void);
 Suite *suite_csv(void);
 Suite *suite_precision(void);
 Suite *suite_report(void);
+Suite *suite_report_fhir(void);
 Suite *suite_jsonw(void);
 Suite *suite_crosscal(void);
 Suite *suite_review_bmd(void);
