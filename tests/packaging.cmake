@@ -78,6 +78,12 @@ if(OT_PYTHON3)
             $<TARGET_FILE:ot_vocab_dump> ${PROJECT_SOURCE_DIR})
   set_tests_properties(fhir/validate PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
+  # A report's Bundle read back as FHIR input gives the same report.
+  add_test(NAME fhir/roundtrip
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fhir/roundtrip.sh $<TARGET_FILE:osteotrack_cli>
+            ${PROJECT_SOURCE_DIR})
+  set_tests_properties(fhir/roundtrip PROPERTIES ENVIRONMENT
+    "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR}")
   set_tests_properties(schema/dates PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
   add_test(NAME python

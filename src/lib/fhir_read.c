@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OT_FHIR_CS "http://osteotrack.org/fhir/CodeSystem/osteotrack"
-#define OT_FHIR_PID "http://osteotrack.org/fhir/patient-id"
-#define OT_FHIR_REGION "http://osteotrack.org/fhir/StructureDefinition/spine-region"
 
 enum { RT_OTHER = 0, RT_PATIENT, RT_OBS, RT_MSTMT, RT_MREQ, RT_MADMIN, RT_COND, RT_DEVICE,
        RT_MEDICATION };
@@ -841,7 +838,7 @@ static void map_observation(mapping *m, size_t i)
     cJSON_ArrayForEach(e, get(x->j, "extension"))
     {
         const char *url = gets_(e, "url");
-        if (url && !strcmp(url, OT_FHIR_REGION))
+        if (url && !strcmp(url, OT_FHIR_EXT_REGION))
             ft->region = gets_(e, "valueString");
     }
 }
@@ -885,10 +882,10 @@ static ot_agent agent_of(mapping *m, const res *x, const ot_med_code **mc, const
     return OT_AGENT_NONE;
 }
 
-/* 1 intravenous, 0 oral, -1 not told: from a dosage's route. */
-static int route_of(const ot_refdata *rd, const cJSON *dosage)
+/* 1 intravenous, 0 oral, -1 not told: from a route (a CodeableConcept). */
+static int route_in(const ot_refdata *rd, const cJSON *route)
 {
-    const cJSON *route = get(dosage, "route"), *c;
+    const cJSON *c;
     cJSON_ArrayForEach(c, get(route, "coding"))
     {
         const ot_route_code *rc = ot_route_code_lookup(rd, gets_(c, "system"), gets_(c, "code"));
@@ -900,6 +897,27 @@ static int route_of(const ot_refdata *rd, const cJSON *dosage)
         return 1;
     if (t && (!strcmp(t, "oral") || !strcmp(t, "Oral") || !strcmp(t, "by mouth")))
         return 0;
+    return -1;
+}
+
+/* From a dosage's route. */
+static int route_of(const ot_refdata *rd, const cJSON *dosage)
+{
+    return route_in(rd, get(dosage, "route"));
+}
+
+/* From osteotrack's route extension (OT_FHIR_EXT_ROUTE): the route of a
+ * MedicationAdministration that has no dose to write (mad-1 wants a dose or
+ * a rate beside a route), as osteotrack's own Bundles write it. */
+static int route_ext(const ot_refdata *rd, const cJSON *resource)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, get(resource, "extension"))
+    {
+        const char *url = gets_(e, "url");
+        if (url && !strcmp(url, OT_FHIR_EXT_ROUTE))
+            return route_in(rd, get(e, "valueCodeableConcept"));
+    }
     return -1;
 }
 
@@ -934,6 +952,8 @@ static void map_medication(mapping *m, size_t i)
         } else {
             iv = route_of(f->rd, dosage);
         }
+        if (iv < 0)
+            iv = route_ext(f->rd, x->j);
         if (iv < 0 && mc) {
             reject_res(f, x, "%s: the route is not given (dosage.route): oral and intravenous "
                        "%s share this code, and are different courses", mc->code,

@@ -553,4 +553,13 @@ const ot_route_code *ot_route_for(const ot_refdata *rd, int intravenous);
 const ot_fx_code *ot_fx_code_for(const ot_refdata *rd, ot_fracture_site site,
                                  const char *system);
 
+
+/* osteotrack's FHIR identifiers (docs/fhir.md), shared by the reader
+ * (fhir_read.c) and the writer (report_fhir.c). */
+#define OT_FHIR_CS "http://osteotrack.org/fhir/CodeSystem/osteotrack"
+#define OT_FHIR_PID "http://osteotrack.org/fhir/patient-id"
+#define OT_FHIR_EXT_REGION "http://osteotrack.org/fhir/StructureDefinition/spine-region"
+#define OT_FHIR_EXT_ROUTE "http://osteotrack.org/fhir/StructureDefinition/route"
+#define OT_FHIR_EXT_PROV "http://osteotrack.org/fhir/StructureDefinition/provenance"
+
 #endif

@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CS_OT "http://osteotrack.org/fhir/CodeSystem/osteotrack"
-#define SYS_PID "http://osteotrack.org/fhir/patient-id"
-#define EXT_REGION "http://osteotrack.org/fhir/StructureDefinition/spine-region"
-#define EXT_PROV "http://osteotrack.org/fhir/StructureDefinition/provenance"
 #define SYS_OBSCAT "http://terminology.hl7.org/CodeSystem/observation-category"
 
 /* ---- Codes: LOINC, RxNorm, SNOMED CT from the tables of data/ ---- */
@@ -269,7 +265,7 @@ static void concept(jw *w, jw_key key, fcode c, const char *text)
 
 static void ot_concept(jw *w, jw_key key, const char *code, const char *text)
 {
-    concept(w, key, (fcode){CS_OT, code, NULL}, text);
+    concept(w, key, (fcode){OT_FHIR_CS, code, NULL}, text);
 }
 
 static void quantity(jw *w, jw_key key, double v, int decimals, const char *ucum)
@@ -347,7 +343,7 @@ static void scan(jw *w, const plan *p, const ot_obs *o)
     if (o->region != OT_REGION_NONE) {
         jw_array(w, JW_KEY("extension"));
         jw_object(w, JW_NOKEY);
-        jw_str(w, JW_KEY("url"), EXT_REGION);
+        jw_str(w, JW_KEY("url"), OT_FHIR_EXT_REGION);
         jw_str(w, JW_KEY("valueString"), ot_spine_region_name(o->region));
         jw_end_object(w);
         jw_end_array(w);
@@ -434,9 +430,9 @@ static const ot_route_code *iv_route(const plan *p, ot_agent a)
     return a == OT_AGENT_IBANDRONATE_IV ? ot_route_for(p->rd, 1) : NULL;
 }
 
-static void route(jw *w, const ot_route_code *rc)
+static void route(jw *w, jw_key k, const ot_route_code *rc)
 {
-    jw_object(w, JW_KEY("route"));
+    jw_object(w, k);
     jw_array(w, JW_KEY("coding"));
     coding(w, rc->system, rc->code, rc->display);
     jw_end_array(w);
@@ -458,7 +454,7 @@ static void course(jw *w, const plan *p, const ot_course *c)
     if (rc) {
         jw_array(w, JW_KEY("dosage"));
         jw_object(w, JW_NOKEY);
-        route(w, rc);
+        route(w, JW_KEY("route"), rc);
         jw_end_object(w);
         jw_end_array(w);
     }
@@ -470,12 +466,19 @@ static void dose(jw *w, const plan *p, const ot_dose *d)
     jw_str(w, JW_KEY("status"), "completed");
     medication(w, p, d->agent);
     ref(w, JW_KEY("subject"), p, p->patient);
-    /* No route: an administration's dosage must give a dose or a rate
-     * (mad-1), which osteotrack does not know. Doses are recorded only for
-     * agents with a dosing interval, so an administration of ibandronate can
-     * only be the intravenous one; the reader does not yet take it so
-     * (docs/fhir.md, what does not round-trip). */
     jw_date(w, JW_KEY("effectiveDateTime"), d->date);
+    /* The route goes in osteotrack's extension, not in dosage.route: an
+     * administration's dosage must give a dose or a rate (mad-1), which
+     * osteotrack does not know. The reader takes the route from either. */
+    const ot_route_code *rc = iv_route(p, d->agent);
+    if (rc) {
+        jw_array(w, JW_KEY("extension"));
+        jw_object(w, JW_NOKEY);
+        jw_str(w, JW_KEY("url"), OT_FHIR_EXT_ROUTE);
+        route(w, JW_KEY("valueCodeableConcept"), rc);
+        jw_end_object(w);
+        jw_end_array(w);
+    }
 }
 
 static void fracture(jw *w, const plan *p, const ot_fx *f)
@@ -494,7 +497,7 @@ static void patient(jw *w, const plan *p, const ot_patient *pt)
     jw_str(w, JW_KEY("id"), p->pid);
     jw_array(w, JW_KEY("identifier"));
     jw_object(w, JW_NOKEY);
-    jw_str(w, JW_KEY("system"), SYS_PID);
+    jw_str(w, JW_KEY("system"), OT_FHIR_PID);
     jw_str(w, JW_KEY("value"), pt->id);
     jw_end_object(w);
     jw_end_array(w);
@@ -553,7 +556,7 @@ static int diagnostic_report(jw *w, const plan *p, const ot_report *r, const ot_
     ot_srcs_sort(&u);
     jw_array(w, JW_KEY("extension"));
     jw_object(w, JW_NOKEY);
-    jw_str(w, JW_KEY("url"), EXT_PROV);
+    jw_str(w, JW_KEY("url"), OT_FHIR_EXT_PROV);
     jw_array(w, JW_KEY("extension"));
 #define SUB(name, value)                                                                   \
     do {                                                                                   \
