@@ -63,7 +63,9 @@ pg_cluster_start() {
   cp "$so" "$r/lib/postgresql/15/lib/osteotrack.so"
   cp "$extdir"/osteotrack.control "$extdir"/osteotrack--*.sql "$r/share/postgresql/15/extension/"
   # the reference data, readable by the server's user
+  mkdir -p "$PGT/refdata/fhir"
   cp "$data"/*.json "$PGT/refdata/"
+  cp "$data"/fhir/*.json "$PGT/refdata/fhir/"
   [ "$(id -u)" -eq 0 ] && chown -R nobody:nogroup "$PGT/sock" "$PGT/work" && chown nobody:nogroup "$PGT"
   chmod -R a+rX "$PGT/refdata" "$r"
   pg_as "$r/lib/postgresql/15/bin/initdb" -D "$PGT/db" -U ot --auth=trust -E UTF8 \

@@ -99,7 +99,7 @@ def main():
     checks.append(("patient", "#", [os.path.join(ex, "patients.ndjson")]))
     checks.append(("patient", "#/$defs/file",
                    [p for p in sorted(glob.glob(os.path.join(ex, "*.json")))
-                    if not p.endswith((".expected.json", ".columns.json"))]))
+                    if not p.endswith((".expected.json", ".columns.json", ".fhir-bundle.json"))]))  # FHIR examples: fhir/validate
     configs = config_files(src)
     checks.append(("facility", "#", [p for p, ok in configs if ok] +
                    case_outputs(src, "precision", "--format json")))
