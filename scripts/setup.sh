@@ -19,6 +19,9 @@ packages+=(python3-venv python3-pip python3-setuptools)
 # Debian's chromium renders it headless (--no-sandbox as root); poppler's
 # pdftotext measures the pages it prints on A4 and Letter.
 packages+=(chromium poppler-utils)
+# osteotrack.dask and its tests (tests/dask, issue 22): Dask's DataFrame, Bag
+# and distributed LocalCluster, with pandas under the DataFrame.
+packages+=(python3-dask python3-distributed python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

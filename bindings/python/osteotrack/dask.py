@@ -536,8 +536,14 @@ def _inputs(patterns, given):
     return files, formats.pop()
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):  # a usage error is 64, as osteotrack's
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, "%s: %s\n" % (self.prog, message))
+
+
 def _parser():
-    p = argparse.ArgumentParser(
+    p = _ArgumentParser(
         prog="osteotrack-dask",
         description="One osteotrack report a patient, on a Dask cluster: reads CSV (long or "
                     "wide) or NDJSON files, gathers each patient's rows into one partition "
