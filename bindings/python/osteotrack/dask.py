@@ -298,25 +298,38 @@ def _bags(results):
             db.from_delayed([dask.delayed(_get)(r, "rejected") for r in results]))
 
 
-def _df_results(df, settings, npartitions=None, headers=None, files=None):
+def _and_write(fn, path, *args):
+    """A partition's reports written where the task runs (the command's): the
+    reports leave the task's memory at once, only the counts go back."""
+    return _write(fn(*args), path)
+
+
+def _tasks(fn, write_to, args):
+    import dask
+    if write_to is None:
+        return [dask.delayed(fn, pure=True)(*a) for a in args]
+    return [dask.delayed(_and_write, pure=True)(fn, path, *a) for path, a in
+            zip(write_to(len(args)), args)]
+
+
+def _df_results(df, settings, npartitions=None, headers=None, files=None, write_to=None):
     import dask
     if "patient_id" not in df.columns:
         raise _ot.OsteotrackError("osteotrack.dask.reports: the DataFrame has no patient_id "
                                   "column (columns: %s)" % ", ".join(map(str, df.columns)), -1)
     shipped = _ship(settings)
     shuffled = df.shuffle("patient_id", npartitions=npartitions or df.npartitions)
-    task = dask.delayed(_csv_partition, pure=True)
-    return [task(part, settings.key, shipped, settings.as_of, settings.detail, headers, files)
-            for part in shuffled.to_delayed()]
+    return _tasks(_csv_partition, write_to,
+                  [(part, settings.key, shipped, settings.as_of, settings.detail, headers, files)
+                   for part in shuffled.to_delayed()])
 
 
-def _bag_results(bag, settings, npartitions=None, files=None):
-    import dask
+def _bag_results(bag, settings, npartitions=None, files=None, write_to=None):
     shipped = _ship(settings)
     grouped = bag.groupby(_doc_id, npartitions=npartitions or bag.npartitions, shuffle="tasks")
-    task = dask.delayed(_docs_partition, pure=True)
-    return [task(part, settings.key, shipped, settings.as_of, settings.detail, files)
-            for part in grouped.to_delayed()]
+    return _tasks(_docs_partition, write_to,
+                  [(part, settings.key, shipped, settings.as_of, settings.detail, files)
+                   for part in grouped.to_delayed()])
 
 
 def reports(df, as_of, config=None, npartitions=None, *, data_dir=None, library=None,
@@ -586,15 +599,26 @@ def _parser():
 
 
 def _timings(stream):
-    """Seconds of worker time by kind of task, from distributed's task stream."""
+    """Seconds of worker time by phase, from distributed's task stream: read
+    (the input's blocks), shuffle (Dask's tasks that move rows to their
+    partition, and every transfer between workers), report and write (the
+    library over a partition, its file written)."""
     kinds = {}
     for t in stream:
         name = t.get("key", "")
-        name = name[0] if isinstance(name, tuple) else name
-        prefix = str(name).strip("('").split("-")[0]
+        name = str(name[0] if isinstance(name, tuple) else name)
+        # a fused task is named after all its parts: the last one says what it is
+        phase = "report and write" if "_and_write" in name or "_partition" in name \
+            else "read" if "_block" in name else "shuffle"
         for s in t.get("startstops", ()):
-            kinds.setdefault("%s:%s" % (prefix, s["action"]), [0.0])[0] += s["stop"] - s["start"]
-    return {k: v[0] for k, v in sorted(kinds.items())}
+            k = "%s (%s)" % (phase if s["action"] == "compute" else "shuffle", s["action"])
+            kinds[k] = kinds.get(k, 0.0) + s["stop"] - s["start"]
+    return dict(sorted(kinds.items()))
+
+
+def _peak_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def main(argv=None):
@@ -655,16 +679,17 @@ def main(argv=None):
                                    memory_limit=args.memory_limit, dashboard_address=None)
             client = Client(cluster)
         with client:
+            def write_to(n):
+                return [os.path.abspath(os.path.join(out, "part-%05d.ndjson" % i))
+                        for i in range(n)]
             if fmt == "csv":
-                results = _df_results(df, settings, args.partitions, headers, short)
+                writes = _df_results(df, settings, args.partitions, headers, short, write_to)
             else:
-                results = _bag_results(bag, settings, args.partitions, short)
-            write = dask.delayed(_write, pure=True)
-            writes = [write(r, os.path.abspath(os.path.join(out, "part-%05d.ndjson" % i)))
-                      for i, r in enumerate(results)]
+                writes = _bag_results(bag, settings, args.partitions, short, write_to)
             with get_task_stream(client) as ts:
                 done = dask.compute(*writes)
             stream = ts.data
+            peaks = client.run(_peak_mb) if args.timings else {}
     except Exception as e:  # the cluster or a task failed: nothing is half-said
         print("%s: the run failed: %s: %s" % (prog, type(e).__name__, e), file=sys.stderr)
         return EX_SOFTWARE
@@ -688,7 +713,10 @@ def main(argv=None):
         print(r["message"], file=sys.stderr)
     if args.timings:
         for k, v in _timings(stream).items():
-            print("%s: timing: %-28s %9.2f s" % (prog, k, v), file=sys.stderr)
+            print("%s: timing: %-40s %9.2f s" % (prog, k, v), file=sys.stderr)
+        for w, mb in sorted(peaks.items()):
+            print("%s: timing: peak memory of worker %s: %.0f MB" % (prog, w, mb),
+                  file=sys.stderr)
     rows = sum(d["rows"] for d in done)
     nrej = sum(d["rows_rejected"] for d in done)
     print("%s: %d rows read, %d patients reported, %d rows rejected; %d report files in %s"
