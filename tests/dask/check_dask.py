@@ -176,6 +176,29 @@ def check_reports(client, ot, gen, src, tmp):
     print("ok: %d rejections, with batch's places and reasons, and its counts (%s)"
           % (len(want_msgs), closing(err, "osteotrack-dask")))
 
+    # reports(df) with each row's place: a padded id is the same patient (one
+    # report, as batch), and the rejected duplicate is batch's line
+    pad_csv = os.path.join(tmp, "padded.csv")
+    with open(long_csv, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    lines.insert(9, " P001-responder-alendronate ,F,1950-04-02,,2019-01-10,bmd,lumbar_spine,"
+                    "0.9,g/cm2,-2.7,,DXA-1,hologic,,,")
+    with open(pad_csv, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    rel = os.path.relpath(pad_csv)
+    rc_b, want_pad, err_b = batch(ot, rel, "2024-06-01")
+    want_msgs = [l for l in err_b if l.startswith(rel + ":")]
+    df = dd.read_csv(rel, dtype=str, keep_default_na=False, blocksize=None)
+    df = df.assign(_file=rel, _line=df.index + 2)  # one partition: the index is the row's
+    for n in (1, 2, 7):
+        out, rejected = reports(df, "2024-06-01", npartitions=n)
+        got, bad = dask.compute(out, rejected)
+        same("a padded patient_id, reports(df) with _file and _line, %d partitions" % n,
+             by_patient(got), by_patient(want_pad))
+        if [r["message"] for r in bad] != want_msgs or len(want_msgs) != 1:
+            fail("rejected %s, batch %s" % ([r["message"] for r in bad], want_msgs))
+    print("ok: the rejected duplicate is batch's line: " + want_msgs[0][:100])
+
     # errors, before any cluster
     for args, status, text in (
             ([os.path.join(tmp, "none-*.csv"), "-o", tmp + "/e1", "--as-of", AS_OF], 66,

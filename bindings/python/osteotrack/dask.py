@@ -44,7 +44,7 @@ _ENGINES = {}
 _ENGINES_LOCK = threading.Lock()
 
 # The columns that carry a row's place in its input; never sent to the library.
-PLACE_COLUMNS = ("_file", "_fileno", "_line", "_raw")
+PLACE_COLUMNS = ("_file", "_fileno", "_line", "_raw", "_pid")
 _PART = "<partition>"
 
 
@@ -318,7 +318,11 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
         raise _ot.OsteotrackError("osteotrack.dask.reports: the DataFrame has no patient_id "
                                   "column (columns: %s)" % ", ".join(map(str, df.columns)), -1)
     shipped = _ship(settings)
-    shuffled = df.shuffle("patient_id", npartitions=npartitions or df.npartitions)
+    on = "patient_id"
+    if "_raw" not in df.columns:  # the id as the library reads it: " P1 " is P1
+        df = df.assign(_pid=df["patient_id"].astype(str).str.strip())
+        on = "_pid"
+    shuffled = df.shuffle(on, npartitions=npartitions or df.npartitions)
     return _tasks(_csv_partition, write_to,
                   [(part, settings.key, shipped, settings.as_of, settings.detail, headers, files)
                    for part in shuffled.to_delayed()])
