@@ -123,6 +123,13 @@ def check_reports(client, ot, gen, src, tmp):
         same("20,000 shuffled patients, reports(df), %d partitions" % n, by_patient(got),
              want_big)
 
+    # the local scheduler: the settings travel as one key of the graph
+    with dask.config.set(scheduler="threads"):
+        out, rejected = reports(dd.read_csv(long_csv, dtype=str, keep_default_na=False,
+                                            blocksize=2000), "2024-06-01", npartitions=3)
+        got, bad = dask.compute(out, rejected)
+    same("examples, reports(df) on the threaded scheduler", by_patient(got), want)
+
     # the command, on this cluster
     addr = client.scheduler.address
     outdir = os.path.join(tmp, "out-big")
@@ -199,7 +206,23 @@ def check_reports(client, ot, gen, src, tmp):
             fail("rejected %s, batch %s" % ([r["message"] for r in bad], want_msgs))
     print("ok: the rejected duplicate is batch's line: " + want_msgs[0][:100])
 
+    # a facility configuration reaches the workers (the command, on this cluster)
+    cfg = os.path.join(src, "tests", "cli", "cases", "compare-config", "facility.json")
+    r = subprocess.run([ot, "batch", long_csv, "--as-of", "2024-06-01", "--config", cfg],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
+    want_cfg = by_patient(r.stdout.decode().splitlines())
+    if want_cfg == want:
+        fail("the configuration changes no report: it tests nothing")
+    outdir = os.path.join(tmp, "out-config")
+    r = command([long_csv, "-o", outdir, "--as-of", "2024-06-01", "--config", cfg,
+                 "--partitions", "2"], addr)
+    same("examples with a facility configuration, osteotrack-dask, 2 partitions",
+         by_patient(parts(outdir)), want_cfg)
+
     # errors, before any cluster
+    bad_cfg = os.path.join(tmp, "bad-config.json")
+    with open(bad_cfg, "w", encoding="utf-8") as f:
+        f.write('{"not": "closed"\n')
     for args, status, text in (
             ([os.path.join(tmp, "none-*.csv"), "-o", tmp + "/e1", "--as-of", AS_OF], 66,
              "no file matches"),
@@ -208,7 +231,9 @@ def check_reports(client, ot, gen, src, tmp):
             ([os.path.join(ex, "patients.json"), "-o", tmp + "/e3", "--as-of", AS_OF], 64,
              "JSON array"),
             ([long_csv, nd, "-o", tmp + "/e4", "--as-of", AS_OF], 64, "CSV and NDJSON"),
-            ([long_csv, "-o", tmp + "/e5"], 64, "--as-of")):
+            ([long_csv, "-o", tmp + "/e5"], 64, "--as-of"),
+            ([long_csv, "-o", tmp + "/e6", "--as-of", AS_OF, "--config", bad_cfg], 65,
+             "malformed JSON")):
         r = command(args)
         e = r.stderr.decode()
         if r.returncode != status or text not in e:

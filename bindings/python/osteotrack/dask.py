@@ -54,11 +54,13 @@ class _Settings:
     files), the date and the detail. key: their digest."""
 
     def __init__(self, as_of, config=None, data_dir=None, library=None, detail="full"):
+        self.config_name = "<config dict>"
         if isinstance(config, dict):
             config_bytes = json.dumps(config).encode("utf-8")
         elif config is not None:
             with open(config, "rb") as f:
                 config_bytes = f.read()
+            self.config_name = os.fspath(config)
         else:
             config_bytes = None
         self.config = config_bytes
@@ -77,9 +79,13 @@ class _Settings:
         with _ENGINES_LOCK:
             e = _ENGINES.get(self.key)
             if e is None:
-                config = None if self.config is None else json.loads(self.config)
-                e = _ENGINES[self.key] = _ot.Osteotrack(data_dir=self.data_dir, config=config,
-                                                        library=self.library)
+                e = _ot.Osteotrack(data_dir=self.data_dir, library=self.library)
+                if self.config is not None:  # the bytes, under the name of their file
+                    err = _ot._Error()
+                    e._check(e._lib.ot_refdata_apply_config_text(
+                        e._live(), self.config, self.config_name.encode("utf-8"),
+                        _ot.ctypes.byref(err)), err)
+                _ENGINES[self.key] = e
             return e
 
 
@@ -437,7 +443,7 @@ def _header(path):
     text = head.decode("utf-8", "surrogateescape").rstrip("\r\n")
     bare = text.lstrip("\ufeff")
     delim = max(",;\t", key=bare.count)
-    names = [c.strip().strip('"').strip() for c in bare.split(delim)]
+    names = [c.strip().strip('"').strip().lower() for c in bare.split(delim)]  # any case
     if "patient_id" not in names:
         raise _ot.OsteotrackError("%s: no patient_id column in the header (%s): a long or wide "
                                   "CSV has one" % (path, bare[:200]), -4)
@@ -642,6 +648,9 @@ def main(argv=None):
             raise _Usage("--config: %s: no such file" % args.config, EX_NOINPUT)
         files, fmt = _inputs(args.inputs, args.input_format)
         files = [os.path.abspath(f) for f in files]
+        settings = _Settings(args.as_of, args.config, args.data_dir, None, args.detail)
+        if not args.scheduler:  # the workers are this machine's: a bad configuration is said now
+            settings.engine()
         out = args.output
         if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
             raise _Usage("%s: exists and is not an empty folder (the reports of another run?)"
@@ -650,7 +659,6 @@ def main(argv=None):
             os.makedirs(out, exist_ok=True)
         except OSError as e:
             raise _Usage("%s: %s" % (out, e.strerror), EX_CANTCREAT)
-        settings = _Settings(args.as_of, args.config, args.data_dir, None, args.detail)
         blocksize = int(args.blocksize * (1 << 20))
         if fmt == "csv":
             df, headers = _csv_frame(files, blocksize)
@@ -663,9 +671,10 @@ def main(argv=None):
     except _Usage as e:
         print("%s: %s" % (prog, e), file=sys.stderr)
         return e.status
-    except _ot.OsteotrackError as e:
+    except _ot.OsteotrackError as e:  # the statuses of osteotrack's (cli_exit_for)
         print("%s: %s" % (prog, e), file=sys.stderr)
-        return EX_DATAERR
+        return {-3: EX_NOINPUT, -2: EX_SOFTWARE, -10: EX_SOFTWARE, -4: EX_DATAERR,
+                -11: EX_DATAERR, -12: EX_DATAERR, -9: EX_DATAERR}.get(e.status, EX_USAGE)
 
     import dask
     from distributed import Client, LocalCluster, get_task_stream
