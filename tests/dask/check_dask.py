@@ -146,6 +146,19 @@ def check_reports(client, ot, gen, src, tmp):
         fail("closing lines differ: %s / %s" % (err[-1], err_big[-1]))
     print("ok: the closing counts are batch's: " + closing(err, "osteotrack-dask"))
 
+    # NDJSON through the command: a Bag grouped by patient_id
+    outdir = os.path.join(tmp, "out-ndjson")
+    r = command([nd, "-o", outdir, "--as-of", "2024-06-01", "--partitions", "3",
+                 "--blocksize", "0.001"], addr)
+    err = r.stderr.decode().splitlines()
+    _, _, err_nd = batch(ot, nd, "2024-06-01")
+    if r.returncode != 0 or len(glob.glob(os.path.join(outdir, "part-*.ndjson"))) != 3:
+        fail("osteotrack-dask NDJSON: status %d, %s: %s" % (r.returncode, os.listdir(outdir),
+                                                            err[-3:]))
+    same("examples NDJSON, osteotrack-dask, 3 partitions", by_patient(parts(outdir)), want_nd)
+    if closing(err, "osteotrack-dask") != closing(err_nd, "osteotrack batch"):
+        fail("closing lines differ: %s / %s" % (err[-1], err_nd[-1]))
+
     # rows batch rejects: the same rows, places and reasons, the same counts
     bad_csv = os.path.join(tmp, "bad.csv")
     with open(long_csv, encoding="utf-8") as f:
@@ -161,9 +174,10 @@ def check_reports(client, ot, gen, src, tmp):
         f.write("\n".join(lines) + "\n")
     rel = os.path.relpath(bad_csv)
     rc_b, want_bad, err_b = batch(ot, rel, "2024-06-01")
-    for n in ("1", "3"):
+    for n in ("1", "3"):  # 3: blocks of 200 bytes, cut between records, never in one
         outdir = os.path.join(tmp, "out-bad-" + n)
-        r = command([rel, "-o", outdir, "--as-of", "2024-06-01", "--partitions", n], addr)
+        r = command([rel, "-o", outdir, "--as-of", "2024-06-01", "--partitions", n] +
+                    (["--blocksize", "0.0002"] if n == "3" else []), addr)
         err = r.stderr.decode().splitlines()
         if r.returncode != rc_b or rc_b != 65:
             fail("rejected rows: osteotrack-dask status %d, batch %d" % (r.returncode, rc_b))
@@ -245,7 +259,6 @@ def check_reports(client, ot, gen, src, tmp):
 
 
 def check_killed(client, ot, gen, src, tmp):
-    import dask
     import dask.dataframe as dd
     from osteotrack.dask import reports
 

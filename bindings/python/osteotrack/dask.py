@@ -319,7 +319,6 @@ def _tasks(fn, write_to, args):
 
 
 def _df_results(df, settings, npartitions=None, headers=None, files=None, write_to=None):
-    import dask
     if "patient_id" not in df.columns:
         raise _ot.OsteotrackError("osteotrack.dask.reports: the DataFrame has no patient_id "
                                   "column (columns: %s)" % ", ".join(map(str, df.columns)), -1)
@@ -337,6 +336,8 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
 def _bag_results(bag, settings, npartitions=None, files=None, write_to=None):
     shipped = _ship(settings)
     grouped = bag.groupby(_doc_id, npartitions=npartitions or bag.npartitions, shuffle="tasks")
+    if npartitions and grouped.npartitions != npartitions:  # the task shuffle keeps the input's
+        grouped = grouped.repartition(npartitions)  # an item is a whole patient: kept whole
     return _tasks(_docs_partition, write_to,
                   [(part, settings.key, shipped, settings.as_of, settings.detail, files)
                    for part in grouped.to_delayed()])
