@@ -1,8 +1,9 @@
-# The Python binding (bindings/python): `cmake --install` installs osteotrack.py
-# into the prefix's site-packages (OT_INSTALL_PYTHONDIR), with the prefix's
+# The Python binding (bindings/python): `cmake --install` installs the package
+# osteotrack/ (__init__.py, dask.py) into the prefix's site-packages (OT_INSTALL_PYTHONDIR), with the prefix's
 # library directory and the project's version written into it, so that it
 # finds the library it was installed with (no LD_LIBRARY_PATH) and refuses
-# another major.minor. Included from the top-level CMakeLists.txt.
+# another major.minor. osteotrack-dask is `python3 -m osteotrack.dask` there
+# (pip installs the command). Included from the top-level CMakeLists.txt.
 # The python3 the tests use too (tests/packaging.cmake): the system's first,
 # whose setuptools and venv are Debian's.
 find_program(OT_PYTHON3 NAMES python3 HINTS /usr/bin)
@@ -51,14 +52,17 @@ else:
     if(NOT IS_ABSOLUTE \"\${_dir}\")
       set(_dir \"\${CMAKE_INSTALL_PREFIX}/\${_dir}\")
     endif()
-    file(READ \"${PROJECT_SOURCE_DIR}/bindings/python/osteotrack.py\" _py)
+    file(READ \"${PROJECT_SOURCE_DIR}/bindings/python/osteotrack/__init__.py\" _py)
     string(REGEX REPLACE \"\\n__version__ = \\\"[^\\\"]*\\\"\" \"\\n__version__ = \\\"${PROJECT_VERSION}\\\"\" _py \"\${_py}\")
     string(REGEX REPLACE \"\\n_INSTALL_LIBDIR = None\" \"\\n_INSTALL_LIBDIR = \\\"\${_lib}\\\"\" _py \"\${_py}\")
     if(NOT _py MATCHES \"\\n_INSTALL_LIBDIR = \\\"\")
-      message(FATAL_ERROR \"bindings/python/osteotrack.py: no _INSTALL_LIBDIR line to write the library directory into\")
+      message(FATAL_ERROR \"bindings/python/osteotrack/__init__.py: no _INSTALL_LIBDIR line to write the library directory into\")
     endif()
-    file(WRITE \"${PROJECT_BINARY_DIR}/python-install/osteotrack.py\" \"\${_py}\")
-    message(STATUS \"Python binding: \${_dir}/osteotrack.py (library in \${_lib})\")
-    file(INSTALL \"${PROJECT_BINARY_DIR}/python-install/osteotrack.py\" DESTINATION \"\${_dir}\")
+    file(WRITE \"${PROJECT_BINARY_DIR}/python-install/osteotrack/__init__.py\" \"\${_py}\")
+    file(COPY \"${PROJECT_SOURCE_DIR}/bindings/python/osteotrack/dask.py\"
+         DESTINATION \"${PROJECT_BINARY_DIR}/python-install/osteotrack\")
+    message(STATUS \"Python binding: \${_dir}/osteotrack/ (library in \${_lib})\")
+    file(INSTALL \"${PROJECT_BINARY_DIR}/python-install/osteotrack\" DESTINATION \"\${_dir}\"
+         PATTERN __pycache__ EXCLUDE)
   ")
 endif()

@@ -23,6 +23,9 @@ packages+=(chromium poppler-utils)
 # its tests (tests/pg/run.sh) start as an unprivileged user, pg_regress
 # and pg_config; setpriv (util-linux) drops root for them.
 packages+=(postgresql-15 postgresql-server-dev-15 util-linux)
+# osteotrack.dask and its tests (tests/dask, issue 22): Dask's DataFrame, Bag
+# and distributed LocalCluster, with pandas under the DataFrame.
+packages+=(python3-dask python3-distributed python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -111,6 +111,36 @@ else()
   endforeach()
 endif()
 
+# osteotrack.dask (issue 22): a LocalCluster of 2 worker processes against
+# osteotrack batch (tests/dask/check_dask.py): dask/reports, the examples and
+# 20,000 generated patients with shuffled rows for 1, 2 and 7 partitions, the
+# command's counts and rejections; dask/worker-killed, a worker killed
+# mid-run. With AddressSanitizer the workers load the library as the `python`
+# test does (the runtime preloaded, python's own leaks not ours: both pass so,
+# in about twice the time); not with ThreadSanitizer, which has no such set-up
+# here (CI's TSan pass runs the CLI and thread tests only).
+if(OT_PYTHON3 AND NOT OT_SANITIZE MATCHES "thread")
+  # the benchmark's generator (bench/gen.c), built here too: OT_BENCH may be OFF
+  add_executable(ot_test_gen ${PROJECT_SOURCE_DIR}/bench/gen.c)
+  set(_ot_dask_env "OSTEOTRACK_LIBRARY=$<TARGET_FILE:osteotrack>"
+      "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR}"
+      "PYTHONPATH=${PROJECT_SOURCE_DIR}/bindings/python" "PYTHONDONTWRITEBYTECODE=1")
+  if(OT_SANITIZE MATCHES "address")
+    list(APPEND _ot_dask_env "LD_PRELOAD=${_ot_asan}" "ASAN_OPTIONS=detect_leaks=0")
+  endif()
+  foreach(t reports worker-killed)
+    add_test(NAME dask/${t}
+      COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/dask/check_dask.py ${t}
+              $<TARGET_FILE:osteotrack_cli> $<TARGET_FILE:ot_test_gen> ${PROJECT_SOURCE_DIR}
+      WORKING_DIRECTORY ${PROJECT_BINARY_DIR})
+    set_tests_properties(dask/${t} PROPERTIES TIMEOUT 600 ENVIRONMENT "${_ot_dask_env}")
+  endforeach()
+elseif(NOT OT_PYTHON3)
+  foreach(t dask/reports dask/worker-killed)
+    ot_missing_tool_test(${t} "python3")
+  endforeach()
+endif()
+
 # The Python binding as a package (issue 20): installed by cmake --install and
 # by pip into fresh virtual environments, tested there, out of the source tree.
 if(OT_PYTHON3)

@@ -256,6 +256,24 @@ class WrapperTest(unittest.TestCase):
         with open(case_file("batch-summary", "stdout"), encoding="utf-8") as f:
             self.assertEqual(got.reports, [json.loads(line) for line in f])
 
+    def test_read_patients_raw_and_named_bytes(self):
+        # raw=True: the reports as the library writes them, byte for byte the
+        # command's lines; (bytes, name) pairs: inputs that are one reading,
+        # each named in its rejections (osteotrack.dask's partitions)
+        with open(example("patients.expected.ndjson"), encoding="utf-8") as f:
+            expected = f.read().splitlines()
+        with open(example("patients-long.csv"), "rb") as f:
+            head, _, body = f.read().partition(b"\n")
+        rows = body.splitlines()
+        half = len(rows) // 2  # a patient's rows in both inputs
+        bad = b"P9,F,1950-01-01,,2020-01-01,bmd,lumbar_spine,zz,g/cm2,,,,,,,"
+        inputs = [(b"\n".join([head] + rows[:half]) + b"\n", "a.csv"),
+                  (b"\n".join([head, bad] + rows[half:]) + b"\n", "b.csv")]
+        got = self.ot.read_patients(inputs, as_of="2024-06-01", format="long-csv", raw=True)
+        self.assertEqual(got.reports, expected)
+        self.assertEqual([(r["file"], r["line"]) for r in got.rejected], [("b.csv", 2)])
+        self.assertEqual((got.rows, got.rows_rejected), (len(rows) + 1, 1))
+
     def test_read_patients_rejections(self):
         # NDJSON: each part of a document with its place, as the command writes it
         with open(case_file("batch-ndjson-rejects", "stderr"), encoding="utf-8") as f:

@@ -45,15 +45,17 @@ major=${version%%.*}
 rest=${version#*.}
 abi=$major.${rest%%.*}
 
-echo "== the installed binding: $pydir/osteotrack.py"
-mod=$pydir/osteotrack.py
+echo "== the installed binding: $pydir/osteotrack/"
+mod=$pydir/osteotrack/__init__.py
 [ -f "$mod" ] || fail "cmake --install did not install the binding ($mod)"
 grep -qx "_INSTALL_LIBDIR = \"$libdir\"" "$mod" ||
   fail "the installed binding does not name the prefix's library directory: $(grep '^_INSTALL_LIBDIR' "$mod")"
 grep -qx "__version__ = \"$version\"" "$mod" ||
   fail "the installed binding is not for version $version: $(grep '^__version__' "$mod")"
-grep -q "$pydir/osteotrack.py" "$tmp/build/install_manifest.txt" ||
-  fail "the binding is not in install_manifest.txt"
+for f in __init__.py dask.py; do
+  grep -q "$pydir/osteotrack/$f" "$tmp/build/install_manifest.txt" ||
+    fail "the binding's $f is not in install_manifest.txt"
+done
 
 # The tests, alone in a directory outside the source tree; the goldens are
 # read from the source tree through OSTEOTRACK_SOURCE_DIR (data, not code).
@@ -85,8 +87,9 @@ echo "== a fresh venv, pip install --no-deps --no-build-isolation bindings/pytho
   fail "python3 -m venv failed: python3-venv is needed (bash scripts/setup.sh --deps-only installs it)"
 # pip builds in the directory it is given: a copy, so the source tree stays clean
 mkdir "$tmp/pysrc"
-cp "$src/bindings/python/osteotrack.py" "$src/bindings/python/pyproject.toml" \
+cp -r "$src/bindings/python/osteotrack" "$src/bindings/python/pyproject.toml" \
    "$src/bindings/python/README.md" "$tmp/pysrc/"
+rm -rf "$tmp/pysrc/osteotrack/__pycache__"
 "$tmp/venv-pip/bin/python" -m pip install --no-deps --no-build-isolation --no-index \
   --disable-pip-version-check "$tmp/pysrc" >"$tmp/pip.log" 2>&1 ||
   { cat "$tmp/pip.log"; fail "pip install failed (python3-pip, python3-setuptools: bash scripts/setup.sh --deps-only)"; }
@@ -94,7 +97,10 @@ shown=$("$tmp/venv-pip/bin/python" -m pip show osteotrack 2>/dev/null | sed -n '
 [ "$shown" = "$version" ] || fail "pip show osteotrack: version '$shown', expected $version"
 site=$("$tmp/venv-pip/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 case $site in "$tmp/venv-pip"/*) ;; *) fail "the venv's site-packages is $site" ;; esac
-run_tests "$tmp/venv-pip/bin/python" "$site/osteotrack.py" "$libdir/libosteotrack.so.$abi" \
+[ -x "$tmp/venv-pip/bin/osteotrack-dask" ] || fail "pip did not install the osteotrack-dask command"
+"$tmp/venv-pip/bin/osteotrack-dask" --help | grep -q "partition" ||
+  fail "osteotrack-dask --help does not answer"
+run_tests "$tmp/venv-pip/bin/python" "$site/osteotrack/__init__.py" "$libdir/libosteotrack.so.$abi" \
   PKG_CONFIG_PATH="$libdir/pkgconfig"
 
 echo "== without pkg-config's answer: a clear error, or a library from elsewhere"

@@ -613,13 +613,13 @@ class Osteotrack:
 
 
     def read_patients(self, inputs, as_of=None, *, format="auto", grouping="auto",
-                      detail="full", name=None, threads=0):
+                      detail="full", name=None, threads=0, raw=False):
         """Reads patients from files or bytes of any input format and reports
         each (osteotrack batch): a PatientReading.
 
-        inputs: a path (str or os.PathLike), bytes, or a list of them; the
-            rows and documents of one patient_id, in any of them, are one
-            patient.
+        inputs: a path (str or os.PathLike), bytes, or a list of them (bytes
+            may come as (bytes, name) pairs); the rows and documents of one
+            patient_id, in any of them, are one patient.
         format: "auto" (for a path: .json is JSON, .ndjson or .jsonl NDJSON,
             .csv CSV; for bytes: JSON when it is one JSON document, NDJSON
             when it starts with "{", else CSV), "csv" (long or wide, told
@@ -634,6 +634,8 @@ class Osteotrack:
         A rejected row, document or part of one is never dropped silently:
         it is in .rejected, with its place (file, line, patient, where) and
         reason. A file that cannot be read raises OsteotrackError.
+        raw: each report as the JSON text the library writes (a str, byte for
+            byte osteotrack batch's line), not a dict (osteotrack.dask).
         """
         lib = self._lib
         rd = self._live()
@@ -657,7 +659,17 @@ class Osteotrack:
                 self._check(lib.ot_report_build(ctypes.byref(rep), rd, p, as_of_v,
                                                 ctypes.byref(err)), err, "report")
                 try:
-                    reading.reports.append(self._json(lib.ot_report_to_json_detail, rep, detail_v))
+                    if raw:
+                        out = ctypes.c_void_p()
+                        self._check(lib.ot_report_to_json_detail(ctypes.byref(out), rep, 0,
+                                                                 detail_v))
+                        try:
+                            reading.reports.append(ctypes.string_at(out.value).decode("utf-8"))
+                        finally:
+                            lib.ot_free(out)
+                    else:
+                        reading.reports.append(self._json(lib.ot_report_to_json_detail, rep,
+                                                          detail_v))
                 finally:
                     lib.ot_report_free(rep)
                 return 0
@@ -702,15 +714,18 @@ class Osteotrack:
                                                   ctypes.byref(err)), err)
             for item in inputs:
                 err = _Error()
+                item_name = name or "<bytes>"
+                if isinstance(item, tuple):  # (bytes, the name they are given)
+                    item, item_name = item
                 if isinstance(item, (bytes, bytearray, memoryview)):
                     data = bytes(item)
-                    names.append(name or "<bytes>")
+                    names.append(item_name)
                     fmt = _bytes_format(data) if format == "auto" else \
                         _choice(_INPUT_FORMATS, format, "format")
                     if format == "auto" and lib.ot_input_looks_fhir(data, len(data)):
                         fmt = _INPUT_FORMATS["fhir"]
                     st = lib.ot_patient_reader_add_memory(reader, data, len(data),
-                                                          _b(name or "<bytes>"), fmt,
+                                                          _b(item_name), fmt,
                                                           ctypes.byref(err))
                 else:
                     path = os.fspath(item)
