@@ -94,11 +94,20 @@ static int same_obs(const ot_obs *a, const ot_obs *b)
 {
     if (a->date != b->date || a->analyte != b->analyte)
         return 0;
-    return a->analyte != OT_ANALYTE_BMD || (a->site == b->site && a->side == b->side &&
-                                            ot_region_or_default(a->region) ==
-                                                ot_region_or_default(b->region) &&
-                                            a->manufacturer == b->manufacturer &&
-                                            !strcmp(a->device, b->device));
+    /* One scan of a site (side, region) a day on a scanner: a second one
+     * that day is a repositioned repeat (a precision study), never a change
+     * of BMD. A scanner not named may be the one on record. Scans on two
+     * scanners known to differ are both kept: a cross-calibration, where the
+     * series moves to the new scanner. */
+    if (a->analyte != OT_ANALYTE_BMD)
+        return 1;
+    if (a->site != b->site || a->side != b->side ||
+        ot_region_or_default(a->region) != ot_region_or_default(b->region))
+        return 0;
+    if (a->device[0] && b->device[0] && strcmp(a->device, b->device))
+        return 0;
+    return a->manufacturer == OT_MFR_UNKNOWN || b->manufacturer == OT_MFR_UNKNOWN ||
+           a->manufacturer == b->manufacturer;
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -111,10 +120,8 @@ static uint64_t obs_hash(const ot_obs *o)
 {
     uint64_t h = mix(mix(1, (uint64_t)o->date), (uint64_t)o->analyte);
     if (o->analyte == OT_ANALYTE_BMD) {
-        h = mix(mix(h, (uint64_t)o->site), (uint64_t)o->manufacturer);
+        h = mix(h, (uint64_t)o->site);
         h = mix(mix(h, (uint64_t)o->side), (uint64_t)ot_region_or_default(o->region));
-        for (const char *c = o->device; *c; c++)
-            h = mix(h, (unsigned char)*c);
     }
     return h;
 }
@@ -208,11 +215,17 @@ static int check_dup(ot_patient *p, const ot_obs *o, const char *what, const cha
     ot_date_format(date, o->date);
     if (d->line > 0)
         ot_fmt(line, sizeof line, "line %ld: ", d->line);
-    return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s%s of %s%s%s is already on record (%s%g "
-                      "%s%s); the first is kept", what, what2, date, o->device[0] ? " on device " : "",
-                      o->device, line, d->value, unit,
-                      ot_micro(d->value) == ot_micro(o->value) ? ", the same value"
-                                                               : ", another value");
+    int same = ot_micro(d->value) == ot_micro(o->value);
+    return ot_err_set(err, OT_EDUPLICATE, "duplicate: %s%s of %s%s%s is already on record (%s%s%s%s%g "
+                      "%s%s); the first is kept%s", what, what2, date,
+                      o->device[0] ? " on device " : "", o->device, line,
+                      d->device[0] && strcmp(d->device, o->device) ? "device " : "",
+                      d->device[0] && strcmp(d->device, o->device) ? d->device : "",
+                      d->device[0] && strcmp(d->device, o->device) ? ", " : "", d->value, unit,
+                      same ? ", the same value" : ", another value",
+                      !same && o->analyte == OT_ANALYTE_BMD
+                          ? " (a second scan of a site the same day is a repeat, not a change)"
+                          : "");
 }
 
 static ot_obs *new_obs(ot_patient *p)
