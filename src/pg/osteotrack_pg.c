@@ -223,8 +223,14 @@ Datum osteotrack_compare(PG_FUNCTION_ARGS)
         vocab_error(fn, "baseline_manufacturer", s, "hologic, ge_lunar, norland or other");
     if ((s = text_arg(fcinfo, 12)) && ot_manufacturer_parse(&to.manufacturer, s) != OT_OK)
         vocab_error(fn, "followup_manufacturer", s, "hologic, ge_lunar, norland or other");
-    if (!PG_ARGISNULL(13))
+    if (!PG_ARGISNULL(13)) {
         o.months_on_therapy = PG_GETARG_FLOAT8(13);
+        /* as osteotrack compare --months-on-therapy */
+        if (!(o.months_on_therapy >= 0 && o.months_on_therapy <= 600))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("%s: months_on_therapy %g is not a number of months from 0 "
+                                   "to 600", fn, o.months_on_therapy)));
+    }
     if ((s = text_arg(fcinfo, 14)) && ot_side_parse(&o.side, s) != OT_OK)
         vocab_error(fn, "side", s, "left or right");
     if ((s = text_arg(fcinfo, 15)) && ot_spine_region_parse(&o.from_region, s) != OT_OK)

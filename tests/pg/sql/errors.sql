@@ -26,6 +26,8 @@ SELECT try($$SELECT osteotrack_compare('lumbar_spine', -0.8, 0.84)$$);
 SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84, therapy => 'aspirin')$$);
 SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84, lsc => 0.03, lsc_percent => 3)$$);
 SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84, unit => 'kg')$$);
+SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84, months_on_therapy => -5)$$);
+SELECT try($$SELECT osteotrack_compare('lumbar_spine', 0.8, 0.84, months_on_therapy => 'NaN')$$);
 SELECT try($$SELECT osteotrack_markers('bmd', 540, 190)$$);
 SELECT try($$SELECT osteotrack_markers('ctx', 540, 190, unit => 'furlongs')$$);
 SELECT try($$SELECT osteotrack_markers('ctx', 540, 'NaN')$$);
