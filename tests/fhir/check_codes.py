@@ -95,7 +95,7 @@ ROUTES = {"oral": "26643006", "intravenous": "47625008"}  # SNOMED CT, not check
 SCT = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-TERMSRV = ("SNOMED CT FSNs in terminology tooling: SNOMED International scripts "
+TERMSRV = ("SNOMED CT FSNs in terminology tooling: SNOMED CT authoring scripts "
            "(125605004, 46866001), Pathling docs (16114001 parent 46866001), "
            "SNOMED CT-AU fix list (263199001)")
 BHF = "BHF DSC CCU002_07 outcome codelist (SNOMED CT FSNs)"
