@@ -23,6 +23,7 @@ OT_PID = "http://osteotrack.org/fhir/patient-id"
 OT_REGION = "http://osteotrack.org/fhir/StructureDefinition/spine-region"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SCT = "http://snomed.info/sct"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
 
 AGENT_ALIASES = {"prolia": "denosumab", "fosamax": "alendronate", "actonel": "risedronate",
                  "reclast": "zoledronate", "aclasta": "zoledronate", "forteo": "teriparatide",
@@ -179,11 +180,16 @@ def to_fhir(patients, data):
                 out["MedicationAdministration"].append(ad)
         for f in p.get("fractures", []):
             site = FX_ALIASES.get(f["site"], f["site"])
-            c = next(x for x in fxcodes if x["system"] == SCT and x["preferred"] and
-                     x["site"] == site)
+            # the preferred SNOMED CT code of the site, else its ICD-10 one
+            # (data/fhir/fractures.json prefers no unconfirmed SNOMED CT code)
+            c = next((x for sysname in (SCT, ICD10) for x in fxcodes
+                      if x["system"] == sysname and x["preferred"] and x["site"] == site), None)
+            if c is None:
+                sys.exit("%s: no fracture code for %s" % (pid, site))
             out["Condition"].append({
                 "resourceType": "Condition", "id": nid("fracture"),
-                "code": {"coding": [{"system": SCT, "code": c["code"], "display": c["display"]}]},
+                "code": {"coding": [{"system": c["system"], "code": c["code"],
+                                     "display": c["display"]}]},
                 "subject": ref(pid), "onsetDateTime": f["date"]})
     return out
 

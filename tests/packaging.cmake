@@ -11,6 +11,8 @@
 #   fhir/validate  batch --format fhir and the FHIR files of data/ pass a FHIR R4
 #                  validator (@medplum/core; npm ci in tests/fhir), broken
 #                  bundles of tests/fhir/invalid/ are rejected;
+#   fhir/codes     the FHIR code tables of data/ against codes pinned, with
+#                  their sources, in tests/fhir/check_codes.py;
 #   schema/vocab   the schemas' enumerations and name patterns are the
 #                  library's vocabulary (ot_vocab_dump);
 #   schema/dates   osteotrack and the schemas agree on a table of dates;
@@ -84,6 +86,12 @@ if(OT_PYTHON3)
             ${PROJECT_SOURCE_DIR})
   set_tests_properties(fhir/roundtrip PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR}")
+  # The code tables of data/ against codes pinned with their sources (the
+  # reader, writer and json-to-fhir-bulk.py share the tables: nothing else
+  # would catch a wrong code).
+  add_test(NAME fhir/codes
+    COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/fhir/check_codes.py ${PROJECT_SOURCE_DIR})
+  set_tests_properties(fhir/codes PROPERTIES ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
   set_tests_properties(schema/dates PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
   add_test(NAME python
@@ -106,7 +114,7 @@ if(OT_PYTHON3)
   set_tests_properties(docs/options PROPERTIES ENVIRONMENT
     "OSTEOTRACK_DATA_DIR=${OT_TEST_DATA_DIR};PYTHONDONTWRITEBYTECODE=1")
 else()
-  foreach(t schema/goldens schema/vocab schema/dates fhir/validate python docs/options)
+  foreach(t schema/goldens schema/vocab schema/dates fhir/validate fhir/codes python docs/options)
     ot_missing_tool_test(${t} "python3")
   endforeach()
 endif()

@@ -82,9 +82,9 @@ static int load_loinc_entry(ot_refdata *rd, ot_loinc_code *x, const cJSON *e, co
                               "femoral_neck or radius_33", path, where);
         if (side && ((strcmp(side, "left") && strcmp(side, "right")) ||
                      ot_side_parse(&x->side, side) != OT_OK ||
-                     (x->site != OT_SITE_TOTAL_HIP && x->site != OT_SITE_FEMORAL_NECK)))
+                     x->site == OT_SITE_LUMBAR_SPINE))
             return ot_err_set(err, OT_EDATA, "%s: %s.side: expected \"left\" or \"right\", on a "
-                              "total_hip or femoral_neck code", path, where);
+                              "total_hip, femoral_neck or radius_33 code", path, where);
     } else if (site || side) {
         return ot_err_set(err, OT_EDATA, "%s: %s: a %s code has no site or side", path, where,
                           kind);

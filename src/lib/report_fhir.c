@@ -72,7 +72,7 @@ typedef struct plan {
     size_t *latest;   /* report bmd entries chosen for derived observations */
     size_t nlatest;
     char pid[65];     /* the Patient's id as written */
-    unsigned char key[32]; /* SHA-256 of the patient id: the root of every fullUrl */
+    unsigned char key[32]; /* the root of every fullUrl (url_of) */
     const ot_refdata *rd;
     ot_course *fc;    /* the courses the CSV therapy rows make */
     size_t nfc;
@@ -90,8 +90,9 @@ static int add(plan *p, enum kind k, size_t i)
     return 0;
 }
 
-/* The fullUrl of entry i: urn:uuid: of the SHA-256 of the patient id's hash
- * and i, as an RFC 9562 version 8 (custom) UUID. */
+/* The fullUrl of entry i: urn:uuid: of the SHA-256 of the key (the SHA-256
+ * of the patient id, the as-of date and the reference-data digest) and i, as
+ * an RFC 9562 version 8 (custom) UUID. */
 static void url_of(const plan *p, size_t i, char out[46])
 {
     ot_sha256 s;
@@ -423,11 +424,15 @@ static void medication(jw *w, const plan *p, ot_agent a)
     jw_end_object(w);
 }
 
-/* The route of an agent given intravenously whose codes it shares with the
- * oral form (ibandronate_iv). */
-static const ot_route_code *iv_route(const plan *p, ot_agent a)
+/* The route of an agent whose codes name both an oral and an intravenous
+ * form (ibandronate, ibandronate_iv): the reader rejects such a code with no
+ * route, so both forms are written with theirs. NULL for the others. */
+static const ot_route_code *shared_code_route(const plan *p, ot_agent a)
 {
-    return a == OT_AGENT_IBANDRONATE_IV ? ot_route_for(p->rd, 1) : NULL;
+    const ot_med_code *c = ot_med_code_for(p->rd, a, SYS_RXNORM);
+    if (!c || c->iv_agent == OT_AGENT_NONE)
+        return NULL;
+    return ot_route_for(p->rd, a == c->iv_agent);
 }
 
 static void route(jw *w, jw_key k, const ot_route_code *rc)
@@ -450,7 +455,7 @@ static void course(jw *w, const plan *p, const ot_course *c)
     if (c->end != OT_DATE_NONE)
         jw_date(w, JW_KEY("end"), c->end);
     jw_end_object(w);
-    const ot_route_code *rc = iv_route(p, c->agent);
+    const ot_route_code *rc = shared_code_route(p, c->agent);
     if (rc) {
         jw_array(w, JW_KEY("dosage"));
         jw_object(w, JW_NOKEY);
@@ -470,7 +475,7 @@ static void dose(jw *w, const plan *p, const ot_dose *d)
     /* The route goes in osteotrack's extension, not in dosage.route: an
      * administration's dosage must give a dose or a rate (mad-1), which
      * osteotrack does not know. The reader takes the route from either. */
-    const ot_route_code *rc = iv_route(p, d->agent);
+    const ot_route_code *rc = shared_code_route(p, d->agent);
     if (rc) {
         jw_array(w, JW_KEY("extension"));
         jw_object(w, JW_NOKEY);
@@ -677,10 +682,22 @@ int ot_report_to_fhir(char **out, const ot_report *r, const ot_patient *pt, unsi
     ot_sha256 s;
     ot_sha256_init(&s);
     ot_sha256_update(&s, pt->id, strlen(pt->id));
-    char hex[65];
+    char hex[65], khex[65], asof[11];
     ot_sha256_hex(&s, hex);
+    /* The fullUrls name this report's content: the same patient at another
+     * as-of date, or with other reference data, gets other ones. The id's
+     * hash first, so no id can pass for an id plus a date. */
+    ot_sha256_init(&s);
+    ot_sha256_update(&s, hex, 64);
+    ot_date_format(asof, r->as_of);
+    ot_sha256_update(&s, "/", 1);
+    ot_sha256_update(&s, asof, strlen(asof));
+    ot_sha256_update(&s, "/", 1);
+    const char *dg = ot_refdata_digest(r->rd);
+    ot_sha256_update(&s, dg, strlen(dg));
+    ot_sha256_hex(&s, khex);
     for (int i = 0; i < 32; i++) {
-        int hi = hex[2 * i], lo = hex[2 * i + 1];
+        int hi = khex[2 * i], lo = khex[2 * i + 1];
         hi = hi >= 'a' ? hi - 'a' + 10 : hi - '0';
         lo = lo >= 'a' ? lo - 'a' + 10 : lo - '0';
         p.key[i] = (unsigned char)(hi * 16 + lo);

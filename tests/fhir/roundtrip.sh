@@ -3,7 +3,8 @@
 # same report (docs/fhir.md "FHIR out"). For every example input
 # (data/examples/patients.json, patients.ndjson, patients-long.csv,
 # patients-wide.csv; and tests/fhir/roundtrip/*.json: intravenous ibandronate
-# doses, both hips, a spine region, a fracture; --as-of 2024-06-01): batch --format fhir, each Bundle to
+# doses, both hips, a spine region, a fracture; oral ibandronate; left and
+# right radius with T- and Z-scores; --as-of 2024-06-01): batch --format fhir, each Bundle to
 # a file of its own, batch --input-format fhir of those files: the reports
 # are byte-identical to those of the input itself.
 # Usage: roundtrip.sh OSTEOTRACK SOURCE_DIR

@@ -159,6 +159,75 @@ START_TEST(patient_id_that_is_no_fhir_id)
 }
 END_TEST
 
+START_TEST(fullurls_differ_between_as_of_dates)
+{
+    /* The same patient reported at two as-of dates: different content, so
+     * no fullUrl of one Bundle may name an entry of the other. */
+    therapy(OT_AGENT_ALENDRONATE, "2019-01-15", NULL);
+    scan_at("2019-01-10", OT_SITE_LUMBAR_SPINE, 0.812, -2.7);
+    scan_at("2021-01-20", OT_SITE_LUMBAR_SPINE, 0.858, -2.3);
+    ot_report *r1 = report("2023-01-01"), *r2 = report("2024-06-01");
+    char *t1 = NULL, *t2 = NULL;
+    cJSON *b1 = bundle_of(r1, &t1), *b2 = bundle_of(r2, &t2);
+    ck_assert_int_gt(cJSON_GetArraySize(get(b1, "entry")), 5); /* patient, scans, course, report, ... */
+    const cJSON *e, *f;
+    cJSON_ArrayForEach(e, get(b1, "entry"))
+        cJSON_ArrayForEach(f, get(b2, "entry"))
+            ck_assert_str_ne(str(e, "fullUrl"), str(f, "fullUrl"));
+    /* and the same as-of date again: the same fullUrls */
+    ot_report *r3 = report("2023-01-01");
+    char *t3 = NULL;
+    ck_assert_int_eq(ot_report_to_fhir(&t3, r3, p, 0), OT_OK);
+    ck_assert_str_eq(t1, t3);
+    ot_free(t3);
+    ot_report_free(r3);
+    cJSON_Delete(b1);
+    cJSON_Delete(b2);
+    ot_free(t1);
+    ot_free(t2);
+    ot_report_free(r1);
+    ot_report_free(r2);
+}
+END_TEST
+
+/* The route of a MedicationStatement's dosage[0], or NULL. */
+static const char *route_code(const cJSON *ms)
+{
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(ms, "dosage"), 0);
+    const cJSON *c = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(d, "route"), "coding"), 0);
+    return c ? str(c, "code") : NULL;
+}
+
+START_TEST(ibandronate_statements_carry_their_route)
+{
+    /* Oral and intravenous ibandronate share their codes: the reader needs
+     * the route to tell them apart, so the writer gives it on both. */
+    therapy(OT_AGENT_IBANDRONATE, "2019-01-15", "2020-12-31");
+    scan_at("2019-01-10", OT_SITE_LUMBAR_SPINE, 0.812, -2.7);
+    ot_report *r = report("2024-06-01");
+    char *text = NULL;
+    cJSON *b = bundle_of(r, &text);
+    const cJSON *ms = first(b, "MedicationStatement");
+    ck_assert_ptr_nonnull(ms);
+    ck_assert_ptr_nonnull(route_code(ms));
+    ck_assert_str_eq(route_code(ms), "26643006"); /* SNOMED CT oral route */
+    cJSON_Delete(b);
+    ot_free(text);
+    ot_report_free(r);
+    /* an agent with codes of its own: no route written */
+    ck_assert_int_eq(ot_patient_reset(p, "T1"), OT_OK);
+    therapy(OT_AGENT_ALENDRONATE, "2019-01-15", NULL);
+    scan_at("2019-01-10", OT_SITE_LUMBAR_SPINE, 0.812, -2.7);
+    r = report("2024-06-01");
+    b = bundle_of(r, &text);
+    ck_assert_ptr_null(route_code(first(b, "MedicationStatement")));
+    cJSON_Delete(b);
+    ot_free(text);
+    ot_report_free(r);
+}
+END_TEST
+
 START_TEST(refuses_bad_arguments)
 {
     scan_at("2019-01-10", OT_SITE_TOTAL_HIP, 0.7, NAN);
@@ -185,6 +254,8 @@ Suite *suite_report_fhir(void)
     tcase_add_test(tc, bundle_holds_input_report_and_flags);
     tcase_add_test(tc, patient_id_that_is_no_fhir_id);
     tcase_add_test(tc, refuses_bad_arguments);
+    tcase_add_test(tc, fullurls_differ_between_as_of_dates);
+    tcase_add_test(tc, ibandronate_statements_carry_their_route);
     suite_add_tcase(s, tc);
     return s;
 }
