@@ -1301,7 +1301,7 @@ static void map_condition(mapping *m, size_t i)
     }
     /* ICD-10-CM: the 7th character tells a new fracture (the initial
      * encounter) from one recorded again (data/fractures.json) */
-    char cb[40];
+    char cb[40], c7 = 0;
     if (!strcmp(fsys, OT_ICD10CM_SYSTEM)) {
         char u[OT_FHIR_CODE_MAX + 8];
         size_t n = 0;
@@ -1310,18 +1310,10 @@ static void map_condition(mapping *m, size_t i)
                 u[n++] = *q;
         u[n] = '\0';
         if (n == 7) {
-            char c7 = u[6] >= 'a' && u[6] <= 'z' ? (char)(u[6] - 32) : u[6];
+            c7 = u[6] >= 'a' && u[6] <= 'z' ? (char)(u[6] - 32) : u[6];
             if (c7 >= 'A' && c7 <= 'Z' && strchr(f->rd->ref.cm_later, c7)) {
                 not_relevant(f, x, fsys, fcode, "a follow-up encounter or sequela of a fracture, "
                              "not a new one");
-                return;
-            }
-            if (!(c7 >= 'A' && c7 <= 'Z' && strchr(f->rd->ref.cm_initial, c7))) {
-                reject_res(f, x, "%s: 7th character '%c' is not one of an ICD-10-CM fracture "
-                           "(%s: a new fracture; %s: one recorded before)",
-                           ot_text_shown(cb, sizeof cb, fcode, strlen(fcode)),
-                           c7 > ' ' && c7 < 127 ? c7 : '?', f->rd->ref.cm_initial,
-                           f->rd->ref.cm_later);
                 return;
             }
         }
@@ -1330,6 +1322,13 @@ static void map_condition(mapping *m, size_t i)
     if (p < 0)
         return;
     x->pat = p;
+    if (c7 && !(c7 >= 'A' && c7 <= 'Z' && strchr(f->rd->ref.cm_initial, c7))) {
+        reject_res(f, x, "%s: 7th character '%c' is not one of an ICD-10-CM fracture (%s: a new "
+                   "fracture; %s: one recorded before)",
+                   ot_text_shown(cb, sizeof cb, fcode, strlen(fcode)),
+                   c7 > ' ' && c7 < 127 ? c7 : '?', f->rd->ref.cm_initial, f->rd->ref.cm_later);
+        return;
+    }
     /* a fracture not confirmed must not drive advice, nor vanish */
     const char *vs = NULL;
     cJSON_ArrayForEach(c, get(get(x->j, "verificationStatus"), "coding"))
