@@ -78,6 +78,7 @@ struct ot_fhir_in {
     size_t n, cap;
     size_t read, rejected, nr;
     idset *named;         /* "type|system|code" named as not relevant */
+    const struct patref *pats; /* while mapping: the patients (mapping.pats) */
     int fatal;
     /* while reading one input */
     const char *file;
@@ -545,8 +546,9 @@ static const char *pat_id_of(const ot_fhir_in *f, const res *x)
 {
     if (x->pat < 0)
         return NULL;
-    /* the patient's id is kept in its Patient resource's "#osteotrack-id" */
-    return gets_(f->r[(size_t)x->pat].j, "#osteotrack-id");
+    /* x->pat indexes the patients (not the resources); the patient's id is
+     * kept in its Patient resource's "#osteotrack-id" */
+    return f->pats ? f->pats[x->pat].id : NULL;
 }
 
 /* "YYYY-MM-DD..." -> its day; 0 not given; -1 partial or not a date. */
@@ -1802,6 +1804,7 @@ int ot_fhir_in_finish(ot_fhir_in *f, ot_error *err)
     if (names_make(&m) != 0)
         f->fatal = OT_ENOMEM;
     map_patients(&m);
+    f->pats = m.pats;
     for (size_t i = 0; i < f->n && !f->fatal; i++)
         map_resource(&m, i);
     /* facts by patient, in the order read */
@@ -1834,6 +1837,7 @@ int ot_fhir_in_finish(ot_fhir_in *f, ot_error *err)
     }
     free(m.facts);
     free(m.names);
+    f->pats = NULL;
     free(m.pats);
     smap_free(&m.refs);
     /* everything read is now used, rejected or not relevant; the resources
