@@ -19,6 +19,7 @@
 
 /* FHIR's own systems (not clinical codes: the codes are in data/) */
 #define OT_ICD10CM_SYSTEM "http://hl7.org/fhir/sid/icd-10-cm"
+#define OT_ICD10_SYSTEM "http://hl7.org/fhir/sid/icd-10"
 #define OT_CONDITION_VER_SYSTEM "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 
 enum { RT_OTHER = 0, RT_PATIENT, RT_OBS, RT_MSTMT, RT_MREQ, RT_MADMIN, RT_COND, RT_DEVICE,
@@ -1302,9 +1303,11 @@ static void map_condition(mapping *m, size_t i)
         return;
     }
     /* ICD-10-CM: the 7th character tells a new fracture (the initial
-     * encounter) from one recorded again (data/fractures.json) */
+     * encounter) from one recorded again (data/fractures.json). ICD-10 of the
+     * WHO has no code of 7 characters: one under its system is ICD-10-CM's,
+     * mislabelled, and read the same way. */
     char cb[40], c7 = 0;
-    if (!strcmp(fsys, OT_ICD10CM_SYSTEM)) {
+    if (!strcmp(fsys, OT_ICD10CM_SYSTEM) || !strcmp(fsys, OT_ICD10_SYSTEM)) {
         char u[OT_FHIR_CODE_MAX + 8];
         size_t n = 0;
         for (const char *q = fcode; *q && n + 1 < sizeof u; q++)

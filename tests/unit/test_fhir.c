@@ -264,8 +264,10 @@ static char *join(char *const *parts, size_t n)
  * encounters, routine healing) and M80.08XS (sequela) are the same fracture
  * again: not relevant, not new. A Condition whose first coding is a local
  * code and whose second is S72.001A (right femoral neck, initial) is a hip
- * fracture: every coding is looked at. So 2 fractures (vertebral, hip),
- * 3 not relevant, nothing rejected; 1 + 5 resources read. */
+ * fracture: every coding is looked at. S22.000D under the WHO's ICD-10
+ * system (which has no 7-character codes: ICD-10-CM's, mislabelled) is not
+ * new either. So 2 fractures (vertebral, hip), 4 not relevant, nothing
+ * rejected; 1 + 6 resources read. */
 START_TEST(test_cm_seventh_character)
 {
     ot_refdata *rd = test_refdata();
@@ -279,13 +281,15 @@ START_TEST(test_cm_seventh_character)
         cond("{" CM ",\"code\":\"S22.000D\"}", "2020-06-01", ""),
         cond("{" CM ",\"code\":\"M80.08XS\"}", "2021-06-01", ""),
         cond("{\"system\":\"http://example.org/local\",\"code\":\"HIPFX\"},{" CM ",\"code\":"
-             "\"S72.001A\"}", "2021-09-01", "")};
-    char *e = join(parts, 5);
+             "\"S72.001A\"}", "2021-09-01", ""),
+        cond("{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"S22.000D\"}",
+             "2021-10-01", "")};
+    char *e = join(parts, 6);
     ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
     free(e);
     ck_assert_int_eq(rj.n, 0);
-    ck_assert_uint_eq(n, 6);
-    ck_assert_uint_eq(nr, 3);
+    ck_assert_uint_eq(n, 7);
+    ck_assert_uint_eq(nr, 4);
     ck_assert_uint_eq(p->nfx, 2);
     ck_assert_int_eq(p->fx[0].site, OT_FX_VERTEBRAL);
     ck_assert_int_eq(p->fx[1].site, OT_FX_HIP);
