@@ -955,6 +955,7 @@ static int names_make(mapping *m)
     return 0;
 }
 
+_Static_assert(OT_AGENT_COUNT <= 32, "medname.agents holds one bit an agent");
 typedef struct medname {
     unsigned agents;      /* bit a: agent a named */
     int route;            /* from the words: 1 intravenous, 0 oral, 2 both, -1 none */
