@@ -17,6 +17,11 @@
 #include <string.h>
 
 
+/* FHIR's own systems (not clinical codes: the codes are in data/) */
+#define OT_ICD10CM_SYSTEM "http://hl7.org/fhir/sid/icd-10-cm"
+#define OT_ICD10_SYSTEM "http://hl7.org/fhir/sid/icd-10"
+#define OT_CONDITION_VER_SYSTEM "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
 enum { RT_OTHER = 0, RT_PATIENT, RT_OBS, RT_MSTMT, RT_MREQ, RT_MADMIN, RT_COND, RT_DEVICE,
        RT_MEDICATION };
 enum { ST_PENDING = 0, ST_USED, ST_REJECTED, ST_NR };
@@ -74,6 +79,7 @@ struct ot_fhir_in {
     size_t n, cap;
     size_t read, rejected, nr;
     idset *named;         /* "type|system|code" named as not relevant */
+    const struct patref *pats; /* while mapping: the patients (mapping.pats) */
     int fatal;
     /* while reading one input */
     const char *file;
@@ -295,15 +301,17 @@ static void reject_res(ot_fhir_in *f, res *x, const char *fmt, ...)
     reject_at(f, x->file, x->line, x->entry, pat_id_of(f, x), full);
 }
 
-/* A resource osteotrack does not use: counted, named once per type and code. */
-static void not_relevant(ot_fhir_in *f, res *x, const char *system, const char *code,
-                         const char *why)
+/* A resource osteotrack does not use: counted, named once per type and code
+ * (or, with system NULL and is_name, once per free-text name). */
+static void not_relevant_as(ot_fhir_in *f, res *x, const char *system, const char *code,
+                            int is_name, const char *why)
 {
     x->state = ST_NR;
     f->nr++;
     const char *t = gets_(x->j, "resourceType");
-    char key[400];
-    snprintf(key, sizeof key, "%s|%s|%s", t ? t : "", system ? system : "", code ? code : "");
+    char key[600];
+    snprintf(key, sizeof key, "%s|%s|%s%s|%s", t ? t : "", system ? system : "",
+             is_name ? "name:" : "", code ? code : "", why);
     int seen = ot_idset_add(f->named, key, strlen(key));
     if (seen < 0)
         f->fatal = OT_ENOMEM;
@@ -318,10 +326,18 @@ static void not_relevant(ot_fhir_in *f, res *x, const char *system, const char *
         snprintf(where, sizeof where, " entry[%ld]", x->entry);
     if (code)
         ot_text_shown(shown, sizeof shown, code, strlen(code));
-    snprintf(msg, sizeof msg, "%s:%ld:%s not relevant: %s%s%s%s%s (%s); named once per type and "
-             "code", x->file, x->line, where, t ? t : "resource", code ? " with code " : "",
-             code && system ? system : "", code && system ? "|" : "", shown, why);
+    snprintf(msg, sizeof msg, "%s:%ld:%s not relevant: %s%s%s%s%s%s (%s); named once per type and "
+             "code", x->file, x->line, where, t ? t : "resource",
+             !code ? "" : is_name ? " named '" : " with code ",
+             code && system ? system : "", code && system ? "|" : "", shown,
+             code && is_name ? "'" : "", why);
     f->cb.note(f->cb.ctx, msg);
+}
+
+static void not_relevant(ot_fhir_in *f, res *x, const char *system, const char *code,
+                         const char *why)
+{
+    not_relevant_as(f, x, system, code, 0, why);
 }
 
 /* ---- reading ---- */
@@ -361,9 +377,16 @@ static void take_resource(ot_fhir_in *f, cJSON *j, long line)
         {
             cJSON *r = cJSON_DetachItemFromObjectCaseSensitive(e, "resource");
             const char *url = gets_(e, "fullUrl");
+            const char *rt = gets_(r, "resourceType");
             if (!r) {
                 f->read++;
                 reject_at(f, f->file, line, i, NULL, "Bundle entry: no resource");
+            } else if (rt && !strcmp(rt, "Bundle")) {
+                f->read++;
+                reject_at(f, f->file, line, i, NULL, "Bundle: a Bundle inside a Bundle is not "
+                          "read (its entries are not read): give its entries in the outer "
+                          "Bundle, or the Bundle on a line of its own");
+                cJSON_Delete(r);
             } else if (add_res(f, r, line, i, url) != 0) {
                 cJSON_Delete(r);
                 f->fatal = OT_ENOMEM;
@@ -524,8 +547,9 @@ static const char *pat_id_of(const ot_fhir_in *f, const res *x)
 {
     if (x->pat < 0)
         return NULL;
-    /* the patient's id is kept in its Patient resource's "#osteotrack-id" */
-    return gets_(f->r[(size_t)x->pat].j, "#osteotrack-id");
+    /* x->pat indexes the patients (not the resources); the patient's id is
+     * kept in its Patient resource's "#osteotrack-id" */
+    return f->pats ? f->pats[x->pat].id : NULL;
 }
 
 /* "YYYY-MM-DD..." -> its day; 0 not given; -1 partial or not a date. */
@@ -609,6 +633,11 @@ typedef struct mapping {
     size_t npats, cappats;
     fact *facts;
     size_t nfacts, capfacts;
+    struct agent_name {
+        char w[OT_FHIR_DISPLAY_MAX + 4];
+        int agent;
+    } *names;             /* names_make */
+    size_t nnames;
 } mapping;
 
 static fact *new_fact(mapping *m, long pat, int kind, size_t resi)
@@ -629,9 +658,14 @@ static fact *new_fact(mapping *m, long pat, int kind, size_t resi)
     return x;
 }
 
-/* A contained resource "#id" of x, or one in the input. */
-static const cJSON *referenced(mapping *m, const res *x, const char *ref, int type)
+/* A contained resource "#id" of x, or one in the input: marked as named by
+ * a resource read, unless idx, which then receives its index (SIZE_MAX:
+ * contained or none) for the caller to mark. */
+static const cJSON *referenced(mapping *m, const res *x, const char *ref, int type,
+                               size_t *idx)
 {
+    if (idx)
+        *idx = SIZE_MAX;
     if (!ref)
         return NULL;
     if (ref[0] == '#') {
@@ -647,7 +681,10 @@ static const cJSON *referenced(mapping *m, const res *x, const char *ref, int ty
     size_t k = resolve(&m->refs, ref);
     if (k == SIZE_MAX || m->f->r[k].type != type)
         return NULL;
-    m->f->r[k].referenced = 1;
+    if (idx)
+        *idx = k;
+    else
+        m->f->r[k].referenced = 1;
     return m->f->r[k].j;
 }
 
@@ -773,6 +810,17 @@ static void map_observation(mapping *m, size_t i)
     }
     const char *why, *unit = quantity_unit(q, &why);
     char b[60];
+    const cJSON *cmp = get(q, "comparator");
+    if (cmp) { /* "<0.03": below the assay's limit, not a value */
+        const char *cs = cJSON_IsString(cmp) ? cmp->valuestring : "?";
+        char cb[20], ub[40];
+        reject_res(f, x, "%s: a censored value '%s%g%s%s': osteotrack needs the measured value "
+                   "(valueQuantity.comparator)", lc->code, ot_text_shown(cb, sizeof cb, cs,
+                                                                       strlen(cs)),
+                   v->valuedouble, unit ? " " : "",
+                   unit ? ot_text_shown(ub, sizeof ub, unit, strlen(unit)) : "");
+        return;
+    }
     if (lc->kind == OT_LOINC_TSCORE || lc->kind == OT_LOINC_ZSCORE) {
         if (why || (unit && strcmp(unit, "1") && unit[0] != '{')) {
             reject_res(f, x, "%s: unit '%s' cannot be converted: a score has no unit (UCUM 1 or "
@@ -818,7 +866,7 @@ static void map_observation(mapping *m, size_t i)
     ft->site = lc->site;
     ft->side = lc->side;
     const cJSON *dev = get(x->j, "device");
-    const cJSON *d = referenced(m, x, gets_(dev, "reference"), RT_DEVICE);
+    const cJSON *d = referenced(m, x, gets_(dev, "reference"), RT_DEVICE, NULL);
     const char *name = NULL, *mfr = NULL;
     if (d) {
         name = gets_(cJSON_GetArrayItem(get(d, "deviceName"), 0), "name");
@@ -843,20 +891,144 @@ static void map_observation(mapping *m, size_t i)
     }
 }
 
-/* The agent of a medication resource: by RxNorm or ATC code, else by name;
- * OT_AGENT_NONE when neither. *code_out names the first code. */
+/* ---- a medication named in free text ---- */
+
+/* s lower-cased, each run of characters other than letters and digits one
+ * space, with a space before and after: " alendronate sodium 70 mg ". */
+static void words_of(char *out, size_t outsz, const char *s)
+{
+    size_t n = 0;
+    if (outsz < 3) {
+        if (outsz)
+            out[0] = '\0';
+        return;
+    }
+    out[n++] = ' ';
+    for (; s && *s && n + 2 < outsz; s++) {
+        unsigned char c = (unsigned char)*s;
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+        if (alnum)
+            out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        else if (out[n - 1] != ' ')
+            out[n++] = ' ';
+    }
+    if (out[n - 1] != ' ')
+        out[n++] = ' ';
+    out[n] = '\0';
+}
+
+/* The length of the name w (as words_of makes it: " name ") that the words
+ * at t start with, as whole words; 0 none. */
+static size_t name_at(const char *t, const char *w)
+{
+    size_t n = strlen(w);
+    if (n < 3 || t[0] != w[1]) /* no letter or digit; not this name */
+        return 0;
+    /* t (at a word) must start with "name " */
+    return !strncmp(t, w + 1, n - 1) ? n - 2 : 0;
+}
+
+/* osteotrack's names for its agents, as words_of makes them. */
+static int names_make(mapping *m)
+{
+    const ot_refdata *rd = m->f->rd;
+    size_t cap = OT_AGENT_COUNT + rd->nmed_codes + 1, i;
+    ot_agent al;
+    for (i = 0; ot_agent_alias(i, &al); i++)
+        cap++;
+    if (!(m->names = calloc(cap, sizeof *m->names)))
+        return -1;
+    for (int a = 1; a < OT_AGENT_COUNT; a++) {
+        words_of(m->names[m->nnames].w, sizeof m->names[0].w, ot_agent_name((ot_agent)a));
+        m->names[m->nnames++].agent = a;
+    }
+    const char *an;
+    for (i = 0; (an = ot_agent_alias(i, &al)) != NULL; i++)
+        if (al != OT_AGENT_NONE) {
+            words_of(m->names[m->nnames].w, sizeof m->names[0].w, an);
+            m->names[m->nnames++].agent = (int)al;
+        }
+    for (i = 0; i < rd->nmed_codes; i++) {
+        words_of(m->names[m->nnames].w, sizeof m->names[0].w, rd->med_codes[i].display);
+        m->names[m->nnames++].agent = (int)rd->med_codes[i].agent;
+    }
+    return 0;
+}
+
+_Static_assert(OT_AGENT_COUNT <= 32, "medname.agents holds one bit an agent");
+typedef struct medname {
+    unsigned agents;      /* bit a: agent a named */
+    int route;            /* from the words: 1 intravenous, 0 oral, 2 both, -1 none */
+} medname;
+
+/* The words that tell the route of an agent whose oral and intravenous
+ * forms share their names (ibandronate): RxNorm's dose forms ("Oral
+ * Tablet", "Injection", "Prefilled Syringe") and the route named. */
+static const char *const iv_words[] = {" intravenous ", " iv ", " injection ", " injectable ",
+                                       " infusion ", " syringe ", NULL};
+static const char *const oral_words[] = {" oral ", " tablet ", " tablets ", " by mouth ", NULL};
+
+/* Adds to *mn the agents text names, each at the longest of osteotrack's
+ * names for it (agent names, their aliases, the displays of the medication
+ * codes of data/fhir/medications.json) that the text has as whole words, so
+ * that "zoledronic acid" is zoledronate, "alendronate sodium 70 MG Oral
+ * Tablet" alendronate, "Prolia 60 mg" denosumab, and "ibandronate iv" the
+ * intravenous agent, not also ibandronate. */
+static void names_in(const mapping *m, const char *text, medname *mn)
+{
+    char t[1024];
+    if (!text)
+        return;
+    words_of(t, sizeof t, text);
+    for (const char *p = t; *p; p++) {
+        if (p[0] != ' ' || !p[1])
+            continue;
+        const char *w = p + 1; /* a word starts */
+        size_t best = 0;
+        int agent = -1;
+        for (size_t i = 0; i < m->nnames; i++) {
+            size_t n = name_at(w, m->names[i].w);
+            if (n > best) {
+                best = n;
+                agent = m->names[i].agent;
+            }
+        }
+        for (int k = 0; iv_words[k]; k++)
+            if (name_at(w, iv_words[k]))
+                mn->route = mn->route < 0 || mn->route == 1 ? 1 : 2;
+        for (int k = 0; oral_words[k]; k++)
+            if (name_at(w, oral_words[k]))
+                mn->route = mn->route < 0 || mn->route == 0 ? 0 : 2;
+        if (agent < 0)
+            continue;
+        mn->agents |= 1u << agent;
+        if (agent == OT_AGENT_IBANDRONATE_IV) /* the name says the route */
+            mn->route = mn->route < 0 || mn->route == 1 ? 1 : 2;
+        p += best; /* past the name: p is at the space after it */
+    }
+}
+
+/* The agent of a medication resource: by RxNorm or ATC code (the first
+ * coding osteotrack knows), else by name; OT_AGENT_NONE when neither, or
+ * when the names name two agents (then two[] says which). *sys_out and
+ * *code_out name the first code, else *text_out the text; *route is the route
+ * the name tells (-1 none, 2 both); *med the Medication resource named. */
 static ot_agent agent_of(mapping *m, const res *x, const ot_med_code **mc, const char **sys_out,
-                         const char **code_out)
+                         const char **code_out, const char **text_out, int *route, char *two,
+                         size_t twosz, size_t *med)
 {
     const cJSON *cc = get(x->j, "medicationCodeableConcept");
+    *med = SIZE_MAX;
     if (!cc) {
-        const cJSON *med = referenced(m, x, gets_(get(x->j, "medicationReference"), "reference"),
-                                      RT_MEDICATION);
-        cc = get(med, "code");
+        const cJSON *mr = referenced(m, x, gets_(get(x->j, "medicationReference"), "reference"),
+                                     RT_MEDICATION, med);
+        cc = get(mr, "code");
     }
     const cJSON *c;
     *mc = NULL;
-    *sys_out = *code_out = NULL;
+    *sys_out = *code_out = *text_out = NULL;
+    *route = -1;
+    two[0] = '\0';
     cJSON_ArrayForEach(c, get(cc, "coding"))
     {
         const char *sys = gets_(c, "system"), *code = gets_(c, "code");
@@ -867,18 +1039,38 @@ static ot_agent agent_of(mapping *m, const res *x, const ot_med_code **mc, const
         if (sys && code && (*mc = ot_med_code_lookup(m->f->rd, sys, code)) != NULL)
             return (*mc)->agent;
     }
-    ot_agent a;
     const char *text = gets_(cc, "text");
-    if (text && ot_agent_parse(&a, text) == OT_OK && a != OT_AGENT_NONE)
-        return a;
+    medname mn = {0, -1};
+    names_in(m, text, &mn);
     cJSON_ArrayForEach(c, get(cc, "coding"))
     {
-        const char *disp = gets_(c, "display");
-        if (disp && ot_agent_parse(&a, disp) == OT_OK && a != OT_AGENT_NONE)
-            return a;
+        names_in(m, gets_(c, "display"), &mn);
+        if (!text)
+            text = gets_(c, "display");
     }
-    if (!*code_out)
-        *code_out = text;
+    *text_out = text;
+    /* "Boniva" and "ibandronate IV": one drug, given intravenously */
+    if ((mn.agents & (1u << OT_AGENT_IBANDRONATE)) && (mn.agents & (1u << OT_AGENT_IBANDRONATE_IV)))
+        mn.agents &= ~(1u << OT_AGENT_IBANDRONATE);
+    *route = mn.route;
+    int found = -1, count = 0;
+    size_t used = 0;
+    for (int a = 1; a < OT_AGENT_COUNT; a++) {
+        if (!(mn.agents & (1u << a)))
+            continue;
+        found = a;
+        int w = snprintf(two + used, twosz - used, "%s%s", count ? ", " : "",
+                         ot_agent_name((ot_agent)a));
+        if (w > 0 && (size_t)w < twosz - used)
+            used += (size_t)w;
+        count++;
+    }
+    if (count == 1) {
+        two[0] = '\0';
+        return (ot_agent)found;
+    }
+    if (count == 0)
+        two[0] = '\0';
     return OT_AGENT_NONE;
 }
 
@@ -926,24 +1118,39 @@ static void map_medication(mapping *m, size_t i)
     ot_fhir_in *f = m->f;
     res *x = &f->r[i];
     const ot_med_code *mc;
-    const char *sys, *code;
-    ot_agent agent = agent_of(m, x, &mc, &sys, &code);
-    if (agent == OT_AGENT_NONE) {
-        not_relevant(f, x, sys, code, "not one of osteotrack's agents by code or by name");
+    const char *sys, *code, *text;
+    char two[200], tb[120];
+    int name_route;
+    size_t med;
+    ot_agent agent = agent_of(m, x, &mc, &sys, &code, &text, &name_route, two, sizeof two, &med);
+    /* the Medication it names is used unless this resource is not relevant */
+    if (med != SIZE_MAX && f->r[med].referenced != 1)
+        f->r[med].referenced = 2;
+    if (agent == OT_AGENT_NONE && !two[0]) {
+        not_relevant_as(f, x, code ? sys : NULL, code ? code : text, !code,
+                        "not one of osteotrack's agents by code or by name");
         return;
     }
     if (x->type == RT_MREQ) {
-        not_relevant(f, x, sys, code ? code : ot_agent_name(agent),
-                     "a prescription is not proof the drug was taken: osteotrack reads "
-                     "MedicationStatement and MedicationAdministration");
+        not_relevant_as(f, x, code ? sys : NULL, code ? code : text ? text : ot_agent_name(agent),
+                        !code, "a prescription is not proof the drug was taken: osteotrack reads "
+                        "MedicationStatement and MedicationAdministration");
         return;
     }
+    if (med != SIZE_MAX)
+        f->r[med].referenced = 1;
     long p = patient_of(f, x, &m->refs);
     if (p < 0)
         return;
     x->pat = p;
+    if (two[0]) { /* a combination product, or a text that names two drugs */
+        reject_res(f, x, "medication '%s' names two agents: %s: a course is read for one agent",
+                   text ? ot_text_shown(tb, sizeof tb, text, strlen(text)) : "", two);
+        return;
+    }
     /* oral and intravenous ibandronate share their codes: the route tells */
-    if ((mc && mc->iv_agent != OT_AGENT_NONE) || agent == OT_AGENT_IBANDRONATE) {
+    if ((mc && mc->iv_agent != OT_AGENT_NONE) || agent == OT_AGENT_IBANDRONATE ||
+        agent == OT_AGENT_IBANDRONATE_IV) {
         const cJSON *dosage = get(x->j, "dosage");
         int iv = -1;
         if (cJSON_IsArray(dosage)) {
@@ -954,23 +1161,56 @@ static void map_medication(mapping *m, size_t i)
         }
         if (iv < 0)
             iv = route_ext(f->rd, x->j);
+        if (iv < 0 && !mc && name_route == 2) {
+            reject_res(f, x, "medication '%s' names both an oral and an intravenous form: which "
+                       "course it is cannot be told", text ? ot_text_shown(tb, sizeof tb, text,
+                                                                           strlen(text)) : "");
+            return;
+        }
+        if (iv < 0 && !mc)
+            iv = name_route;
         if (iv < 0 && mc) {
             reject_res(f, x, "%s: the route is not given (dosage.route): oral and intravenous "
                        "%s share this code, and are different courses", mc->code,
                        ot_agent_name(mc->agent));
             return;
         }
+        if (iv < 0) {
+            reject_res(f, x, "medication '%s': the route is not given (dosage.route, or words "
+                       "such as 'oral', 'tablet', 'intravenous', 'injection' in the name): oral "
+                       "and intravenous ibandronate share their names, and are different courses",
+                       text ? ot_text_shown(tb, sizeof tb, text, strlen(text)) : "");
+            return;
+        }
         if (iv == 1)
             agent = mc && mc->iv_agent != OT_AGENT_NONE ? mc->iv_agent : OT_AGENT_IBANDRONATE_IV;
+        else if (iv == 0 && agent == OT_AGENT_IBANDRONATE_IV) {
+            reject_res(f, x, "medication '%s' names intravenous ibandronate, and the route given "
+                       "is oral: which course it is cannot be told",
+                       text ? ot_text_shown(tb, sizeof tb, text, strlen(text)) : "");
+            return;
+        }
     }
     const char *status = gets_(x->j, "status");
     char b[40];
     if (x->type == RT_MADMIN) {
+        static const char *const madmin_why[][2] = {
+            {"in-progress", "the administration is not finished"},
+            {"on-hold", "the administration was paused, not finished"},
+            {"stopped", "the administration was stopped: whether the dose was given is not told"},
+            {"not-done", "the dose was not given"},
+            {"entered-in-error", "the record was entered in error"},
+            {"unknown", "whether the dose was given is not told"},
+            {NULL, NULL}};
         if (!status || strcmp(status, "completed")) {
-            reject_res(f, x, "status %s%s%s: only a completed administration is a dose",
+            const char *why = NULL;
+            for (int k = 0; status && madmin_why[k][0]; k++)
+                if (!strcmp(status, madmin_why[k][0]))
+                    why = madmin_why[k][1];
+            reject_res(f, x, "status %s%s%s: %s%sonly a completed administration is a dose",
                        status ? "'" : "missing",
                        status ? ot_text_shown(b, sizeof b, status, strlen(status)) : "",
-                       status ? "'" : "");
+                       status ? "'" : "", why ? why : "", why ? "; " : "");
             return;
         }
         ot_date day;
@@ -984,12 +1224,23 @@ static void map_medication(mapping *m, size_t i)
         return;
     }
     /* MedicationStatement */
+    static const char *const mstmt_why[][2] = {
+        {"on-hold", "whether and when the drug was taken is not told"},
+        {"intended", "the drug is to be taken, not taken"},
+        {"unknown", "whether the drug was taken is not told"},
+        {"not-taken", "the drug was not taken"},
+        {"entered-in-error", "the record was entered in error"},
+        {NULL, NULL}};
     if (!status || (strcmp(status, "active") && strcmp(status, "completed") &&
-                    strcmp(status, "stopped") && strcmp(status, "on-hold"))) {
-        reject_res(f, x, "status %s%s%s: a course is read from an active, completed, stopped or "
-                   "on-hold statement", status ? "'" : "missing",
+                    strcmp(status, "stopped"))) {
+        const char *why = NULL;
+        for (int k = 0; status && mstmt_why[k][0]; k++)
+            if (!strcmp(status, mstmt_why[k][0]))
+                why = mstmt_why[k][1];
+        reject_res(f, x, "status %s%s%s: %s%sa course is read from an active, completed or "
+                   "stopped statement", status ? "'" : "missing",
                    status ? ot_text_shown(b, sizeof b, status, strlen(status)) : "",
-                   status ? "'" : "");
+                   status ? "'" : "", why ? why : "", why ? "; " : "");
         return;
     }
     const cJSON *period = get(x->j, "effectivePeriod");
@@ -1027,7 +1278,8 @@ static void map_condition(mapping *m, size_t i)
     res *x = &f->r[i];
     const cJSON *c;
     const ot_fx_code *fc = NULL;
-    const char *first_sys = NULL, *first_code = NULL;
+    const char *first_sys = NULL, *first_code = NULL, *fsys = NULL, *fcode = NULL;
+    /* every coding is looked at: the first osteotrack knows decides */
     cJSON_ArrayForEach(c, get(get(x->j, "code"), "coding"))
     {
         const char *sys = gets_(c, "system"), *code = gets_(c, "code");
@@ -1037,8 +1289,11 @@ static void map_condition(mapping *m, size_t i)
             first_sys = sys;
             first_code = code;
         }
-        if ((fc = ot_fx_code_lookup(f->rd, sys, code)) != NULL)
+        if ((fc = ot_fx_code_lookup(f->rd, sys, code)) != NULL) {
+            fsys = sys;
+            fcode = code;
             break;
+        }
     }
     if (!first_code) {
         reject_res(f, x, "code: no coding with a system and a code (an unknown code)");
@@ -1048,17 +1303,63 @@ static void map_condition(mapping *m, size_t i)
         not_relevant(f, x, first_sys, first_code, "not a fracture osteotrack knows");
         return;
     }
+    /* ICD-10-CM: the 7th character tells a new fracture (the initial
+     * encounter) from one recorded again (data/fractures.json). ICD-10 of the
+     * WHO has no code of 7 characters: one under its system is ICD-10-CM's,
+     * mislabelled, and read the same way. */
+    char cb[40], c7 = 0;
+    if (!strcmp(fsys, OT_ICD10CM_SYSTEM) || !strcmp(fsys, OT_ICD10_SYSTEM)) {
+        char u[OT_FHIR_CODE_MAX + 8];
+        size_t n = 0;
+        for (const char *q = fcode; *q && n + 1 < sizeof u; q++)
+            if (*q != '.')
+                u[n++] = *q;
+        u[n] = '\0';
+        if (n == 7) {
+            c7 = u[6] >= 'a' && u[6] <= 'z' ? (char)(u[6] - 32) : u[6];
+            if (c7 >= 'A' && c7 <= 'Z' && strchr(f->rd->ref.cm_later, c7)) {
+                not_relevant(f, x, fsys, fcode, "a follow-up encounter or sequela of a fracture, "
+                             "not a new one");
+                return;
+            }
+        }
+    }
     long p = patient_of(f, x, &m->refs);
     if (p < 0)
         return;
     x->pat = p;
-    const char *vs = gets_(get(x->j, "verificationStatus") ? cJSON_GetArrayItem(
-                                                                 get(get(x->j, "verificationStatus"),
-                                                                     "coding"), 0)
-                                                           : NULL,
-                           "code");
-    if (vs && (!strcmp(vs, "refuted") || !strcmp(vs, "entered-in-error"))) {
-        reject_res(f, x, "verificationStatus %s: not a fracture the patient had", vs);
+    if (c7 && !(c7 >= 'A' && c7 <= 'Z' && strchr(f->rd->ref.cm_initial, c7))) {
+        reject_res(f, x, "%s: 7th character '%c' is not one of an ICD-10-CM fracture (%s: a new "
+                   "fracture; %s: one recorded before)",
+                   ot_text_shown(cb, sizeof cb, fcode, strlen(fcode)),
+                   c7 > ' ' && c7 < 127 ? c7 : '?', f->rd->ref.cm_initial, f->rd->ref.cm_later);
+        return;
+    }
+    /* a fracture not confirmed must not drive advice, nor vanish */
+    const char *vs = NULL;
+    cJSON_ArrayForEach(c, get(get(x->j, "verificationStatus"), "coding"))
+    {
+        const char *sys = gets_(c, "system"), *code = gets_(c, "code");
+        if (code && (!sys || !strcmp(sys, OT_CONDITION_VER_SYSTEM))) {
+            vs = code;
+            break;
+        }
+    }
+    if (vs && strcmp(vs, "confirmed")) {
+        static const char *const vs_why[][2] = {
+            {"unconfirmed", "the fracture is not confirmed"},
+            {"provisional", "the fracture is a provisional diagnosis, not confirmed"},
+            {"differential", "the fracture is one of a differential diagnosis, not confirmed"},
+            {"refuted", "the fracture was ruled out"},
+            {"entered-in-error", "the record was entered in error"},
+            {NULL, NULL}};
+        const char *why = "not a verification status of FHIR R4";
+        for (int k = 0; vs_why[k][0]; k++)
+            if (!strcmp(vs, vs_why[k][0]))
+                why = vs_why[k][1];
+        reject_res(f, x, "verificationStatus '%s': %s; only a confirmed fracture (or one with no "
+                   "verificationStatus) is read", ot_text_shown(cb, sizeof cb, vs, strlen(vs)),
+                   why);
         return;
     }
     ot_date day;
@@ -1504,7 +1805,10 @@ int ot_fhir_in_finish(ot_fhir_in *f, ot_error *err)
     mapping m;
     memset(&m, 0, sizeof m);
     m.f = f;
+    if (names_make(&m) != 0)
+        f->fatal = OT_ENOMEM;
     map_patients(&m);
+    f->pats = m.pats;
     for (size_t i = 0; i < f->n && !f->fatal; i++)
         map_resource(&m, i);
     /* facts by patient, in the order read */
@@ -1526,13 +1830,18 @@ int ot_fhir_in_finish(ot_fhir_in *f, ot_error *err)
         res *x = &f->r[i];
         if ((x->type == RT_DEVICE || x->type == RT_MEDICATION) && x->state == ST_PENDING &&
             is_r4_type(gets_(x->j, "resourceType"))) {
-            if (x->referenced)
+            if (x->referenced == 1)
                 x->state = ST_USED;
+            else if (x->referenced == 2)
+                not_relevant(f, x, NULL, NULL, "named only by resources osteotrack does not "
+                             "use");
             else
                 not_relevant(f, x, NULL, NULL, "named by no resource osteotrack reads");
         }
     }
     free(m.facts);
+    free(m.names);
+    f->pats = NULL;
     free(m.pats);
     smap_free(&m.refs);
     /* everything read is now used, rejected or not relevant; the resources

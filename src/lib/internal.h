@@ -152,6 +152,9 @@ typedef struct ot_reference_rules {
     ot_sourced men_reference;       /* the statement that men use the female reference */
     ot_sourced nbha;                /* fracture-based diagnosis */
     ot_sourced iof_fractures;       /* which fractures the IOF criteria count */
+    ot_sourced cm_seventh;          /* ICD-10-CM 7th characters (data/fractures.json) */
+    char cm_initial[32];            /* a new fracture (the initial encounter) */
+    char cm_later[32];              /* a fracture already recorded (follow-up, sequela) */
 } ot_reference_rules;
 
 /* SHA-256 (sha256.c): the digest of the data files a report was made with. */
@@ -541,6 +544,9 @@ const ot_med_code *ot_med_code_lookup(const ot_refdata *rd, const char *system,
 const ot_route_code *ot_route_code_lookup(const ot_refdata *rd, const char *system,
                                           const char *code);
 const ot_fx_code *ot_fx_code_lookup(const ot_refdata *rd, const char *system, const char *code);
+/* The i-th alias of an agent's name (vocab.c: brand names and other
+ * spellings), its agent in *agent; NULL past the last. */
+const char *ot_agent_alias(size_t i, ot_agent *agent);
 /* From a meaning to the preferred code (NULL: none). The writer's side.
  * ot_loinc_for: site and side for bmd/tscore/zscore (a side with no code of
  * its own falls back to the code without a side), analyte for marker. */

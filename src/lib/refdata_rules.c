@@ -226,6 +226,27 @@ int ot_load_fractures(ot_refdata *rd, ot_error *err)
     if (rc == OT_OK)
         rc = ot_json_sourced(&rd->ref.iof_fractures, cJSON_GetObjectItemCaseSensitive(doc, "iof"),
                              path, "iof", err);
+    const cJSON *cm = cJSON_GetObjectItemCaseSensitive(doc, "icd10cm_seventh_character");
+    if (rc == OT_OK)
+        rc = ot_json_sourced(&rd->ref.cm_seventh, cm, path, "icd10cm_seventh_character", err);
+    if (rc == OT_OK) {
+        const cJSON *ini = cJSON_GetObjectItemCaseSensitive(cm, "initial");
+        const cJSON *later = cJSON_GetObjectItemCaseSensitive(cm, "later");
+        int ok = cJSON_IsString(ini) && cJSON_IsString(later) &&
+                 strlen(ini->valuestring) < sizeof rd->ref.cm_initial &&
+                 strlen(later->valuestring) < sizeof rd->ref.cm_later;
+        for (const char *c = ok ? ini->valuestring : ""; ok && *c; c++)
+            ok = *c >= 'A' && *c <= 'Z' && !strchr(later->valuestring, *c);
+        for (const char *c = ok ? later->valuestring : ""; ok && *c; c++)
+            ok = *c >= 'A' && *c <= 'Z';
+        if (!ok)
+            rc = ot_err_set(err, OT_EDATA, "%s: icd10cm_seventh_character: expected \"initial\" "
+                            "and \"later\", strings of capital letters with none in both", path);
+        else {
+            ot_strlcpy(rd->ref.cm_initial, ini->valuestring, sizeof rd->ref.cm_initial);
+            ot_strlcpy(rd->ref.cm_later, later->valuestring, sizeof rd->ref.cm_later);
+        }
+    }
     const cJSON *sites = cJSON_GetObjectItemCaseSensitive(doc, "sites");
     for (int f = 0; rc == OT_OK && f < OT_FX_COUNT; f++) {
         const char *name = ot_fracture_site_name((ot_fracture_site)f);

@@ -109,6 +109,14 @@ static const alias agent_aliases[] = {
     {NULL, 0}};
 DEFINE_VOCAB(ot_agent, ot_agent, agent_names, OT_AGENT_COUNT, agent_aliases)
 
+const char *ot_agent_alias(size_t i, ot_agent *agent)
+{
+    if (i >= sizeof agent_aliases / sizeof agent_aliases[0] - 1)
+        return NULL;
+    *agent = (ot_agent)agent_aliases[i].value;
+    return agent_aliases[i].text;
+}
+
 ot_agent_class ot_agent_class_of(ot_agent v)
 {
     switch (v) {

@@ -213,6 +213,198 @@ START_TEST(test_one_patient_and_sniff)
 }
 END_TEST
 
+
+#define RX "\"system\":\"http://www.nlm.nih.gov/research/umls/rxnorm\""
+#define CM "\"system\":\"http://hl7.org/fhir/sid/icd-10-cm\""
+
+static char *cond(const char *codings, const char *day, const char *extra)
+{
+    char *s = malloc(700);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, 700, "{\"resource\":{\"resourceType\":\"Condition\",\"code\":{\"coding\":[%s]},"
+             SUBJ ",\"onsetDateTime\":\"%s\"%s}}", codings, day, extra);
+    return s;
+}
+
+static char *med(const char *type, const char *status, const char *concept, const char *when)
+{
+    char *s = malloc(900);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, 900, "{\"resource\":{\"resourceType\":\"%s\",\"status\":\"%s\","
+             "\"medicationCodeableConcept\":%s," SUBJ ",%s}}", type, status, concept, when);
+    return s;
+}
+
+static int courses_of(const ot_patient *p, ot_agent a)
+{
+    int n = 0;
+    for (size_t i = 0; i < p->ncourses; i++)
+        n += p->courses[i].agent == a;
+    return n;
+}
+
+static char *join(char *const *parts, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(parts[i]) + 1;
+    char *s = calloc(1, len);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(s, ",");
+        strcat(s, parts[i]);
+        free(parts[i]);
+    }
+    return s;
+}
+
+/* One vertebral fracture recorded at three visits (review finding 1):
+ * S22.000A (initial encounter) is the fracture; S22.000D twice (subsequent
+ * encounters, routine healing) and M80.08XS (sequela) are the same fracture
+ * again: not relevant, not new. A Condition whose first coding is a local
+ * code and whose second is S72.001A (right femoral neck, initial) is a hip
+ * fracture: every coding is looked at. S22.000D under the WHO's ICD-10
+ * system (which has no 7-character codes: ICD-10-CM's, mislabelled) is not
+ * new either. So 2 fractures (vertebral, hip), 4 not relevant, nothing
+ * rejected; 1 + 6 resources read. */
+START_TEST(test_cm_seventh_character)
+{
+    ot_refdata *rd = test_refdata();
+    ot_patient *p;
+    ck_assert_int_eq(ot_patient_new(&p, ""), OT_OK);
+    rejects rj;
+    size_t n, nr;
+    char *parts[] = {
+        cond("{" CM ",\"code\":\"S22.000A\"}", "2020-03-01", ""),
+        cond("{" CM ",\"code\":\"S22.000D\"}", "2020-04-01", ""),
+        cond("{" CM ",\"code\":\"S22.000D\"}", "2020-06-01", ""),
+        cond("{" CM ",\"code\":\"M80.08XS\"}", "2021-06-01", ""),
+        cond("{\"system\":\"http://example.org/local\",\"code\":\"HIPFX\"},{" CM ",\"code\":"
+             "\"S72.001A\"}", "2021-09-01", ""),
+        cond("{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"S22.000D\"}",
+             "2021-10-01", "")};
+    char *e = join(parts, 6);
+    ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
+    free(e);
+    ck_assert_int_eq(rj.n, 0);
+    ck_assert_uint_eq(n, 7);
+    ck_assert_uint_eq(nr, 4);
+    ck_assert_uint_eq(p->nfx, 2);
+    ck_assert_int_eq(p->fx[0].site, OT_FX_VERTEBRAL);
+    ck_assert_int_eq(p->fx[1].site, OT_FX_HIP);
+    /* an unknown 7th character is rejected, named */
+    char *bad[] = {cond("{" CM ",\"code\":\"S22.000X\"}", "2020-03-01", "")};
+    e = join(bad, 1);
+    ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
+    free(e);
+    ck_assert_int_eq(rj.n, 1);
+    ck_assert_ptr_nonnull(strstr(rj.last, "7th character 'X'"));
+    ck_assert_uint_eq(p->nfx, 0);
+    ot_patient_free(p);
+    ot_refdata_free(rd);
+}
+END_TEST
+
+/* Medications by name (review findings 2, 5): whole words of osteotrack's
+ * agent names, aliases and the displays of its medication codes, in any
+ * case. "alendronate sodium 70 MG Oral Tablet" (an RxNorm product code not
+ * listed) and "RISEDRONIC ACID" are courses; "zoledronic acid 5 MG
+ * infusion" and "Boniva 3 MG/3ML Injection" (injection: intravenous) are
+ * doses; "nonalendronate" names nothing (not relevant); a combination names
+ * two agents and "Boniva" alone no route (both rejected). 2 courses, 2
+ * doses, 1 not relevant, 2 rejected; 1 + 7 read. */
+START_TEST(test_medication_names)
+{
+    ot_refdata *rd = test_refdata();
+    ot_patient *p;
+    ck_assert_int_eq(ot_patient_new(&p, ""), OT_OK);
+    rejects rj;
+    size_t n, nr;
+    const char *per = "\"effectivePeriod\":{\"start\":\"2020-01-15\",\"end\":\"2020-12-31\"}";
+    const char *per2 = "\"effectivePeriod\":{\"start\":\"2021-01-15\"}";
+    const char *day = "\"effectiveDateTime\":\"2022-01-10\"";
+    const char *day2 = "\"effectiveDateTime\":\"2022-02-10\"";
+    char *parts[] = {
+        med("MedicationStatement", "completed", "{\"coding\":[{" RX ",\"code\":\"904419\","
+            "\"display\":\"alendronate sodium 70 MG Oral Tablet\"}]}", per),
+        med("MedicationStatement", "active", "{\"text\":\"RISEDRONIC ACID\"}", per2),
+        med("MedicationAdministration", "completed", "{\"text\":\"zoledronic acid 5 MG "
+            "infusion\"}", day),
+        med("MedicationAdministration", "completed", "{\"text\":\"Boniva 3 MG/3ML Injection\"}",
+            day2),
+        med("MedicationStatement", "active", "{\"text\":\"nonalendronate\"}", per2),
+        med("MedicationStatement", "active", "{\"text\":\"alendronate/cholecalciferol\"}", per2),
+        med("MedicationStatement", "active", "{\"text\":\"Boniva\"}", per2)};
+    char *e = join(parts, 7);
+    ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
+    free(e);
+    ck_assert_uint_eq(n, 8);
+    ck_assert_uint_eq(nr, 1);
+    ck_assert_int_eq(rj.n, 2);
+    ck_assert_ptr_nonnull(strstr(rj.last, "the route is not given"));
+    /* each dose in no course is a therapy of its own: 2 + 2 courses */
+    ck_assert_uint_eq(p->ncourses, 4);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_ALENDRONATE), 1);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_RISEDRONATE), 1);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_ZOLEDRONATE), 1);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_IBANDRONATE_IV), 1);
+    ck_assert_uint_eq(p->ndoses, 2);
+    ck_assert_int_eq(p->doses[0].agent, OT_AGENT_ZOLEDRONATE);
+    ck_assert_int_eq(p->doses[1].agent, OT_AGENT_IBANDRONATE_IV);
+    /* the combination: named with both agents */
+    char *combo[] = {med("MedicationStatement", "active",
+                         "{\"text\":\"alendronate/cholecalciferol\"}", per2)};
+    e = join(combo, 1);
+    ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
+    free(e);
+    ck_assert_ptr_nonnull(strstr(rj.last, "names two agents: alendronate, vitamin_d"));
+    ot_patient_free(p);
+    ot_refdata_free(rd);
+}
+END_TEST
+
+/* Statuses (review findings 6-8): an on-hold statement, an unconfirmed
+ * fracture and a censored CTX ("<0.03 ng/mL") are each rejected with the
+ * reason; the confirmed fracture and the active statement are read. 1 + 5
+ * read, 3 rejected, nothing not relevant. */
+START_TEST(test_statuses)
+{
+    ot_refdata *rd = test_refdata();
+    ot_patient *p;
+    ck_assert_int_eq(ot_patient_new(&p, ""), OT_OK);
+    rejects rj;
+    size_t n, nr;
+    const char *per = "\"effectivePeriod\":{\"start\":\"2020-01-15\"}";
+#define VS(c) ",\"verificationStatus\":{\"coding\":[{\"system\":\"http://terminology.hl7." \
+              "org/CodeSystem/condition-ver-status\",\"code\":\"" c "\"}]}"
+    const char *conf = VS("confirmed"), *unconf = VS("unconfirmed");
+    char *parts[] = {
+        med("MedicationStatement", "on-hold", "{\"coding\":[{" RX ",\"code\":\"993449\"}]}",
+            per),
+        med("MedicationStatement", "active", "{\"coding\":[{" RX ",\"code\":\"46041\"}]}", per),
+        cond("{" CM ",\"code\":\"M80.08XA\"}", "2021-03-01", unconf),
+        cond("{" CM ",\"code\":\"S72.001A\"}", "2021-04-01", conf),
+        obs("41171-0", "2021-01-10", "{\"value\":0.03,\"comparator\":\"<\",\"system\":"
+            "\"http://unitsofmeasure.org\",\"code\":\"ng/mL\"}")};
+    char *e = join(parts, 5);
+    ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
+    free(e);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_uint_eq(nr, 0);
+    ck_assert_int_eq(rj.n, 3);
+    ck_assert_str_eq(rj.last, "entry[5]: Observation: 41171-0: a censored value '<0.03 ng/mL': "
+                              "osteotrack needs the measured value (valueQuantity.comparator)");
+    ck_assert_uint_eq(p->ncourses, 1);
+    ck_assert_int_eq(p->courses[0].agent, OT_AGENT_ALENDRONATE);
+    ck_assert_uint_eq(p->nfx, 1);
+    ck_assert_int_eq(p->fx[0].site, OT_FX_HIP);
+    ck_assert_uint_eq(p->nobs, 0);
+    ot_patient_free(p);
+    ot_refdata_free(rd);
+}
+END_TEST
+
 Suite *suite_fhir(void)
 {
     Suite *s = suite_create("fhir");
@@ -221,6 +413,9 @@ Suite *suite_fhir(void)
     tcase_add_test(tc, test_mg_and_tscore_join);
     tcase_add_test(tc, test_medications_and_conditions);
     tcase_add_test(tc, test_one_patient_and_sniff);
+    tcase_add_test(tc, test_cm_seventh_character);
+    tcase_add_test(tc, test_medication_names);
+    tcase_add_test(tc, test_statuses);
     suite_add_tcase(s, tc);
     return s;
 }
