@@ -1052,6 +1052,16 @@ static ot_agent agent_of(mapping *m, const res *x, const ot_med_code **mc, const
     /* "Boniva" and "ibandronate IV": one drug, given intravenously */
     if ((mn.agents & (1u << OT_AGENT_IBANDRONATE)) && (mn.agents & (1u << OT_AGENT_IBANDRONATE_IV)))
         mn.agents &= ~(1u << OT_AGENT_IBANDRONATE);
+    /* "Actonel with Calcium", "alendronic acid and colecalciferol": a
+     * therapy packed with a supplement is that therapy (the supplement is
+     * recorded by osteotrack, never treatment); two therapies stay two. */
+    unsigned supplements = 0;
+    for (int a = 1; a < OT_AGENT_COUNT; a++)
+        if (ot_agent_class_of((ot_agent)a) == OT_CLASS_SUPPLEMENT)
+            supplements |= 1u << a;
+    unsigned therapies = mn.agents & ~supplements;
+    if (therapies && !(therapies & (therapies - 1)))
+        mn.agents = therapies;
     *route = mn.route;
     int found = -1, count = 0;
     size_t used = 0;

@@ -311,9 +311,10 @@ END_TEST
  * case. "alendronate sodium 70 MG Oral Tablet" (an RxNorm product code not
  * listed) and "RISEDRONIC ACID" are courses; "zoledronic acid 5 MG
  * infusion" and "Boniva 3 MG/3ML Injection" (injection: intravenous) are
- * doses; "nonalendronate" names nothing (not relevant); a combination names
- * two agents and "Boniva" alone no route (both rejected). 2 courses, 2
- * doses, 1 not relevant, 2 rejected; 1 + 7 read. */
+ * doses; "nonalendronate" names nothing (not relevant); a therapy packed
+ * with a supplement ("alendronate/cholecalciferol") is that therapy, a
+ * course; "Boniva" alone has no route (rejected). 3 courses, 2 doses, 1 not
+ * relevant, 1 rejected; 1 + 7 read. */
 START_TEST(test_medication_names)
 {
     ot_refdata *rd = test_refdata();
@@ -341,24 +342,25 @@ START_TEST(test_medication_names)
     free(e);
     ck_assert_uint_eq(n, 8);
     ck_assert_uint_eq(nr, 1);
-    ck_assert_int_eq(rj.n, 2);
+    ck_assert_int_eq(rj.n, 1);
     ck_assert_ptr_nonnull(strstr(rj.last, "the route is not given"));
-    /* each dose in no course is a therapy of its own: 2 + 2 courses */
-    ck_assert_uint_eq(p->ncourses, 4);
-    ck_assert_int_eq(courses_of(p, OT_AGENT_ALENDRONATE), 1);
+    /* each dose in no course is a therapy of its own: 3 + 2 courses */
+    ck_assert_uint_eq(p->ncourses, 5);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_ALENDRONATE), 2);
+    ck_assert_int_eq(courses_of(p, OT_AGENT_VITAMIN_D), 0);
     ck_assert_int_eq(courses_of(p, OT_AGENT_RISEDRONATE), 1);
     ck_assert_int_eq(courses_of(p, OT_AGENT_ZOLEDRONATE), 1);
     ck_assert_int_eq(courses_of(p, OT_AGENT_IBANDRONATE_IV), 1);
     ck_assert_uint_eq(p->ndoses, 2);
     ck_assert_int_eq(p->doses[0].agent, OT_AGENT_ZOLEDRONATE);
     ck_assert_int_eq(p->doses[1].agent, OT_AGENT_IBANDRONATE_IV);
-    /* the combination: named with both agents */
+    /* two therapies named: rejected, with both agents */
     char *combo[] = {med("MedicationStatement", "active",
-                         "{\"text\":\"alendronate/cholecalciferol\"}", per2)};
+                         "{\"text\":\"alendronate and denosumab\"}", per2)};
     e = join(combo, 1);
     ck_assert_int_eq(read_bundle(p, rd, e, &rj, &n, &nr), OT_OK);
     free(e);
-    ck_assert_ptr_nonnull(strstr(rj.last, "names two agents: alendronate, vitamin_d"));
+    ck_assert_ptr_nonnull(strstr(rj.last, "names two agents: alendronate, denosumab"));
     ot_patient_free(p);
     ot_refdata_free(rd);
 }
