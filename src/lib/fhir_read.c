@@ -1582,6 +1582,18 @@ static int by_pat(const void *a, const void *b)
     return x->res < y->res ? -1 : x->res > y->res;
 }
 
+
+/* A new object at the end of array arr, or NULL (out of memory). */
+static cJSON *new_item(cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && !cJSON_AddItemToArray(arr, o)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    return o;
+}
+
 /* Builds patient pi's document from facts[lo, hi) and hands it on. */
 static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
 {
@@ -1646,9 +1658,8 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
         fact *x = &m->facts[i];
         if ((x->kind != F_BMD && x->kind != F_MARKER) || f->r[x->res].state != ST_PENDING)
             continue;
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(obs, o)) {
-            cJSON_Delete(o);
+        cJSON *o = new_item(obs);
+        if (!o) {
             rc = -1;
             break;
         }
@@ -1710,9 +1721,8 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
                 if (earlier)
                     continue;
             }
-            cJSON *t = cJSON_CreateObject();
-            if (!t || !cJSON_AddItemToArray(thx, t)) {
-                cJSON_Delete(t);
+            cJSON *t = new_item(thx);
+            if (!t) {
                 rc = -1;
                 break;
             }
@@ -1743,9 +1753,8 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
         fact *x = &m->facts[i];
         if (x->kind != F_FX || f->r[x->res].state != ST_PENDING)
             continue;
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddItemToArray(fxs, o)) {
-            cJSON_Delete(o);
+        cJSON *o = new_item(fxs);
+        if (!o) {
             rc = -1;
             break;
         }
