@@ -371,7 +371,12 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
     if "patient_id" not in df.columns:
         raise _ot.OsteotrackError("osteotrack.dask.reports: the DataFrame has no patient_id "
                                   "column (columns: %s)" % ", ".join(map(str, df.columns)), -1)
+    import dask
     shipped = _ship(settings)
+    if headers is not None:  # one key of the graph, not a copy in every task
+        headers = dask.delayed(headers, pure=True)
+    if files is not None:
+        files = dask.delayed(files, pure=True)
     on = "patient_id"
     if "_raw" not in df.columns:  # the id as the library reads it: " P1 " is P1
         df = df.assign(_pid=df["patient_id"].astype(str).str.strip())
@@ -383,7 +388,10 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
 
 
 def _bag_results(bag, settings, npartitions=None, files=None, write_to=None):
+    import dask
     shipped = _ship(settings)
+    if files is not None:  # one key of the graph, not a copy in every task
+        files = dask.delayed(files, pure=True)
     grouped = bag.groupby(_doc_key, npartitions=npartitions or bag.npartitions, shuffle="tasks")
     if npartitions and grouped.npartitions != npartitions:  # the task shuffle keeps the input's
         grouped = grouped.repartition(npartitions)  # an item is a whole patient: kept whole
@@ -585,10 +593,8 @@ def _header(path):
     bare = text.lstrip("\ufeff")
     delim = _detect(bare)
     names = [c.strip().lower() for c in _fields(bare, delim)]  # any case
-    if "patient_id" not in names:
-        raise _ot.OsteotrackError("%s: no patient_id column in the header (%s): a long or wide "
-                                  "CSV has one" % (path, bare[:200]), -4)
-    return text, delim, names.index("patient_id"), len(head)
+    # without patient_id the library rejects the header (_check_header)
+    return text, delim, names.index("patient_id") if "patient_id" in names else 0, len(head)
 
 
 def _csv_block(path, fileno, start, end, first_line, delim, col, header_len):
@@ -629,19 +635,35 @@ def _csv_frame(files, blocksize):
     import dask
     import dask.dataframe as dd
     import pandas as pd
-    headers, parts = [], []
+    headers, blocks = [], []
     block = dask.delayed(_csv_block, pure=True)
     for fileno, path in enumerate(files):
         text, delim, col, header_len = _header(path)
         headers.append(text)
-        for start, end, first in _blocks(path, blocksize, delim):
-            parts.append(block(path, fileno, start, end, first, delim, col, header_len))
+        blocks.append([(path, fileno, start, end, first, delim, col, header_len)
+                       for start, end, first in _blocks(path, blocksize, delim)])
     meta = pd.DataFrame({"patient_id": pd.Series([], dtype=object),
                          "_raw": pd.Series([], dtype=object),
                          "_q": pd.Series([], dtype="int8"),
                          "_fileno": pd.Series([], dtype="int32"),
                          "_line": pd.Series([], dtype="int64")})
-    return dd.from_delayed(parts, meta=meta, verify_meta=False), headers
+
+    def frame(skip=()):
+        """The rows of the files but those in skip (their header rejected)."""
+        parts = [block(*b) for fileno, bs in enumerate(blocks) if fileno not in skip
+                 for b in bs] or [dask.delayed(meta, pure=True)]
+        return dd.from_delayed(parts, meta=meta, verify_meta=False)
+    return frame, headers
+
+
+def _check_header(key, settings, as_of, detail, header, name):
+    """A file's header alone through the library, once a file (batch rejects
+    a bad header once and reads none of the file's rows)."""
+    reading = _engine(key, settings).read_patients(
+        [((header + "\n").encode("utf-8", "surrogateescape"), name)], as_of, format="csv",
+        detail=detail, raw=True)
+    return {"patients": 0, "rejected": reading.rejected, "notes": reading.notes,
+            "rows": reading.rows, "rows_rejected": reading.rows_rejected}
 
 
 def _ndjson_bag(files, blocksize):
@@ -804,7 +826,7 @@ def main(argv=None):
             raise _Usage("%s: %s" % (out, e.strerror), EX_CANTCREAT)
         blocksize = int(args.blocksize * (1 << 20))
         if fmt == "csv":
-            df, headers = _csv_frame(files, blocksize)
+            frame, headers = _csv_frame(files, blocksize)
             short = [os.path.relpath(f) if not os.path.isabs(args.inputs[0]) else f
                      for f in files]
         else:
@@ -838,8 +860,16 @@ def main(argv=None):
             def write_to(n):
                 return [os.path.abspath(os.path.join(out, "part-%05d.ndjson" % i))
                         for i in range(n)]
-            if fmt == "csv":
-                writes = _df_results(df, settings, args.partitions, headers, short, write_to)
+            checked = []
+            if fmt == "csv":  # each header once: a bad one is one rejection, its file not read
+                shipped = _ship(settings)
+                checks = dask.compute(*[dask.delayed(_check_header, pure=True)(
+                    settings.key, shipped, settings.as_of, settings.detail, h, name)
+                    for h, name in zip(headers, short)])
+                skip = {i for i, c in enumerate(checks) if c["rows_rejected"]}
+                checked = [checks[i] for i in sorted(skip)]
+                writes = _df_results(frame(skip), settings, args.partitions, headers, short,
+                                     write_to)
             else:
                 writes = _bag_results(bag, settings, args.partitions, short, write_to)
             with get_task_stream(client) as ts:
@@ -852,6 +882,8 @@ def main(argv=None):
     finally:
         if cluster is not None:
             cluster.close()
+    files_written = len(done)
+    done = list(done) + checked
     rejected = [r for d in done for r in d["rejected"]]
     order = {f: i for i, f in enumerate(short)}
     rejected.sort(key=lambda r: (order.get(r["file"], len(order)), r["line"] or 0))
@@ -876,7 +908,7 @@ def main(argv=None):
     rows = sum(d["rows"] for d in done)
     nrej = sum(d["rows_rejected"] for d in done)
     print("%s: %d rows read, %d patients reported, %d rows rejected; %d report files in %s"
-          % (prog, rows, sum(d["patients"] for d in done), nrej, len(done), out),
+          % (prog, rows, sum(d["patients"] for d in done), nrej, files_written, out),
           file=sys.stderr)
     return EX_DATAERR if nrej else 0
 
