@@ -167,13 +167,16 @@ def _orig(place, line):
     return (f, ln + line - starts[i] if isinstance(ln, int) else ln)
 
 
-_NOTE_PLACE = re.compile(r"^(%s(?:-\d+)?):(\d+): " % re.escape(_PART))
+_NOTE_PLACE = re.compile(r"^(%s(?:-\d+)?)(?::(\d+))?: " % re.escape(_PART))
 
 
 def _remap_note(note, places):
     m = _NOTE_PLACE.match(note)
     if not m or m.group(1) not in places:
         return note
+    if m.group(2) is None:  # the input's: its file's
+        origin = places[m.group(1)][1]
+        return "%s: %s" % (origin[0][0], note[m.end():]) if origin else note
     f, ln = _orig(places[m.group(1)], int(m.group(2)))
     return "%s:%s: %s" % (f, ln, note[m.end():])
 
@@ -255,7 +258,8 @@ def _csv_partition(pdf, key, settings, as_of, detail, headers=None, files=None):
             lines = raw[lo:hi]
             text = headers[fileno[lo]] + "\n" + "\n".join(lines) + "\n"
             inputs.append((text.encode("utf-8", "surrogateescape"), name))
-            places[name] = (_starts(lines, 2), origin[lo:hi])
+            places[name] = (_starts(lines, headers[fileno[lo]].count("\n") + 2),
+                            origin[lo:hi])
             lo = hi
     elif len(pdf):
         data = pdf[[c for c in pdf.columns if c not in PLACE_COLUMNS]]
@@ -446,11 +450,27 @@ _BLOCK = 32 << 20  # bytes of input a task reads
 _F, _U, _Q, _QQ, _QCR = range(5)
 
 
+_WELL = {}
+
+
+def _well(delim):
+    """A line of whole, well-formed fields (quoted ones closed, no stray
+    quote): the library's and Python's csv module's readings agree on it."""
+    r = _WELL.get(delim)
+    if r is None:
+        d = re.escape(delim)
+        field = r'(?:"(?:[^"]|"")*"|[^"%s]*)' % d
+        r = _WELL[delim] = re.compile(r'%s(?:%s%s)*\r?\Z' % (field, d, field))
+    return r
+
+
 def _scan(line, delim, st, fields=None):
     """Runs a line (no newline) from state st; the state at its end and
     whether the quote open there opened on this line. fields: a list the
     fields that end on the line are appended to (the last one's text so far
     is left in fields[-1] when st is _Q)."""
+    if st == _F and fields is None and _well(delim).match(line):  # the common case, fast
+        return _F, False
     opened, cur = False, []
     for ch in line:
         if st == _F:
@@ -499,6 +519,9 @@ def _fields(rec, delim):
     best reading; the library rejects it whatever its fields)."""
     if '"' not in rec:
         return rec.split(delim)
+    if "\n" not in rec and "\0" not in rec and _well(delim).match(rec):
+        import csv
+        return next(csv.reader([rec.rstrip("\r")], delimiter=delim), [""])
     fields, st = [], _F
     parts = rec.split("\n")
     for k, line in enumerate(parts):
@@ -521,7 +544,7 @@ def _detect(line):
     return "," if n[","] or not (n[";"] or n["\t"]) else ";" if n[";"] >= n["\t"] else "\t"
 
 
-def _blocks(path, blocksize, delim):
+def _blocks(path, blocksize, delim, header_len=0):
     """Cuts a file into blocks of whole records: (start, end, first line).
     One sequential pass over the lines with the library's rules (a newline
     inside a quoted value does not end a record; a quote never closed ends
@@ -549,7 +572,7 @@ def _blocks(path, blocksize, delim):
                 st = _F
             pos += len(raw)
             line += 1
-            if st == _F and pos - start >= blocksize and pos < size:
+            if st == _F and pos - start >= blocksize and header_len <= pos < size:
                 out.append((start, pos, start_line))
                 start, start_line = pos, line
     if start < size:
@@ -587,10 +610,18 @@ def _records(text, first_line, delim=","):
 
 
 def _header(path):
+    """The header as the library finds it: the first line that is not empty
+    (text: it and the empty lines before it, so that the rows keep their
+    lines), its delimiter, the patient_id column, the bytes up to the rows."""
     with open(path, "rb") as f:
         head = f.readline(1 << 20)
+        while head.strip(b"\r\n\xef\xbb\xbf") == b"" and head.endswith(b"\n"):
+            more = f.readline(1 << 20)
+            if not more:
+                break
+            head += more
     text = head.decode("utf-8", "surrogateescape").rstrip("\r\n")
-    bare = text.lstrip("\ufeff")
+    bare = text.split("\n")[-1].lstrip("\ufeff")
     delim = _detect(bare)
     names = [c.strip().lower() for c in _fields(bare, delim)]  # any case
     # without patient_id the library rejects the header (_check_header)
@@ -605,7 +636,7 @@ def _csv_block(path, fileno, start, end, first_line, delim, col, header_len):
         f.seek(start)
         data = f.read(end - start)
     if start == 0:  # the header is not a row
-        data, first_line = data[header_len:], first_line + 1
+        data, first_line = data[header_len:], first_line + data.count(b"\n", 0, header_len)
     recs = _records(data.decode("utf-8", "surrogateescape"), first_line, delim)
     ids = []
     for _, rec, _ in recs:
@@ -635,13 +666,25 @@ def _csv_frame(files, blocksize):
     import dask
     import dask.dataframe as dd
     import pandas as pd
-    headers, blocks = [], []
+    headers, blocks, rowless = [], [], set()
     block = dask.delayed(_csv_block, pure=True)
     for fileno, path in enumerate(files):
+        with open(path, "rb") as f:
+            first = f.read(65536)
+        if b"\r" in first and b"\n" not in first:  # batch reads every CR as a line end
+            raise _Usage("%s: its lines end with CR alone (classic Mac): the blocks are cut at "
+                         "LF; convert the file (tr '\\r' '\\n') or use osteotrack batch" % path,
+                         EX_DATAERR)
         text, delim, col, header_len = _header(path)
+        rest = os.path.getsize(path) - header_len
+        if rest < 65536:
+            with open(path, "rb") as f:
+                f.seek(header_len)
+                if not f.read().strip(b"\r\n"):
+                    rowless.add(fileno)
         headers.append(text)
         blocks.append([(path, fileno, start, end, first, delim, col, header_len)
-                       for start, end, first in _blocks(path, blocksize, delim)])
+                       for start, end, first in _blocks(path, blocksize, delim, header_len)])
     meta = pd.DataFrame({"patient_id": pd.Series([], dtype=object),
                          "_raw": pd.Series([], dtype=object),
                          "_q": pd.Series([], dtype="int8"),
@@ -653,6 +696,7 @@ def _csv_frame(files, blocksize):
         parts = [block(*b) for fileno, bs in enumerate(blocks) if fileno not in skip
                  for b in bs] or [dask.delayed(meta, pure=True)]
         return dd.from_delayed(parts, meta=meta, verify_meta=False)
+    frame.rowless = rowless
     return frame, headers
 
 
@@ -860,7 +904,7 @@ def main(argv=None):
             def write_to(n):
                 return [os.path.abspath(os.path.join(out, "part-%05d.ndjson" % i))
                         for i in range(n)]
-            checked = []
+            checked, head_notes = [], []
             if fmt == "csv":  # each header once: a bad one is one rejection, its file not read
                 shipped = _ship(settings)
                 checks = dask.compute(*[dask.delayed(_check_header, pure=True)(
@@ -868,6 +912,11 @@ def main(argv=None):
                     for h, name in zip(headers, short)])
                 skip = {i for i, c in enumerate(checks) if c["rows_rejected"]}
                 checked = [checks[i] for i in sorted(skip)]
+                # the header's notes, first, as batch writes them; "no data rows" of a file
+                # with rows is the header's alone
+                head_notes = [n for i, c in enumerate(checks) for n in c["notes"]
+                              if i in frame.rowless or
+                              n != "%s: no data rows after the header" % short[i]]
                 writes = _df_results(frame(skip), settings, args.partitions, headers, short,
                                      write_to)
             else:
@@ -888,7 +937,7 @@ def main(argv=None):
     order = {f: i for i, f in enumerate(short)}
     rejected.sort(key=lambda r: (order.get(r["file"], len(order)), r["line"] or 0))
     notes = []
-    for d in done:
+    for d in [{"notes": head_notes}] + done:
         for n in d["notes"]:
             if n not in notes:
                 notes.append(n)
