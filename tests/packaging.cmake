@@ -123,7 +123,8 @@ endif()
 # osteotrack batch (tests/dask/check_dask.py): dask/reports, the examples and
 # 20,000 generated patients with shuffled rows for 1, 2 and 7 partitions, the
 # command's counts and rejections; dask/worker-killed, a worker killed
-# mid-run. With AddressSanitizer the workers load the library as the `python`
+# mid-run; dask/review, inputs where the command once differed from batch
+# (tests/dask/inputs: a patient split over partitions, quoting). With AddressSanitizer the workers load the library as the `python`
 # test does (the runtime preloaded, python's own leaks not ours: both pass so,
 # in about twice the time); not with ThreadSanitizer, which has no such set-up
 # here (CI's TSan pass runs the CLI and thread tests only).
@@ -136,7 +137,7 @@ if(OT_PYTHON3 AND NOT OT_SANITIZE MATCHES "thread")
   if(OT_SANITIZE MATCHES "address")
     list(APPEND _ot_dask_env "LD_PRELOAD=${_ot_asan}" "ASAN_OPTIONS=detect_leaks=0")
   endif()
-  foreach(t reports worker-killed)
+  foreach(t reports worker-killed review)
     add_test(NAME dask/${t}
       COMMAND ${OT_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/dask/check_dask.py ${t}
               $<TARGET_FILE:osteotrack_cli> $<TARGET_FILE:ot_test_gen> ${PROJECT_SOURCE_DIR}
@@ -144,7 +145,7 @@ if(OT_PYTHON3 AND NOT OT_SANITIZE MATCHES "thread")
     set_tests_properties(dask/${t} PROPERTIES TIMEOUT 600 ENVIRONMENT "${_ot_dask_env}")
   endforeach()
 elseif(NOT OT_PYTHON3)
-  foreach(t dask/reports dask/worker-killed)
+  foreach(t dask/reports dask/worker-killed dask/review)
     ot_missing_tool_test(${t} "python3")
   endforeach()
 endif()

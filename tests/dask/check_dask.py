@@ -258,6 +258,74 @@ def check_reports(client, ot, gen, src, tmp):
     print("ok: usage errors and --help")
 
 
+def check_review(client, ot, gen, src, tmp):
+    """Inputs where the command once differed from batch: a patient split
+    over partitions (Python's hash() differs between worker processes; a
+    numeric id, a BOM, a raw tab in an NDJSON document), a quoted header, an
+    unterminated quote, a line of spaces, a stray quote, a bad header at 7
+    partitions, empty lines before the header, a detected delimiter, a header
+and no rows. Each: batch's reports, its notes and rejection lines (in
+batch's order) and its counts."""
+    import dask
+    import dask.bag as db
+    from osteotrack.dask import reports_from_bag
+
+    inputs = os.path.join(src, "tests", "dask", "inputs")
+    addr = client.scheduler.address
+    cases = (("split.ndjson", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("numid.ndjson", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("bom2.ndjson", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("tab2.ndjson", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("qhdr2.csv", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("unterm.csv", ["--partitions", "4", "--blocksize", "0.002"]),
+             ("ws.csv", ["--partitions", "3", "--blocksize", "0.0003"]),
+             ("stray.csv", ["--partitions", "3", "--blocksize", "0.0003"]),
+             ("nodate18.csv", ["--partitions", "7", "--blocksize", "0.001"]),
+             ("lead.csv", ["--partitions", "3", "--blocksize", "0.0001"]),
+             ("semi.csv", ["--partitions", "3", "--blocksize", "0.0003"]),
+             ("hdronly.csv", ["--partitions", "2"]))
+    for name, args in cases:
+        rel = os.path.relpath(os.path.join(inputs, name))
+        rc_b, want, err_b = batch(ot, rel, "2024-06-01")
+        outdir = os.path.join(tmp, "out-review-" + name)
+        r = command([rel, "-o", outdir, "--as-of", "2024-06-01"] + args, addr)
+        err = r.stderr.decode().splitlines()
+        if r.returncode != rc_b:
+            fail("%s: osteotrack-dask status %d, batch %d: %s" % (name, r.returncode, rc_b,
+                                                                   err[-3:]))
+        same("%s, osteotrack-dask %s" % (name, " ".join(args)), by_patient(parts(outdir)),
+             by_patient(want))
+        got_msgs = [l for l in err if l.startswith(rel + ":")]  # notes, rejections, in order
+        want_msgs = [l for l in err_b if l.startswith(rel + ":")]
+        if got_msgs != want_msgs:
+            fail("%s: rejections differ:\n%s\nbatch:\n%s" % (name, "\n".join(got_msgs),
+                                                               "\n".join(want_msgs)))
+        if closing(err, "osteotrack-dask") != closing(err_b, "osteotrack batch"):
+            fail("%s: closing lines differ: %s / %s" % (name, err[-1], err_b[-1]))
+        print("ok: %s: %d notes and rejections, and the counts are batch's (%s)" % (
+            name, len(want_msgs), closing(err, "osteotrack-dask")))
+
+    # the Bag API on the 2 worker processes: one report a patient
+    with open(os.path.join(inputs, "split.ndjson"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    _, want, _ = batch(ot, os.path.join(inputs, "split.ndjson"), "2024-06-01")
+    out, rejected = reports_from_bag(db.from_sequence(lines, npartitions=6), "2024-06-01",
+                                     npartitions=3)
+    got, bad = dask.compute(out, rejected)
+    same("split.ndjson, reports_from_bag, 3 partitions", by_patient(got), by_patient(want))
+
+    # lines that end with CR alone: batch reads them; the command says it cannot cut them
+    cr = os.path.join(tmp, "cr.csv")
+    with open(os.path.join(src, "data", "examples", "patients-long.csv"), "rb") as f:
+        data = f.read().replace(b"\n", b"\r")
+    with open(cr, "wb") as f:
+        f.write(data)
+    r = command([cr, "-o", os.path.join(tmp, "out-cr"), "--as-of", "2024-06-01"])
+    if r.returncode != 65 or b"CR alone" not in r.stderr:
+        fail("a file of CR line ends: status %d: %s" % (r.returncode, r.stderr[-300:]))
+    print("ok: a file of CR line ends is refused with a reason")
+
+
 def check_killed(client, ot, gen, src, tmp):
     import dask.dataframe as dd
     from osteotrack.dask import reports
@@ -325,7 +393,8 @@ def main():
             pids = client.run(os.getpid)
             if len(pids) != 2 or os.getpid() in pids.values():
                 fail("expected 2 worker processes: %s" % pids)
-            {"reports": check_reports, "worker-killed": check_killed}[mode](
+            {"reports": check_reports, "worker-killed": check_killed,
+             "review": check_review}[mode](
                 client, ot, gen, src, tmp)
         print("check_dask %s: passed in %.1f s" % (mode, time.time() - t0))
 

@@ -30,6 +30,7 @@ import bisect
 import glob
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -44,7 +45,7 @@ _ENGINES = {}
 _ENGINES_LOCK = threading.Lock()
 
 # The columns that carry a row's place in its input; never sent to the library.
-PLACE_COLUMNS = ("_file", "_fileno", "_line", "_raw", "_pid")
+PLACE_COLUMNS = ("_file", "_fileno", "_line", "_raw", "_pid", "_q")
 _PART = "<partition>"
 
 
@@ -140,7 +141,7 @@ def _ship(settings):
 
 # --- a partition through the library ---------------------------------------
 # "(line N: ...)" in a reason names another row of the same input (a duplicate)
-_LINE_IN_REASON = re.compile(r"\(line (\d+):")
+_LINE_IN_REASON = re.compile(r"(\(line |opened on line |resumes at line )(\d+)")
 
 
 def _starts(records, first_line):
@@ -153,6 +154,33 @@ def _starts(records, first_line):
     return starts
 
 
+def _orig(place, line):
+    """The (file, line) in the original input of a line of a partition's
+    input: place = (the line each record starts on there, their (file, line))."""
+    starts, origin = place
+    i = bisect.bisect_right(starts, line) - 1 if line is not None else -1
+    if i < 0 and origin and line is not None and line < starts[0]:
+        return (origin[0][0], line)  # the header: the file's own first lines
+    if not 0 <= i < len(origin):
+        return (_PART, line)
+    f, ln = origin[i]  # a line inside a record: as far from its first
+    return (f, ln + line - starts[i] if isinstance(ln, int) else ln)
+
+
+_NOTE_PLACE = re.compile(r"^(%s(?:-\d+)?)(?::(\d+))?: " % re.escape(_PART))
+
+
+def _remap_note(note, places):
+    m = _NOTE_PLACE.match(note)
+    if not m or m.group(1) not in places:
+        return note
+    if m.group(2) is None:  # the input's: its file's
+        origin = places[m.group(1)][1]
+        return "%s: %s" % (origin[0][0], note[m.end():]) if origin else note
+    f, ln = _orig(places[m.group(1)], int(m.group(2)))
+    return "%s:%s: %s" % (f, ln, note[m.end():])
+
+
 def _remap(rejected, places):
     """Gives each rejection from a partition's input its place in the
     original input: places[input name] = (the line each record starts on in
@@ -161,15 +189,13 @@ def _remap(rejected, places):
     for r in rejected:
         place = places.get(r["file"])
         if place is not None:
-            starts, origin = place
 
-            def orig(line, starts=starts, origin=origin):
-                i = bisect.bisect_right(starts, line) - 1
-                return origin[i] if 0 <= i < len(origin) and line is not None else (_PART, line)
+            def orig(line, place=place):
+                return _orig(place, line)
 
             f, ln = orig(r["line"])
-            reason = _LINE_IN_REASON.sub(lambda m: "(line %s:" % orig(int(m.group(1)))[1],
-                                         r["reason"])
+            reason = _LINE_IN_REASON.sub(
+                lambda m: "%s%s" % (m.group(1), orig(int(m.group(2)))[1]), r["reason"])
             r = dict(r, file=f, line=ln, reason=reason)
             r["message"] = "%s:%s: %s%s%s" % (
                 f, ln, "patient %s: " % r["patient"] if r["patient"] else "",
@@ -192,7 +218,7 @@ def _read(key, settings, as_of, detail, inputs, fmt, places):
                                                    raw=True)
     reports = sorted((_report_id(t), t) for t in reading.reports)
     return {"reports": [t for _, t in reports], "rejected": _remap(reading.rejected, places),
-            "notes": reading.notes, "rows": reading.rows,
+            "notes": [_remap_note(n, places) for n in reading.notes], "rows": reading.rows,
             "rows_rejected": reading.rows_rejected}
 
 
@@ -221,16 +247,19 @@ def _csv_partition(pdf, key, settings, as_of, detail, headers=None, files=None):
     if "_raw" in pdf.columns:
         fileno = pdf["_fileno"].tolist()
         raw = pdf["_raw"].tolist()
+        alone = pdf["_q"].tolist() if "_q" in pdf.columns else [0] * len(raw)
         lo = 0
         while lo < len(raw):  # one input a file: its header, then its rows
-            hi = lo
-            while hi < len(raw) and fileno[hi] == fileno[lo]:
+            hi = lo + 1  # a quote never closed is the end of its input: alone in one
+            while hi < len(raw) and fileno[hi] == fileno[lo] and not alone[lo] and \
+                    not alone[hi]:
                 hi += 1
             name = "%s-%d" % (_PART, len(inputs))
             lines = raw[lo:hi]
             text = headers[fileno[lo]] + "\n" + "\n".join(lines) + "\n"
             inputs.append((text.encode("utf-8", "surrogateescape"), name))
-            places[name] = (_starts(lines, 2), origin[lo:hi])
+            places[name] = (_starts(lines, headers[fileno[lo]].count("\n") + 2),
+                            origin[lo:hi])
             lo = hi
     elif len(pdf):
         data = pdf[[c for c in pdf.columns if c not in PLACE_COLUMNS]]
@@ -253,14 +282,38 @@ def _doc_parts(item):
 
 
 def _doc_id(item):
+    """The patient_id the library reads from a document: cJSON is not strict
+    about control characters in strings, a BOM may open the file, and an
+    integral number is written as "%.0f" writes it (patient_json.c)."""
     doc = _doc_parts(item)[2]
-    if isinstance(doc, (str, bytes)):
+    if isinstance(doc, bytes):
+        doc = doc.decode("utf-8", "surrogateescape")
+    if isinstance(doc, str):
         try:
-            doc = json.loads(doc)
+            doc = json.loads(doc.lstrip("\ufeff"), strict=False)
         except ValueError:
             return ""  # the library rejects it, in whichever partition
     pid = doc.get("patient_id") if isinstance(doc, dict) else None
-    return pid.strip() if isinstance(pid, str) else "" if pid is None else str(pid)
+    if isinstance(pid, str):
+        return pid.strip()
+    if isinstance(pid, (int, float)) and not isinstance(pid, bool):
+        try:
+            if pid == math.floor(pid) and abs(pid) < 1e15:
+                return "%.0f" % pid
+        except (OverflowError, ValueError):
+            pass
+    return ""  # not a patient document: rejected, in whichever partition
+
+
+def _stable(pid):
+    """A partition key of an id that every process computes alike (Python's
+    hash() of a str differs from process to process: PYTHONHASHSEED)."""
+    return int.from_bytes(hashlib.blake2b(pid.encode("utf-8", "surrogateescape"),
+                                          digest_size=7).digest(), "big")
+
+
+def _doc_key(item):
+    return _stable(_doc_id(item))
 
 
 def _docs_partition(groups, key, settings, as_of, detail, files=None):
@@ -322,7 +375,12 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
     if "patient_id" not in df.columns:
         raise _ot.OsteotrackError("osteotrack.dask.reports: the DataFrame has no patient_id "
                                   "column (columns: %s)" % ", ".join(map(str, df.columns)), -1)
+    import dask
     shipped = _ship(settings)
+    if headers is not None:  # one key of the graph, not a copy in every task
+        headers = dask.delayed(headers, pure=True)
+    if files is not None:
+        files = dask.delayed(files, pure=True)
     on = "patient_id"
     if "_raw" not in df.columns:  # the id as the library reads it: " P1 " is P1
         df = df.assign(_pid=df["patient_id"].astype(str).str.strip())
@@ -334,8 +392,11 @@ def _df_results(df, settings, npartitions=None, headers=None, files=None, write_
 
 
 def _bag_results(bag, settings, npartitions=None, files=None, write_to=None):
+    import dask
     shipped = _ship(settings)
-    grouped = bag.groupby(_doc_id, npartitions=npartitions or bag.npartitions, shuffle="tasks")
+    if files is not None:  # one key of the graph, not a copy in every task
+        files = dask.delayed(files, pure=True)
+    grouped = bag.groupby(_doc_key, npartitions=npartitions or bag.npartitions, shuffle="tasks")
     if npartitions and grouped.npartitions != npartitions:  # the task shuffle keeps the input's
         grouped = grouped.repartition(npartitions)  # an item is a whole patient: kept whole
     return _tasks(_docs_partition, write_to,
@@ -380,103 +441,220 @@ def reports_from_bag(bag, as_of, config=None, npartitions=None, *, data_dir=None
 _BLOCK = 32 << 20  # bytes of input a task reads
 
 
-def _blocks(path, blocksize):
+# The library's CSV rules (src/lib/csv.c), as far as where a record ends and
+# what its fields are: a field that opens with a quote is quoted (and may hold
+# newlines) until a quote not doubled; a quote inside an unquoted field, or
+# text after a closing quote, is an error of the record, not a quote that
+# opens; a quote never closed runs to the end of the input, where the record
+# is rejected and reading resumes at the line after the one the quote opened on.
+_F, _U, _Q, _QQ, _QCR = range(5)
+
+
+_WELL = {}
+
+
+def _well(delim):
+    """A line of whole, well-formed fields (quoted ones closed, no stray
+    quote): the library's and Python's csv module's readings agree on it."""
+    r = _WELL.get(delim)
+    if r is None:
+        d = re.escape(delim)
+        field = r'(?:"(?:[^"]|"")*"|[^"%s]*)' % d
+        r = _WELL[delim] = re.compile(r'%s(?:%s%s)*\r?\Z' % (field, d, field))
+    return r
+
+
+def _scan(line, delim, st, fields=None):
+    """Runs a line (no newline) from state st; the state at its end and
+    whether the quote open there opened on this line. fields: a list the
+    fields that end on the line are appended to (the last one's text so far
+    is left in fields[-1] when st is _Q)."""
+    if st == _F and fields is None and _well(delim).match(line):  # the common case, fast
+        return _F, False
+    opened, cur = False, []
+    for ch in line:
+        if st == _F:
+            if ch == '"':
+                st, opened = _Q, True
+                continue
+            st = _U
+        if st == _U:
+            if ch == delim:
+                if fields is not None:
+                    fields.append("".join(cur))
+                cur, st = [], _F
+            else:
+                cur.append(ch)
+            continue
+        if st == _Q:
+            if ch == '"':
+                st = _QQ
+            else:
+                cur.append(ch)
+            continue
+        if st == _QQ and ch == '"':
+            cur.append('"')
+            st = _Q
+        elif st == _QQ and ch == delim:
+            if fields is not None:
+                fields.append("".join(cur))
+            cur, st = [], _F
+        elif st == _QQ and ch == "\r":
+            st = _QCR
+        else:  # text after the closing quote: read again as unquoted
+            st = _U
+            if ch == delim:
+                if fields is not None:
+                    fields.append("".join(cur))
+                cur, st = [], _F
+            else:
+                cur.append(ch)
+    if fields is not None:
+        fields.append("".join(cur))
+    return st, opened and st == _Q
+
+
+def _fields(rec, delim):
+    """A record's fields as the library splits them (a bad record: its
+    best reading; the library rejects it whatever its fields)."""
+    if '"' not in rec:
+        return rec.split(delim)
+    if "\n" not in rec and "\0" not in rec and _well(delim).match(rec):
+        import csv
+        return next(csv.reader([rec.rstrip("\r")], delimiter=delim), [""])
+    fields, st = [], _F
+    parts = rec.split("\n")
+    for k, line in enumerate(parts):
+        got = []
+        st, _ = _scan(line, delim, st, got)
+        if fields and k:  # a quoted newline: the field goes on
+            fields[-1] += "\n" + got[0]
+            got = got[1:]
+        fields.extend(got)
+    return fields
+
+
+def _detect(line):
+    """The delimiter as the library detects it from the header line."""
+    n, quoted = {",": 0, ";": 0, "\t": 0}, False
+    for ch in line:
+        quoted ^= ch == '"'
+        if not quoted and ch in n:
+            n[ch] += 1
+    return "," if n[","] or not (n[";"] or n["\t"]) else ";" if n[";"] >= n["\t"] else "\t"
+
+
+def _blocks(path, blocksize, delim, header_len=0):
     """Cuts a file into blocks of whole records: (start, end, first line).
-    One sequential pass that counts newlines and quotes (a newline inside a
-    quoted value does not end a record), so that every row keeps its line."""
+    One sequential pass over the lines with the library's rules (a newline
+    inside a quoted value does not end a record; a quote never closed ends
+    its record at its line), so that every row keeps its line."""
     size = os.path.getsize(path)
     out, start, start_line = [], 0, 1
-    line, quotes, pos = 1, 0, 0  # at pos: the line, the quotes before it
+    pos, line, st, q_pos, q_line = 0, 1, _F, 0, 0
     with open(path, "rb") as f:
-        while start < size:
-            target = start + blocksize
-            if target >= size:
-                out.append((start, size, start_line))
-                break
-            f.seek(pos)
-            chunk = f.read(target - pos)
-            line += chunk.count(b"\n")
-            quotes += chunk.count(b'"')
-            pos = target
-            while True:  # on to the end of the record that holds byte `target`
-                tail = f.read(1 << 16)
-                if not tail:
-                    pos = size
+        while True:
+            raw = f.readline()
+            if not raw:
+                if st != _Q:
                     break
-                i = tail.find(b"\n")
-                while i >= 0 and (quotes + tail.count(b'"', 0, i)) % 2:
-                    i = tail.find(b"\n", i + 1)
-                if i >= 0:
-                    line += tail.count(b"\n", 0, i + 1)
-                    quotes += tail.count(b'"', 0, i + 1)
-                    pos += i + 1
-                    break
-                line += tail.count(b"\n")
-                quotes += tail.count(b'"')
-                pos += len(tail)
-            out.append((start, pos, start_line))
-            start, start_line = pos, line
+                # never closed: the record ends at the quote's line, reading goes on after it
+                pos, line, st = q_pos, q_line + 1, _F
+                f.seek(pos)
+                continue
+            if delim is not None and b'"' in raw:  # NDJSON (None): a line is a record
+                st, opened = _scan(raw.rstrip(b"\n").decode("latin-1"), delim, st)
+                if opened:
+                    q_pos, q_line = pos + len(raw), line
+            elif st != _Q:
+                st = _F
+            if st != _Q:
+                st = _F
+            pos += len(raw)
+            line += 1
+            if st == _F and pos - start >= blocksize and header_len <= pos < size:
+                out.append((start, pos, start_line))
+                start, start_line = pos, line
+    if start < size:
+        out.append((start, size, start_line))
     return out
 
 
-def _records(text, first_line):
-    """The records of a block of whole records and the line each starts on
-    (blank lines skipped, as the library skips them)."""
+def _records(text, first_line, delim=","):
+    """The records of a block of whole records: (the line each starts on,
+    the record, 1 if its quote is never closed); empty lines skipped, as the
+    library skips them (a line of spaces is a record: the library rejects it)."""
     out, lines = [], text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     i, n = 0, len(lines)
     while i < n:
-        start = i
-        rec = lines[i]
-        while rec.count('"') % 2 and i + 1 < n:  # a quoted newline
-            i += 1
-            rec += "\n" + lines[i]
-        i += 1
-        if rec.strip() not in ("", "\r"):
-            out.append((first_line + start, rec))
+        j, st, q = i, _F, i
+        while j < n:
+            if '"' in lines[j]:
+                st, opened = _scan(lines[j], delim, st)
+                if opened:
+                    q = j
+            if st != _Q:
+                break
+            j += 1
+        if st == _Q:  # the block ends as the file does: never closed
+            out.append((first_line + i, "\n".join(lines[i:q + 1]), 1))
+            i = q + 1
+            continue
+        rec = "\n".join(lines[i:j + 1])
+        if rec not in ("", "\r"):
+            out.append((first_line + i, rec, 0))
+        i = j + 1
     return out
 
 
 def _header(path):
+    """The header as the library finds it: the first line that is not empty
+    (text: it and the empty lines before it, so that the rows keep their
+    lines), its delimiter, the patient_id column, the bytes up to the rows."""
     with open(path, "rb") as f:
         head = f.readline(1 << 20)
+        while head.strip(b"\r\n\xef\xbb\xbf") == b"" and head.endswith(b"\n"):
+            more = f.readline(1 << 20)
+            if not more:
+                break
+            head += more
     text = head.decode("utf-8", "surrogateescape").rstrip("\r\n")
-    bare = text.lstrip("\ufeff")
-    delim = max(",;\t", key=bare.count)
-    names = [c.strip().strip('"').strip().lower() for c in bare.split(delim)]  # any case
-    if "patient_id" not in names:
-        raise _ot.OsteotrackError("%s: no patient_id column in the header (%s): a long or wide "
-                                  "CSV has one" % (path, bare[:200]), -4)
-    return text, delim, names.index("patient_id"), len(head)
+    bare = text.split("\n")[-1].lstrip("\ufeff")
+    delim = _detect(bare)
+    names = [c.strip().lower() for c in _fields(bare, delim)]  # any case
+    # without patient_id the library rejects the header (_check_header)
+    return text, delim, names.index("patient_id") if "patient_id" in names else 0, len(head)
 
 
 def _csv_block(path, fileno, start, end, first_line, delim, col, header_len):
     """A block of a CSV file as rows: patient_id (trimmed, as the library
     trims it), the line itself, its file and line."""
-    import csv
     import pandas as pd
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start)
     if start == 0:  # the header is not a row
-        data, first_line = data[header_len:], first_line + 1
-    recs = _records(data.decode("utf-8", "surrogateescape"), first_line)
+        data, first_line = data[header_len:], first_line + data.count(b"\n", 0, header_len)
+    recs = _records(data.decode("utf-8", "surrogateescape"), first_line, delim)
     ids = []
-    for _, rec in recs:
-        fields = rec.split(delim) if '"' not in rec else \
-            next(csv.reader([rec], delimiter=delim), [])
+    for _, rec, _ in recs:
+        fields = _fields(rec, delim)
         ids.append(fields[col].strip() if len(fields) > col else "")
     return pd.DataFrame({"patient_id": pd.Series(ids, dtype=object),
-                         "_raw": pd.Series([r for _, r in recs], dtype=object),
+                         "_raw": pd.Series([r for _, r, _ in recs], dtype=object),
+                         "_q": pd.Series([u for _, _, u in recs], dtype="int8"),
                          "_fileno": pd.Series([fileno] * len(recs), dtype="int32"),
-                         "_line": pd.Series([ln for ln, _ in recs], dtype="int64")})
+                         "_line": pd.Series([ln for ln, _, _ in recs], dtype="int64")})
 
 
 def _ndjson_block(path, fileno, start, end, first_line):
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start).decode("utf-8", "surrogateescape")
+    if start == 0 and data.startswith("\ufeff"):  # the library skips it at the file's start
+        data = data[1:]
     out = []
     for n, line in enumerate(data.split("\n")):
         if line.strip():
@@ -488,18 +666,48 @@ def _csv_frame(files, blocksize):
     import dask
     import dask.dataframe as dd
     import pandas as pd
-    headers, parts = [], []
+    headers, blocks, rowless = [], [], set()
     block = dask.delayed(_csv_block, pure=True)
     for fileno, path in enumerate(files):
+        with open(path, "rb") as f:
+            first = f.read(65536)
+        if b"\r" in first and b"\n" not in first:  # batch reads every CR as a line end
+            raise _Usage("%s: its lines end with CR alone (classic Mac): the blocks are cut at "
+                         "LF; convert the file (tr '\\r' '\\n') or use osteotrack batch" % path,
+                         EX_DATAERR)
         text, delim, col, header_len = _header(path)
+        rest = os.path.getsize(path) - header_len
+        if rest < 65536:
+            with open(path, "rb") as f:
+                f.seek(header_len)
+                if not f.read().strip(b"\r\n"):
+                    rowless.add(fileno)
         headers.append(text)
-        for start, end, first in _blocks(path, blocksize):
-            parts.append(block(path, fileno, start, end, first, delim, col, header_len))
+        blocks.append([(path, fileno, start, end, first, delim, col, header_len)
+                       for start, end, first in _blocks(path, blocksize, delim, header_len)])
     meta = pd.DataFrame({"patient_id": pd.Series([], dtype=object),
                          "_raw": pd.Series([], dtype=object),
+                         "_q": pd.Series([], dtype="int8"),
                          "_fileno": pd.Series([], dtype="int32"),
                          "_line": pd.Series([], dtype="int64")})
-    return dd.from_delayed(parts, meta=meta, verify_meta=False), headers
+
+    def frame(skip=()):
+        """The rows of the files but those in skip (their header rejected)."""
+        parts = [block(*b) for fileno, bs in enumerate(blocks) if fileno not in skip
+                 for b in bs] or [dask.delayed(meta, pure=True)]
+        return dd.from_delayed(parts, meta=meta, verify_meta=False)
+    frame.rowless = rowless
+    return frame, headers
+
+
+def _check_header(key, settings, as_of, detail, header, name):
+    """A file's header alone through the library, once a file (batch rejects
+    a bad header once and reads none of the file's rows)."""
+    reading = _engine(key, settings).read_patients(
+        [((header + "\n").encode("utf-8", "surrogateescape"), name)], as_of, format="csv",
+        detail=detail, raw=True)
+    return {"patients": 0, "rejected": reading.rejected, "notes": reading.notes,
+            "rows": reading.rows, "rows_rejected": reading.rows_rejected}
 
 
 def _ndjson_bag(files, blocksize):
@@ -508,7 +716,7 @@ def _ndjson_bag(files, blocksize):
     block = dask.delayed(_ndjson_block, pure=True)
     return db.from_delayed([block(path, fileno, start, end, first)
                             for fileno, path in enumerate(files)
-                            for start, end, first in _blocks(path, blocksize)])
+                            for start, end, first in _blocks(path, blocksize, None)])
 
 
 def _write(result, path):
@@ -662,7 +870,7 @@ def main(argv=None):
             raise _Usage("%s: %s" % (out, e.strerror), EX_CANTCREAT)
         blocksize = int(args.blocksize * (1 << 20))
         if fmt == "csv":
-            df, headers = _csv_frame(files, blocksize)
+            frame, headers = _csv_frame(files, blocksize)
             short = [os.path.relpath(f) if not os.path.isabs(args.inputs[0]) else f
                      for f in files]
         else:
@@ -696,8 +904,21 @@ def main(argv=None):
             def write_to(n):
                 return [os.path.abspath(os.path.join(out, "part-%05d.ndjson" % i))
                         for i in range(n)]
-            if fmt == "csv":
-                writes = _df_results(df, settings, args.partitions, headers, short, write_to)
+            checked, head_notes = [], []
+            if fmt == "csv":  # each header once: a bad one is one rejection, its file not read
+                shipped = _ship(settings)
+                checks = dask.compute(*[dask.delayed(_check_header, pure=True)(
+                    settings.key, shipped, settings.as_of, settings.detail, h, name)
+                    for h, name in zip(headers, short)])
+                skip = {i for i, c in enumerate(checks) if c["rows_rejected"]}
+                checked = [checks[i] for i in sorted(skip)]
+                # the header's notes, first, as batch writes them; "no data rows" of a file
+                # with rows is the header's alone
+                head_notes = [n for i, c in enumerate(checks) for n in c["notes"]
+                              if i in frame.rowless or
+                              n != "%s: no data rows after the header" % short[i]]
+                writes = _df_results(frame(skip), settings, args.partitions, headers, short,
+                                     write_to)
             else:
                 writes = _bag_results(bag, settings, args.partitions, short, write_to)
             with get_task_stream(client) as ts:
@@ -710,19 +931,21 @@ def main(argv=None):
     finally:
         if cluster is not None:
             cluster.close()
+    files_written = len(done)
+    done = list(done) + checked
     rejected = [r for d in done for r in d["rejected"]]
     order = {f: i for i, f in enumerate(short)}
     rejected.sort(key=lambda r: (order.get(r["file"], len(order)), r["line"] or 0))
     notes = []
-    for d in done:
+    for d in [{"notes": head_notes}] + done:
         for n in d["notes"]:
             if n not in notes:
                 notes.append(n)
     with open(os.path.join(out, "rejected.ndjson"), "w", encoding="utf-8") as f:
         for r in rejected:
             f.write(json.dumps(r) + "\n")
-    for n in notes:
-        print("%s: %s" % (prog, n), file=sys.stderr)
+    for n in notes:  # as batch writes them
+        print(n, file=sys.stderr)
     for r in rejected:
         print(r["message"], file=sys.stderr)
     if args.timings:
@@ -734,7 +957,7 @@ def main(argv=None):
     rows = sum(d["rows"] for d in done)
     nrej = sum(d["rows_rejected"] for d in done)
     print("%s: %d rows read, %d patients reported, %d rows rejected; %d report files in %s"
-          % (prog, rows, sum(d["patients"] for d in done), nrej, len(done), out),
+          % (prog, rows, sum(d["patients"] for d in done), nrej, files_written, out),
           file=sys.stderr)
     return EX_DATAERR if nrej else 0
 
