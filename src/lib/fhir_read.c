@@ -3,7 +3,7 @@
  * patient over several files, so the resources are gathered in memory and
  * mapped into patients at the end (ot_fhir_in_finish). Each patient is
  * written as osteotrack's own patient document and read by the JSON reader
- * (ot_patient_from_json_keys), so that a patient read from FHIR is the
+ * (ot_patient_from_json_tree), so that a patient read from FHIR is the
  * patient read from the same data as JSON, to the byte of its report.
  * docs/fhir.md, "FHIR in", is the mapping. */
 #include "fhir_read.h"
@@ -1762,15 +1762,14 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
         cJSON_AddStringToObject(o, "site", ot_fracture_site_name(x->fx));
         rc = src_add(&b.fxs[b.nfx++], x->res);
     }
-    char *text = rc ? NULL : cJSON_PrintUnformatted(doc);
     int stop = 0;
-    if (!text) {
+    if (rc) {
         f->fatal = OT_ENOMEM;
     } else {
         ot_patient *p = f->cb.patient(f->cb.ctx);
         ot_error err = {0, ""};
         size_t nitems = 0;
-        int jrc = p ? ot_patient_from_json_keys(p, f->rd, text, strlen(text), on_part, NULL, 0,
+        int jrc = p ? ot_patient_from_json_tree(p, f->rd, doc, on_part, NULL, 0,
                                                 &b, &nitems, NULL, &err)
                     : OT_ENOMEM;
         char why[600] = "";
@@ -1802,7 +1801,6 @@ static int build_patient(mapping *m, size_t pi, size_t lo, size_t hi)
         else if (pr->state == ST_PENDING)
             pr->state = ST_USED;
     }
-    free(text);
     cJSON_Delete(doc);
     for (size_t i = 0; i < n + 1; i++) {
         if (b.obs)

@@ -489,6 +489,12 @@ int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *j
                               size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
                               int strict, void *ctx, size_t *nitems, int *named,
                               ot_error *err);
+/* The same for a document already parsed (the FHIR reader builds its
+ * documents as trees): none of the text's checks (size, depth, a key given
+ * twice), the rest as above. */
+int ot_patient_from_json_tree(ot_patient *p, const ot_refdata *rd, const cJSON *doc,
+                              ot_reject_fn rej, ot_unknown_key_fn unknown, int strict,
+                              void *ctx, size_t *nitems, int *named, ot_error *err);
 
 /* Age in whole years on date d (a birthday counts from its day); -1 when
  * either date is unknown or d is before the birth. */

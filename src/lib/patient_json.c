@@ -475,45 +475,20 @@ static int looks_like_report(const cJSON *doc)
            !cJSON_GetObjectItemCaseSensitive(doc, "observations");
 }
 
-int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *json,
-                              size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
-                              int strict, void *ctx, size_t *nitems, int *named,
-                              ot_error *err)
+/* A parsed document (ot_patient_from_json_keys after its text checks; the
+ * FHIR reader's documents are built as trees, never printed and parsed). */
+int ot_patient_from_json_tree(ot_patient *p, const ot_refdata *rd, const cJSON *doc,
+                              ot_reject_fn rej, ot_unknown_key_fn unknown, int strict,
+                              void *ctx, size_t *nitems, int *named, ot_error *err)
 {
     if (nitems)
         *nitems = 0;
     if (named)
         *named = 0;
-    if (!p || !rd || !json)
-        return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
-    int prc = prescan(json, len, err);
-    if (prc != OT_OK)
-        return prc;
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (!doc)
-        return ot_err_set(err, OT_EPARSE, "malformed JSON");
-    size_t used = end ? (size_t)(end - json) : len;
-    while (used < len && (json[used] == ' ' || json[used] == '\t' || json[used] == '\n' ||
-                          json[used] == '\r'))
-        used++;
-    if (used < len) { /* a second document, or anything after the first: never dropped */
-        cJSON_Delete(doc);
-        return ot_err_set(err, OT_EPARSE, "data after the document at byte %zu (one document "
-                          "a line, or a list): the line is rejected whole", used + 1);
-    }
-    char dupkey[40];
-    if (duplicate_key(doc, dupkey, sizeof dupkey)) {
-        cJSON_Delete(doc);
-        return ot_err_set(err, OT_EPARSE, "the key \"%s\" is given twice in one object: one "
-                          "of them would be lost, so the document is rejected", dupkey);
-    }
-    if (looks_like_report(doc)) {
-        cJSON_Delete(doc);
+    if (looks_like_report(doc))
         return ot_err_set(err, OT_EPARSE, "an osteotrack report, not a patient document (it has "
                           "\"assessment\" and no \"observations\"): a report is output, "
                           "not input");
-    }
     const cJSON *idv = cJSON_GetObjectItemCaseSensitive(doc, "patient_id");
     char idbuf[32];
     const char *id = cJSON_IsString(idv) ? idv->valuestring : NULL;
@@ -551,6 +526,44 @@ int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *j
         if (nitems)
             *nitems = n;
     }
+    return rc;
+}
+
+int ot_patient_from_json_keys(ot_patient *p, const ot_refdata *rd, const char *json,
+                              size_t len, ot_reject_fn rej, ot_unknown_key_fn unknown,
+                              int strict, void *ctx, size_t *nitems, int *named,
+                              ot_error *err)
+{
+    if (nitems)
+        *nitems = 0;
+    if (named)
+        *named = 0;
+    if (!p || !rd || !json)
+        return ot_err_set(err, OT_EINVAL, "ot_patient_from_json: NULL argument");
+    int prc = prescan(json, len, err);
+    if (prc != OT_OK)
+        return prc;
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!doc)
+        return ot_err_set(err, OT_EPARSE, "malformed JSON");
+    size_t used = end ? (size_t)(end - json) : len;
+    while (used < len && (json[used] == ' ' || json[used] == '\t' || json[used] == '\n' ||
+                          json[used] == '\r'))
+        used++;
+    if (used < len) { /* a second document, or anything after the first: never dropped */
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EPARSE, "data after the document at byte %zu (one document "
+                          "a line, or a list): the line is rejected whole", used + 1);
+    }
+    char dupkey[40];
+    if (duplicate_key(doc, dupkey, sizeof dupkey)) {
+        cJSON_Delete(doc);
+        return ot_err_set(err, OT_EPARSE, "the key \"%s\" is given twice in one object: one "
+                          "of them would be lost, so the document is rejected", dupkey);
+    }
+    int rc = ot_patient_from_json_tree(p, rd, doc, rej, unknown, strict, ctx, nitems, named,
+                                       err);
     cJSON_Delete(doc);
     return rc;
 }
