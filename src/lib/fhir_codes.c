@@ -49,9 +49,30 @@ static int list_of(const cJSON **list, void **out, size_t size, const cJSON *doc
     return *out ? OT_OK : ot_err_set(err, OT_ENOMEM, "%s: out of memory", path);
 }
 
-static int load_loinc_entry(ot_refdata *rd, ot_loinc_code *x, const cJSON *e, const char *path,
+/* Loads each entry of `list` (from list_of) into arr[*n] with fn, counting
+ * them in *n as it goes: an entry's checks see the entries before it. */
+typedef int (*entry_fn)(ot_refdata *rd, void *entry, const cJSON *e, const char *path,
+                        const char *where, ot_error *err);
+static int load_entries(ot_refdata *rd, const cJSON *list, const char *key, void *arr,
+                        size_t size, size_t *n, entry_fn fn, const char *path, ot_error *err)
+{
+    const cJSON *e;
+    char where[40];
+    cJSON_ArrayForEach(e, list)
+    {
+        snprintf(where, sizeof where, "%s[%zu]", key, *n);
+        int rc = fn(rd, (char *)arr + *n * size, e, path, where, err);
+        if (rc != OT_OK)
+            return rc;
+        (*n)++;
+    }
+    return OT_OK;
+}
+
+static int load_loinc_entry(ot_refdata *rd, void *entry, const cJSON *e, const char *path,
                             const char *where, ot_error *err)
 {
+    ot_loinc_code *x = entry;
     static const char *const kinds[] = {"bmd", "tscore", "zscore", "marker", "panel"};
     ot_sourced src;
     int rc = str_into(x->code, sizeof x->code, e, "code", path, where, err);
@@ -118,9 +139,10 @@ static int load_agent(ot_agent *out, const cJSON *e, const char *key, int requir
     return OT_OK;
 }
 
-static int load_med_entry(ot_refdata *rd, ot_med_code *x, const cJSON *e, const char *path,
+static int load_med_entry(ot_refdata *rd, void *entry, const cJSON *e, const char *path,
                           const char *where, ot_error *err)
 {
+    ot_med_code *x = entry;
     ot_sourced src;
     int rc = str_into(x->system, sizeof x->system, e, "system", path, where, err);
     if (rc == OT_OK)
@@ -143,9 +165,11 @@ static int load_med_entry(ot_refdata *rd, ot_med_code *x, const cJSON *e, const 
     return rc;
 }
 
-static int load_route_entry(ot_route_code *x, const cJSON *e, const char *path,
+static int load_route_entry(ot_refdata *rd, void *entry, const cJSON *e, const char *path,
                             const char *where, ot_error *err)
 {
+    ot_route_code *x = entry;
+    (void)rd;
     ot_sourced src;
     int rc = str_into(x->system, sizeof x->system, e, "system", path, where, err);
     if (rc == OT_OK)
@@ -163,9 +187,10 @@ static int load_route_entry(ot_route_code *x, const cJSON *e, const char *path,
     return rc;
 }
 
-static int load_fx_entry(ot_refdata *rd, ot_fx_code *x, const cJSON *e, const char *path,
+static int load_fx_entry(ot_refdata *rd, void *entry, const cJSON *e, const char *path,
                          const char *where, ot_error *err)
 {
+    ot_fx_code *x = entry;
     ot_sourced src;
     int rc = str_into(x->system, sizeof x->system, e, "system", path, where, err);
     if (rc == OT_OK)
@@ -199,9 +224,9 @@ static int load_fx_entry(ot_refdata *rd, ot_fx_code *x, const cJSON *e, const ch
 
 int ot_load_fhir_codes(ot_refdata *rd, ot_error *err)
 {
-    char path[1200], where[40];
+    char path[1200];
     cJSON *doc;
-    const cJSON *list, *e;
+    const cJSON *list;
     void *arr;
     int rc = ot_load_doc(&doc, rd, "loinc.json", "osteotrack-loinc", path, sizeof path, err);
     if (rc != OT_OK)
@@ -212,13 +237,8 @@ int ot_load_fhir_codes(ot_refdata *rd, ot_error *err)
     if (rc == OT_OK && (rc = list_of(&list, &arr, sizeof *rd->loinc, doc, "codes", path, err)) ==
                            OT_OK) {
         rd->loinc = arr;
-        cJSON_ArrayForEach(e, list)
-        {
-            snprintf(where, sizeof where, "codes[%zu]", rd->nloinc);
-            if ((rc = load_loinc_entry(rd, &rd->loinc[rd->nloinc], e, path, where, err)) != OT_OK)
-                break;
-            rd->nloinc++;
-        }
+        rc = load_entries(rd, list, "codes", arr, sizeof *rd->loinc, &rd->nloinc,
+                          load_loinc_entry, path, err);
     }
     cJSON_Delete(doc);
     if (rc != OT_OK)
@@ -230,26 +250,14 @@ int ot_load_fhir_codes(ot_refdata *rd, ot_error *err)
         return rc;
     if ((rc = list_of(&list, &arr, sizeof *rd->med_codes, doc, "codes", path, err)) == OT_OK) {
         rd->med_codes = arr;
-        cJSON_ArrayForEach(e, list)
-        {
-            snprintf(where, sizeof where, "codes[%zu]", rd->nmed_codes);
-            if ((rc = load_med_entry(rd, &rd->med_codes[rd->nmed_codes], e, path, where, err)) !=
-                OT_OK)
-                break;
-            rd->nmed_codes++;
-        }
+        rc = load_entries(rd, list, "codes", arr, sizeof *rd->med_codes, &rd->nmed_codes,
+                          load_med_entry, path, err);
     }
     if (rc == OT_OK &&
         (rc = list_of(&list, &arr, sizeof *rd->route_codes, doc, "routes", path, err)) == OT_OK) {
         rd->route_codes = arr;
-        cJSON_ArrayForEach(e, list)
-        {
-            snprintf(where, sizeof where, "routes[%zu]", rd->nroute_codes);
-            if ((rc = load_route_entry(&rd->route_codes[rd->nroute_codes], e, path, where,
-                                       err)) != OT_OK)
-                break;
-            rd->nroute_codes++;
-        }
+        rc = load_entries(rd, list, "routes", arr, sizeof *rd->route_codes, &rd->nroute_codes,
+                          load_route_entry, path, err);
     }
     if (rc == OT_OK && (!ot_route_for(rd, 0) || !ot_route_for(rd, 1)))
         rc = ot_err_set(err, OT_EDATA, "%s: routes: expected an oral and an intravenous route",
@@ -264,14 +272,8 @@ int ot_load_fhir_codes(ot_refdata *rd, ot_error *err)
         return rc;
     if ((rc = list_of(&list, &arr, sizeof *rd->fx_codes, doc, "codes", path, err)) == OT_OK) {
         rd->fx_codes = arr;
-        cJSON_ArrayForEach(e, list)
-        {
-            snprintf(where, sizeof where, "codes[%zu]", rd->nfx_codes);
-            if ((rc = load_fx_entry(rd, &rd->fx_codes[rd->nfx_codes], e, path, where, err)) !=
-                OT_OK)
-                break;
-            rd->nfx_codes++;
-        }
+        rc = load_entries(rd, list, "codes", arr, sizeof *rd->fx_codes, &rd->nfx_codes,
+                          load_fx_entry, path, err);
     }
     cJSON_Delete(doc);
     return rc;
