@@ -21,4 +21,14 @@ char *fuzz_text(const uint8_t *data, size_t size);
  * was read. */
 void fuzz_report(const ot_patient *p);
 
+/* The patient reader driven as batch drives it: every patient handed on is
+ * reported (fuzz_report) and counted; a rejection is counted, and it and a
+ * note must be one non-empty line (else abort). fuzz_reader_init makes r->p
+ * and sets o's version and callbacks, with r as their context. */
+typedef struct fuzz_reader {
+    ot_patient *p;
+    size_t rejects, patients;
+} fuzz_reader;
+void fuzz_reader_init(fuzz_reader *r, ot_patient_reader_options *o);
+
 #endif

@@ -13,36 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct ctx {
-    ot_patient *p;
-    size_t rejects, patients;
-} ctx;
-
-static ot_patient *give(void *c) { return ((ctx *)c)->p; }
-
-static int take(void *c, ot_patient *p)
-{
-    ((ctx *)c)->patients++;
-    fuzz_report(p);
-    return 0;
-}
-
-static void on_reject(void *c, const char *file, long line, const char *patient,
-                      const char *where, const char *reason)
-{
-    (void)file, (void)line, (void)patient, (void)where;
-    ((ctx *)c)->rejects++;
-    if (!reason || !reason[0] || strchr(reason, '\n'))
-        abort();
-}
-
-static void on_note(void *c, const char *message)
-{
-    (void)c;
-    if (!message || !message[0] || strchr(message, '\n'))
-        abort();
-}
-
 static void on_part(void *c, const char *where, const char *reason)
 {
     (void)c;
@@ -55,18 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     size_t rest = size - 2, cut = rest ? data[1] % (rest + 1) : 0;
-    ctx c = {NULL, 0, 0};
-    if (ot_patient_new(&c.p, "") != OT_OK)
-        abort();
+    fuzz_reader c;
     ot_patient_reader_options o;
-    if (ot_patient_reader_options_init(&o, OT_PATIENT_READER_OPTIONS_VERSION) != OT_OK)
-        abort();
+    fuzz_reader_init(&c, &o);
     o.grouping = (ot_grouping)(data[0] % 3);
-    o.patient = give;
-    o.ready = take;
-    o.reject = on_reject;
-    o.note = on_note;
-    o.ctx = &c;
     ot_patient_reader *r = NULL;
     ot_error err = {0, ""};
     if (ot_patient_reader_new(&r, fuzz_refdata(), &o, &err) != OT_OK)

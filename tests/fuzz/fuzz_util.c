@@ -64,3 +64,41 @@ void fuzz_report(const ot_patient *p)
         ot_report_free(r);
     }
 }
+
+static ot_patient *reader_give(void *c) { return ((fuzz_reader *)c)->p; }
+
+static int reader_take(void *c, ot_patient *p)
+{
+    ((fuzz_reader *)c)->patients++;
+    fuzz_report(p);
+    return 0;
+}
+
+static void reader_reject(void *c, const char *file, long line, const char *patient,
+                          const char *where, const char *reason)
+{
+    (void)file, (void)line, (void)patient, (void)where;
+    ((fuzz_reader *)c)->rejects++;
+    if (!reason || !reason[0] || strchr(reason, '\n'))
+        abort();
+}
+
+static void reader_note(void *c, const char *message)
+{
+    (void)c;
+    if (!message || !message[0] || strchr(message, '\n'))
+        abort();
+}
+
+void fuzz_reader_init(fuzz_reader *r, ot_patient_reader_options *o)
+{
+    r->rejects = r->patients = 0;
+    if (ot_patient_new(&r->p, "") != OT_OK ||
+        ot_patient_reader_options_init(o, OT_PATIENT_READER_OPTIONS_VERSION) != OT_OK)
+        abort();
+    o->patient = reader_give;
+    o->ready = reader_take;
+    o->reject = reader_reject;
+    o->note = reader_note;
+    o->ctx = r;
+}
